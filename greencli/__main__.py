@@ -1,0 +1,3 @@
+from greencli.cli import main
+
+raise SystemExit(main())

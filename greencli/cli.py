@@ -1,0 +1,181 @@
+"""The greencli command line: root options, the table of commands, and the error boundary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greencli import __version__
+from greencli.commands.check_state import check_state
+from greencli.commands.init import init
+from greencli.config import RootOptions
+from greencli.context import AppContext
+from greencli.errors import ExitCode, GreenCliError
+
+app = typer.Typer(
+    name="greencli",
+    help="Set up and diagnose WhatsApp over Green API, one command per step of the setup guide.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help: keeps start-up at the floor of a Typer app
+    pretty_exceptions_enable=False,  # the boundary in main() handles every error
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"greencli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    instance_id: Annotated[
+        str | None,
+        typer.Option("--instance-id", metavar="ID", help="Instance ID (else GREEN_API_INSTANCE_ID, then .env)."),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", metavar="TOKEN", help="API token (else GREEN_API_TOKEN, then .env)."),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option("--api-url", metavar="URL", help="The instance's apiUrl (else GREEN_API_URL, then .env)."),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option("--env-file", metavar="PATH", help="Read this file instead of ./.env."),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="Per-request timeout (else GREENCLI_TIMEOUT, default 10)."),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show redacted tracebacks and HTTP details.")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Set up and diagnose WhatsApp over Green API."""
+    state = ctx.ensure_object(AppContext)
+    state.options = RootOptions(
+        instance_id=instance_id,
+        token=token,
+        api_url=api_url,
+        env_file=env_file,
+        timeout=timeout,
+        debug=debug,
+    )
+    if debug:
+        _enable_debug_logging()
+
+
+# The table of contents: one line per command.
+app.command("init")(init)
+app.command("check-state")(check_state)
+
+
+def _enable_debug_logging() -> None:
+    import logging
+
+    from greencli.redaction import redact
+
+    class RedactingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("debug: %(name)s: %(message)s"))
+    for name in ("urllib3", "greencli"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run greencli and return its exit code; the one place errors become output."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    state = AppContext()
+    try:
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=state)
+        code = result if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:
+            _interrupted(state)
+        return code
+    except GreenCliError as error:
+        _output_for_error(state, args).error(error)
+        _debug_traceback(state, error)
+        return int(error.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted(state)
+        return int(ExitCode.INTERRUPTED)
+    except typer.TyperException as error:  # usage errors found by the parser
+        _usage_error(state, args, error)
+        return int(getattr(error, "exit_code", ExitCode.USAGE))
+    except BrokenPipeError:
+        return int(ExitCode.NOT_FINE)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        from greencli.redaction import redact
+
+        unexpected = GreenCliError(
+            f"greencli stopped on an unexpected error: {type(error).__name__}: {redact(error)}",
+            "Run again with --debug for the (redacted) details, and report it.",
+            code="internal_error",
+        )
+        unexpected.exit_code = ExitCode.NOT_FINE
+        _output_for_error(state, args).error(unexpected)
+        _debug_traceback(state, error)
+        return int(ExitCode.NOT_FINE)
+    finally:
+        try:
+            state.close()
+        except Exception:  # noqa: BLE001 - closing must never mask the real outcome
+            pass
+
+
+def _output_for_error(state: AppContext, args: list[str]):  # type: ignore[no-untyped-def]
+    # A usage error can come before the command parsed its own --json: look at the arguments.
+    if not state.json_mode and "--json" in args[: args.index("--") if "--" in args else None]:
+        state.json_mode = True
+    return state.output
+
+
+def _interrupted(state: AppContext) -> None:
+    try:
+        sys.stderr.write("\nInterrupted.\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _usage_error(state: AppContext, args: list[str], error: typer.TyperException) -> None:
+    out = _output_for_error(state, args)
+    if out.json_mode:
+        out.error(
+            GreenCliError(error.format_message(), "Run greencli --help for usage.", code="usage_error")
+        )
+        return
+    show = getattr(error, "show", None)
+    if callable(show):
+        show(file=sys.stderr)
+    else:
+        out.error(GreenCliError(error.format_message(), None, code="usage_error"))
+
+
+def _debug_traceback(state: AppContext, error: BaseException) -> None:
+    if not state.options.debug:
+        return
+    import traceback
+
+    from greencli.redaction import redact
+
+    text = "".join(traceback.format_exception(error))
+    sys.stderr.write(redact(text))

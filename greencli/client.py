@@ -1,0 +1,562 @@
+"""The one Green API client: URL building, timeouts, retries, decoding and typed errors.
+
+It never prints and never exits: every failure is an `ApiError` whose message carries no URL
+and no token. Retries follow the contract: connection failures before the request was sent and
+429 for every call; 502/503/504, resets and read timeouts only for idempotent calls (GET,
+DELETE and setSettings). A sendMessage that may have been processed is never sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from greencli import __version__
+from greencli.config import Credentials
+from greencli.errors import ApiError, QuotaExceeded
+from greencli.redaction import redact
+
+IDEMPOTENT_POSTS = frozenset({"setSettings"})
+MAX_RETRIES = 3
+MAX_RETRY_AFTER = 30.0
+_QUOTA_EXCEEDED = re.compile(r"QUOT[AE]_EXCEEDED", re.IGNORECASE)
+_CHAT_ID = re.compile(r"[\w.+-]+@(?:c\.us|g\.us|lid)")
+
+
+class _Retry(Retry):
+    """urllib3's Retry with Retry-After capped, so a server cannot park greencli for an hour."""
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def _retry_policy(idempotent: bool, backoff: float) -> Retry:
+    return _Retry(
+        total=MAX_RETRIES,
+        connect=MAX_RETRIES,
+        # A read error means the request went out: only idempotent calls may be repeated.
+        read=MAX_RETRIES if idempotent else False,
+        status=MAX_RETRIES,
+        other=0,
+        allowed_methods=frozenset({"GET", "POST", "DELETE"}),
+        status_forcelist=frozenset({429, 502, 503, 504} if idempotent else {429}),
+        backoff_factor=backoff,
+        raise_on_status=False,
+        raise_on_redirect=False,
+        respect_retry_after_header=True,
+    )
+
+
+@dataclass(frozen=True)
+class QrAnswer:
+    type: str  # "qrCode", "alreadyLogged" or "error"
+    message: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    receipt_id: int
+    body: dict[str, Any]
+
+
+class GreenApiClient:
+    def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25) -> None:
+        self.credentials = credentials
+        self.timeout = timeout
+        self.backoff = backoff
+        self.host = urlsplit(credentials.api_url).netloc
+        self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
+        self._sessions: dict[bool, requests.Session] = {}
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _session(self, idempotent: bool) -> requests.Session:
+        session = self._sessions.get(idempotent)
+        if session is None:
+            session = requests.Session()
+            session.headers["User-Agent"] = f"greencli/{__version__}"
+            adapter = HTTPAdapter(
+                max_retries=_retry_policy(idempotent, self.backoff), pool_maxsize=16
+            )
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            self._sessions[idempotent] = session
+        return session
+
+    def close(self) -> None:
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+
+    def __enter__(self) -> GreenApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def request(
+        self,
+        http_method: str,
+        api_method: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        extra_path: str | None = None,
+        long_poll: float = 0.0,
+    ) -> Any:
+        """Call one API method and return its decoded JSON (which may be None)."""
+        idempotent = http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
+        url = f"{self._base}/{api_method}/{self.credentials.token}"
+        if extra_path:
+            url += f"/{extra_path}"
+        try:
+            response = self._session(idempotent).request(
+                http_method,
+                url,
+                json=body,
+                params=params,
+                timeout=(self.timeout, self.timeout + long_poll),
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            raise self._transport_error(error, api_method, idempotent) from error
+        return self._decode(response, api_method, idempotent)
+
+    # -- typed methods --------------------------------------------------------------------
+
+    def get_state_instance(self) -> str | None:
+        """The instance state, or None while a new instance is still being created."""
+        data = self.request("GET", "getStateInstance")
+        if data is None:
+            return None
+        return _field(data, "stateInstance", str, "getStateInstance", nullable=True)
+
+    def get_status_instance(self) -> str:
+        data = self.request("GET", "getStatusInstance")
+        return _field(data, "statusInstance", str, "getStatusInstance")
+
+    def get_wa_settings(self) -> dict[str, Any]:
+        return _object(self.request("GET", "getWaSettings"), "getWaSettings")
+
+    def get_settings(self) -> dict[str, Any]:
+        return _object(self.request("GET", "getSettings"), "getSettings")
+
+    def set_settings(self, changes: dict[str, Any]) -> bool:
+        data = self.request("POST", "setSettings", body=changes)
+        return _field(data, "saveSettings", bool, "setSettings")
+
+    def qr(self) -> QrAnswer:
+        data = _object(self.request("GET", "qr"), "qr")
+        kind = _field(data, "type", str, "qr")
+        message = data.get("message")
+        if not isinstance(message, str):
+            raise _bad_shape("qr", "a text `message`")
+        return QrAnswer(kind, message)
+
+    def get_authorization_code(self, phone_number: int) -> tuple[bool, str | None]:
+        data = _object(
+            self.request("POST", "getAuthorizationCode", body={"phoneNumber": phone_number}),
+            "getAuthorizationCode",
+        )
+        status = _field(data, "status", bool, "getAuthorizationCode")
+        code = data.get("code")
+        return status, code if isinstance(code, str) and code else None
+
+    def send_message(self, chat_id: str, message: str) -> str:
+        data = self.request("POST", "sendMessage", body={"chatId": chat_id, "message": message})
+        return _field(data, "idMessage", str, "sendMessage")
+
+    def check_whatsapp(self, phone_number: int) -> bool:
+        data = self.request("POST", "checkWhatsapp", body={"phoneNumber": phone_number})
+        return _field(data, "existsWhatsapp", bool, "checkWhatsapp")
+
+    def get_message(self, chat_id: str, id_message: str) -> dict[str, Any]:
+        data = self.request("POST", "getMessage", body={"chatId": chat_id, "idMessage": id_message})
+        return _object(data, "getMessage")
+
+    def last_outgoing_messages(self, minutes: int = 60) -> list[dict[str, Any]]:
+        data = self.request("GET", "lastOutgoingMessages", params={"minutes": minutes})
+        return _list_of_objects(data, "lastOutgoingMessages")
+
+    def show_messages_queue(self) -> list[dict[str, Any]]:
+        return _list_of_objects(self.request("GET", "showMessagesQueue"), "showMessagesQueue")
+
+    def receive_notification(self, wait_seconds: int = 20) -> Notification | None:
+        """Long-poll the notification queue; None when nothing arrived within the wait."""
+        wait_seconds = max(5, min(60, wait_seconds))
+        data = self.request(
+            "GET",
+            "receiveNotification",
+            params={"receiveTimeout": wait_seconds},
+            long_poll=wait_seconds,
+        )
+        if data is None:
+            return None
+        data = _object(data, "receiveNotification")
+        receipt_id = data.get("receiptId")
+        body = data.get("body")
+        if not isinstance(receipt_id, int) or isinstance(receipt_id, bool) or not isinstance(body, dict):
+            raise _bad_shape("receiveNotification", "a receiptId number and a body object")
+        return Notification(receipt_id, body)
+
+    def delete_notification(self, receipt_id: int) -> bool:
+        data = self.request("DELETE", "deleteNotification", extra_path=str(receipt_id))
+        return _field(data, "result", bool, "deleteNotification")
+
+    def reboot(self) -> bool:
+        return _field(self.request("GET", "reboot"), "isReboot", bool, "reboot")
+
+    def logout(self) -> bool:
+        return _field(self.request("GET", "logout"), "isLogout", bool, "logout")
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def _decode(self, response: requests.Response, method: str, idempotent: bool) -> Any:
+        if response.status_code != 200:
+            raise self._http_error(response, method, idempotent)
+        text = response.text
+        if not text.strip():
+            raise ApiError(
+                f"Green API answered {method} with an empty body instead of JSON.",
+                "Try again; if it persists, check that GREEN_API_URL is the instance's apiUrl.",
+                code="bad_response",
+                status=200,
+                method=method,
+            )
+        if _looks_like_html(text):
+            raise ApiError(
+                f"{self.host} answered {method} with an HTML page instead of JSON.",
+                "GREEN_API_URL may point at something other than Green API (a proxy, "
+                "a login page or a typo): copy apiUrl from the console.",
+                code="bad_response",
+                status=200,
+                method=method,
+            )
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ApiError(
+                f"Green API answered {method} with a body that is not valid JSON "
+                "(cut short or garbled).",
+                "Try again; if it persists, a proxy between you and Green API may be "
+                "altering answers.",
+                code="bad_response",
+                status=200,
+                method=method,
+            ) from None
+
+    def _http_error(self, response: requests.Response, method: str, idempotent: bool) -> ApiError:
+        status = response.status_code
+        text = response.text or ""
+        summary = _body_summary(text)
+        instance_id = self.credentials.instance_id
+        if status == 401:
+            return ApiError(
+                "Green API rejected the token (401 Unauthorized).",
+                "Check GREEN_API_TOKEN: copy apiTokenInstance from the instance's page at "
+                "console.green-api.com (a rotated token stops working).",
+                code="unauthorized",
+                status=status,
+                method=method,
+            )
+        if status == 403:
+            dedicated = f"https://{instance_id[:4]}.api.greenapi.com"
+            host_hint = (
+                f" (for this instance probably {dedicated})"
+                if self.credentials.api_url.rstrip("/") != dedicated
+                else ""
+            )
+            return ApiError(
+                f"Green API refused instance {instance_id} at {self.host} (403 Forbidden): "
+                "the instance ID is wrong, or the instance lives on another host.",
+                "Check GREEN_API_INSTANCE_ID, and set GREEN_API_URL to the apiUrl shown in "
+                f"the console{host_hint}. `greencli doctor` tells which.",
+                code="forbidden",
+                status=status,
+                method=method,
+            )
+        if status == 404:
+            return ApiError(
+                f"{self.host} does not know the method {method} (404 Not Found).",
+                "GREEN_API_URL must be the instance's apiUrl exactly as the console shows it, "
+                "with no extra path.",
+                code="not_found",
+                status=status,
+                method=method,
+            )
+        if status == 429:
+            return ApiError(
+                f"Green API kept answering 429 Too Many Requests for {method}, "
+                f"after {MAX_RETRIES} retries.",
+                "Wait a few seconds and try again. Most account methods allow 1 request a "
+                "second per instance; another program may be polling the same instance.",
+                code="rate_limited",
+                status=status,
+                method=method,
+            )
+        if status == 466:
+            return _quota_error(text, method)
+        if 300 <= status < 400:
+            target = urlsplit(response.headers.get("Location", "")).netloc or "another address"
+            return ApiError(
+                f"{self.host} redirected {method} to {target} ({status}).",
+                "Set GREEN_API_URL to the instance's apiUrl from the console; greencli does "
+                "not follow redirects, so the token is never sent to another host.",
+                code="redirected",
+                status=status,
+                method=method,
+            )
+        if status >= 500:
+            return ApiError(
+                f"Green API answered {status} for {method}{': ' + summary if summary else ''}.",
+                "The problem is on Green API's side. Wait a minute and try again; if it "
+                "lasts, contact Green API support.",
+                code="server_error",
+                status=status,
+                method=method,
+                may_have_been_processed=not idempotent,
+            )
+        if status == 400:
+            return ApiError(
+                f"Green API refused {method} (400){': ' + summary if summary else ''}.",
+                _hint_for_400(text),
+                code="bad_request",
+                status=status,
+                method=method,
+            )
+        return ApiError(
+            f"Green API answered {status} for {method}{': ' + summary if summary else ''}.",
+            "Try again; if it persists, run `greencli doctor`.",
+            code="http_error",
+            status=status,
+            method=method,
+        )
+
+    def _transport_error(
+        self, error: requests.RequestException, method: str, idempotent: bool
+    ) -> ApiError:
+        chain = _exception_chain(error)
+        names = {type(e).__name__ for e in chain}
+        host = self.host
+        if isinstance(error, requests.exceptions.SSLError):
+            return ApiError(
+                f"The TLS handshake with {host} failed (the certificate could not be verified).",
+                "Check the system clock and CA certificates (REQUESTS_CA_BUNDLE or "
+                "SSL_CERT_FILE), or a proxy that intercepts HTTPS.",
+                code="tls_error",
+                method=method,
+            )
+        if isinstance(error, requests.exceptions.ProxyError):
+            return ApiError(
+                f"The proxy refused or failed the connection to {host}.",
+                "Check HTTPS_PROXY / HTTP_PROXY / NO_PROXY.",
+                code="proxy_error",
+                method=method,
+            )
+        if isinstance(error, requests.exceptions.ConnectTimeout) or "ConnectTimeoutError" in names:
+            return ApiError(
+                f"Could not connect to {host} within {self.timeout:g} s.",
+                "Check the network and firewall, or raise the limit with --timeout.",
+                code="timeout",
+                method=method,
+            )
+        if "NameResolutionError" in names or "gaierror" in names:
+            return ApiError(
+                f"Cannot resolve the host name {urlsplit(self.credentials.api_url).hostname}.",
+                "Check GREEN_API_URL for typos, and that DNS works on this machine.",
+                code="dns_failed",
+                method=method,
+            )
+        if "NewConnectionError" in names or "ConnectionRefusedError" in names:
+            return ApiError(
+                f"Could not connect to {host}: the connection was refused.",
+                "Check GREEN_API_URL (host and port) and that nothing blocks the connection.",
+                code="connection_failed",
+                method=method,
+            )
+        if isinstance(error, requests.exceptions.ReadTimeout) or "ReadTimeoutError" in names:
+            return ApiError(
+                f"{host} did not answer {method} within {self.timeout:g} s.",
+                "Try again, or raise the limit with --timeout.",
+                code="timeout",
+                method=method,
+                may_have_been_processed=not idempotent,
+            )
+        if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            return ApiError(
+                f"The connection to {host} broke before {method} was answered.",
+                "Try again; if it keeps happening, check the network or proxy.",
+                code="connection_failed",
+                method=method,
+                may_have_been_processed=not idempotent,
+            )
+        return ApiError(
+            f"The request for {method} to {host} failed: {redact(type(error).__name__)}.",
+            "Try again with --debug for details.",
+            code="connection_failed",
+            method=method,
+            may_have_been_processed=not idempotent,
+        )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _exception_chain(error: BaseException) -> list[BaseException]:
+    """The error, its causes and contexts, and the reasons urllib3 wraps inside MaxRetryError."""
+    seen: list[BaseException] = []
+    stack: list[BaseException] = [error]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        for attr in ("__cause__", "__context__", "reason"):
+            nested = getattr(current, attr, None)
+            if isinstance(nested, BaseException):
+                stack.append(nested)
+        for arg in getattr(current, "args", ()):
+            if isinstance(arg, BaseException):
+                stack.append(arg)
+    return seen
+
+
+def _looks_like_html(text: str) -> bool:
+    start = text.lstrip()[:100].lower()
+    return start.startswith("<") and ("html" in start or "<head" in start or "<body" in start or start.startswith("<!"))
+
+
+def _body_summary(text: str) -> str:
+    """A short, redacted, single-line summary of an error body for the message."""
+    if not text.strip():
+        return ""
+    if _looks_like_html(text):
+        return "an HTML page"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        for key in ("message", "error", "description"):
+            if isinstance(data.get(key), str):
+                text = data[key]
+                break
+    line = " ".join(text.split())
+    if len(line) > 160:
+        line = line[:157] + "..."
+    return redact(line)
+
+
+def _hint_for_400(text: str) -> str:
+    lowered = text.lower()
+    if "not authorized" in lowered:
+        return "The phone is not linked: run `greencli qr`, then try again."
+    if "starting" in lowered:
+        return "The instance is starting: wait a minute (`greencli check-state --wait 300`)."
+    if "expired" in lowered:
+        return "Renew the instance in the console at console.green-api.com."
+    if "deleted" in lowered:
+        return "The instance was deleted: create a new one in the console and run `greencli init`."
+    return "Check the values passed; `greencli doctor` checks the whole setup."
+
+
+def _quota_error(text: str, method: str) -> QuotaExceeded:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    data = data if isinstance(data, dict) else {}
+    chats = data.get("correspondentsStatus")
+    invoke = data.get("invokeStatus")
+    if isinstance(chats, dict) and _QUOTA_EXCEEDED.search(str(chats.get("status", ""))):
+        description = str(chats.get("description", ""))
+        allowed = list(dict.fromkeys(_CHAT_ID.findall(description)))
+        used, total = _number(chats.get("used")), _number(chats.get("total"))
+        count = f" ({used} of {total})" if used is not None and total is not None else ""
+        allowed_text = (
+            f"This month the plan still allows: {', '.join(allowed)}. " if allowed else ""
+        )
+        return QuotaExceeded(
+            f"The plan's monthly limit of chats is used up{count}: "
+            "the free Developer plan can talk to 3 chats a month.",
+            f"{allowed_text}Send to one of those, wait for the quota to reset on the 1st of "
+            "the month, or move the instance to the Business plan at console.green-api.com.",
+            kind="chats",
+            quota_method="correspondents",
+            used=used,
+            total=total,
+            allowed_chats=allowed,
+            method=method,
+        )
+    if isinstance(invoke, dict):
+        quota_method = str(invoke.get("method") or method)
+        used, total = _number(invoke.get("used")), _number(invoke.get("total"))
+        count = f" ({used} of {total})" if used is not None and total is not None else ""
+        return QuotaExceeded(
+            f"The plan's monthly quota for {quota_method} is used up{count}.",
+            "It resets on the 1st of the month; the Business plan at console.green-api.com "
+            "raises it.",
+            kind="method",
+            quota_method=quota_method,
+            used=used,
+            total=total,
+            method=method,
+        )
+    return QuotaExceeded(
+        f"Green API answered 466 for {method}: a monthly quota of the plan is used up.",
+        "Quotas reset on the 1st of the month; see the plan at console.green-api.com.",
+        kind="unknown",
+        method=method,
+    )
+
+
+def _number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _bad_shape(method: str, expected: str) -> ApiError:
+    return ApiError(
+        f"Green API answered {method} with JSON of an unexpected shape (expected {expected}).",
+        "Try again; if it persists, GREEN_API_URL may not point at the WhatsApp API "
+        "(copy apiUrl from the console).",
+        code="bad_response",
+        status=200,
+        method=method,
+    )
+
+
+def _object(data: Any, method: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _bad_shape(method, "an object")
+    return data
+
+
+def _list_of_objects(data: Any, method: str) -> list[dict[str, Any]]:
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise _bad_shape(method, "a list of objects")
+    return data
+
+
+def _field(data: Any, key: str, kind: type, method: str, nullable: bool = False) -> Any:
+    if not isinstance(data, dict) or key not in data:
+        raise _bad_shape(method, f"an object with `{key}`")
+    value = data[key]
+    if value is None and nullable:
+        return None
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise _bad_shape(method, f"`{key}` as {kind.__name__}")
+    return value

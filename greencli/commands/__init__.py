@@ -1,0 +1,1 @@
+"""One module per command; each builds its result and hands it to the output layer."""

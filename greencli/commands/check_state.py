@@ -1,0 +1,81 @@
+"""`greencli check-state`: the instance state, what it means, and what to do about it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from greencli.context import JsonOption, use
+from greencli.output import styled
+
+
+def check_state(
+    ctx: typer.Context,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=1,
+            help="Poll (once a second, the method's rate limit) until authorized or SECONDS pass.",
+        ),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Show the instance state and what to do about it. Exit 0 only when authorized.
+
+    Example: greencli check-state --wait 300
+    """
+    from greencli.errors import ApiError
+    from greencli.states import describe_state, format_phone
+    from greencli.waiting import poll
+
+    app = use(ctx, json_output)
+    out = app.output
+    client = app.client()
+
+    state = client.get_state_instance()
+    if wait and state != "authorized":
+        with out.spinner("Waiting for the instance to be authorized…") as update:
+            state, _ = poll(
+                client.get_state_instance,
+                lambda value: value == "authorized",
+                timeout=wait,
+                on_value=lambda value, left: update(
+                    f"Waiting for authorization: state is {describe_state(value).label} "
+                    f"({left:.0f} s left)"
+                ),
+            )
+
+    info = describe_state(state)
+    phone = None
+    if info.authorized:
+        try:
+            phone = format_phone(client.get_wa_settings().get("phone"))
+        except ApiError as error:
+            out.warn(f"Could not read the linked phone number: {error.message}")
+
+    data: dict[str, Any] = {
+        "ok": info.authorized,
+        "stateInstance": state,
+        "meaning": info.meaning,
+        "hint": info.action,
+        "phone": phone,
+        "instanceId": client.credentials.instance_id,
+    }
+
+    def render() -> None:
+        status = "pass" if info.authorized else info.severity
+        out.line(
+            styled(f"{out.symbol(status)} ", {"pass": "green", "warn": "yellow"}.get(status, "red")),
+            styled(info.label, "bold"),
+            f" — {info.meaning}",
+        )
+        if phone:
+            out.line("  Linked phone: ", styled(phone, "bold"))
+        if info.action:
+            out.line(styled(f"  → {info.action}", "cyan"))
+
+    out.result(data, render)
+    raise typer.Exit(0 if info.authorized else 1)

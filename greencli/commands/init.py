@@ -1,0 +1,199 @@
+"""`greencli init`: ask for the credentials, check them against the API, write .env."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greencli.context import JsonOption, use
+from greencli.output import styled
+
+
+def _can_prompt() -> bool:
+    if os.environ.get("CI"):
+        return False
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def init(
+    ctx: typer.Context,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Update an existing .env (its other lines are kept)."),
+    ] = False,
+    no_check: Annotated[
+        bool,
+        typer.Option("--no-check", help="Write .env without checking the credentials first."),
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Write the instance ID, API token and apiUrl to .env (mode 600), checked first.
+
+    Values come from the root options or the environment; anything missing is asked for.
+    Example: greencli init
+    """
+    from greencli import config, envwriter, gitrepo
+    from greencli.errors import ConfigError, UsageError
+
+    app = use(ctx, json_output)
+    out = app.output
+    target = app.options.env_file or Path(".env")
+    target = target if target.is_absolute() else app.cwd / target
+    shown = os.path.relpath(target, app.cwd) if target.is_relative_to(app.cwd) else str(target)
+
+    if target.exists() and not force:
+        raise UsageError(
+            f"{shown} already exists; greencli will not overwrite it.",
+            "Run `greencli init --force` to update its GREEN_API_* lines (other lines are kept).",
+            code="env_file_exists",
+        )
+
+    values = {
+        config.INSTANCE_ID: app.options.instance_id or os.environ.get(config.INSTANCE_ID),
+        config.TOKEN: app.options.token or os.environ.get(config.TOKEN),
+        config.API_URL: app.options.api_url or os.environ.get(config.API_URL),
+    }
+    values = {key: (value.strip() if value else None) for key, value in values.items()}
+    interactive = _can_prompt() and not json_output
+
+    if interactive:
+        _ask(values, out)
+    else:
+        missing = [key for key in (config.INSTANCE_ID, config.TOKEN) if not values[key]]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, and "
+                "there is no terminal to ask on.",
+                "Pass --instance-id and --token before `init`, or set GREEN_API_INSTANCE_ID and "
+                "GREEN_API_TOKEN (and GREEN_API_URL) in the environment.",
+                code="missing_credentials",
+            )
+    values[config.API_URL] = (values[config.API_URL] or config.DEFAULT_API_URL).rstrip("/")
+
+    problems = config.check_values(values[config.INSTANCE_ID], values[config.TOKEN], values[config.API_URL])
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        raise ConfigError(errors[0].message, errors[0].hint, code=errors[0].code)
+    for problem in problems:
+        out.warn(problem.message, problem.hint)
+
+    credentials = config.Credentials(
+        instance_id=values[config.INSTANCE_ID] or "",
+        token=values[config.TOKEN] or "",
+        api_url=values[config.API_URL] or config.DEFAULT_API_URL,
+    )
+    state: str | None = None
+    checked = not no_check
+    if checked:
+        from greencli.client import GreenApiClient
+        from greencli.redaction import register
+
+        register(credentials.token)
+        with GreenApiClient(credentials, timeout=app.timeout()) as client:
+            with out.spinner("Checking the credentials with Green API…"):
+                state = client.get_state_instance()
+
+    envwriter.write(target, {key: value for key, value in values.items() if value})
+
+    git_top = gitrepo.work_tree(target.parent)
+    gitignore = "not a git repository"
+    if git_top is not None:
+        if gitrepo.is_tracked(target):
+            gitignore = "tracked"
+            out.warn(
+                f"{shown} is tracked by git, so the token would be committed.",
+                f"Run: git rm --cached {shown}  (then commit, and rotate the token if it was pushed)",
+            )
+        elif gitrepo.is_ignored(target):
+            gitignore = "already ignored"
+        else:
+            _add_to_gitignore(target)
+            gitignore = "added"
+
+    from greencli.redaction import mask
+    from greencli.states import describe_state
+
+    next_steps = _next_steps(state if checked else "unchecked")
+    data: dict[str, Any] = {
+        "ok": True,
+        "path": str(target),
+        "instanceId": credentials.instance_id,
+        "apiUrl": credentials.api_url,
+        "token": mask(credentials.token),
+        "checked": checked,
+        "stateInstance": state,
+        "gitignore": gitignore,
+        "next": next_steps,
+    }
+
+    def render() -> None:
+        out.line(styled(f"{out.symbol('pass')} ", "green"), f"Wrote {shown} (readable by you only)")
+        out.fields(
+            [
+                ("  Instance", credentials.instance_id),
+                ("  Token", mask(credentials.token)),
+                ("  API URL", credentials.api_url),
+                ("  State", describe_state(state).label if checked else "not checked (--no-check)"),
+                ("  .gitignore", gitignore),
+            ]
+        )
+        out.blank()
+        out.line(styled("Next:", "bold"))
+        for step in next_steps:
+            out.line(f"  {step}")
+
+    out.result(data, render)
+
+
+def _ask(values: dict[str, str | None], out: Any) -> None:
+    from greencli import config
+
+    out.line(
+        "Find these on the instance's page at console.green-api.com "
+        "(idInstance, apiTokenInstance, apiUrl).",
+        err=True,
+    )
+    while not values[config.INSTANCE_ID] or not values[config.INSTANCE_ID].isdigit():  # type: ignore[union-attr]
+        if values[config.INSTANCE_ID]:
+            out.warn("The instance ID is digits only, like 1101000001.")
+        values[config.INSTANCE_ID] = typer.prompt("Instance ID (idInstance)", err=True).strip()
+    while not values[config.TOKEN]:
+        values[config.TOKEN] = typer.prompt(
+            "API token (apiTokenInstance, hidden)", hide_input=True, err=True
+        ).strip()
+    if not values[config.API_URL]:
+        values[config.API_URL] = typer.prompt(
+            "API URL (apiUrl)", default=config.DEFAULT_API_URL, err=True
+        ).strip()
+
+
+def _add_to_gitignore(target: Path) -> None:
+    gitignore = target.parent / ".gitignore"
+    existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    prefix = "" if not existing or existing.endswith("\n") else "\n"
+    with gitignore.open("a", encoding="utf-8") as handle:
+        handle.write(f"{prefix}{target.name}\n")
+
+
+def _next_steps(state: str | None) -> list[str]:
+    if state == "authorized":
+        return [
+            "greencli webhooks enable   # switch on the notifications a bot needs",
+            "greencli doctor            # check the whole setup",
+        ]
+    if state == "notAuthorized":
+        return [
+            "greencli qr                # link the phone (or: greencli qr --phone NUMBER)",
+            "greencli webhooks enable   # switch on the notifications a bot needs",
+        ]
+    return [
+        "greencli check-state --wait 300   # wait until the instance is ready",
+        "greencli doctor                   # check the whole setup",
+    ]

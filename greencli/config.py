@@ -1,0 +1,479 @@
+"""The one credentials loader.
+
+Precedence, highest first: root options, environment variables, then the file named by
+`--env-file` or else `.env` in the current directory. python-dotenv parses the file; nothing is
+written into the process environment. Every value remembers where it came from, and every
+problem is collected (doctor shows them all); `Resolution.credentials()` raises the first error.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from greencli import redaction
+from greencli.errors import ConfigError, UsageError
+
+DEFAULT_API_URL = "https://api.green-api.com"
+DEFAULT_TIMEOUT = 10.0
+
+INSTANCE_ID = "GREEN_API_INSTANCE_ID"
+TOKEN = "GREEN_API_TOKEN"
+API_URL = "GREEN_API_URL"
+MEDIA_URL = "GREEN_API_MEDIA_URL"
+TIMEOUT = "GREENCLI_TIMEOUT"
+
+VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
+OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
+
+_TOKEN_SHAPE = re.compile(r"[0-9a-f]{50}")
+_DEDICATED_HOST = re.compile(r"^(\d{4})\.api\.green-?api\.com$")
+
+
+@dataclass(frozen=True)
+class RootOptions:
+    """What the root command was given; nothing is resolved yet."""
+
+    instance_id: str | None = None
+    token: str | None = None
+    api_url: str | None = None
+    env_file: Path | None = None
+    timeout: float | None = None
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: str  # "option", "environment", "env-file" or "default"
+    where: str  # e.g. "--token", "GREEN_API_TOKEN", ".env line 3", "built-in default"
+
+    def __str__(self) -> str:
+        return self.where
+
+
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    value: str | None
+    origin: Origin | None
+    # Lower-precedence sources that hold a different value (ignored, worth a warning).
+    shadowed: tuple[Origin, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error" or "warning"
+    code: str
+    message: str
+    hint: str
+    variable: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    instance_id: str
+    token: str
+    api_url: str
+    media_url: str | None = None
+
+
+@dataclass
+class Resolution:
+    settings: dict[str, Setting]
+    env_file: Path | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def value(self, variable: str) -> str | None:
+        return self.settings[variable].value
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def credentials(self) -> Credentials:
+        """The validated credentials, or a ConfigError for the first problem found."""
+        if self.errors:
+            first = self.errors[0]
+            raise ConfigError(first.message, first.hint, code=first.code)
+        return Credentials(
+            instance_id=self.value(INSTANCE_ID) or "",
+            token=self.value(TOKEN) or "",
+            api_url=self.value(API_URL) or DEFAULT_API_URL,
+            media_url=self.value(MEDIA_URL),
+        )
+
+
+@dataclass(frozen=True)
+class EnvFile:
+    path: Path
+    display: str
+    values: dict[str, tuple[str, int]]  # variable -> (value, line)
+    problems: list[Problem]
+
+
+def resolve(
+    options: RootOptions,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Resolution:
+    """Gather every credential from every source, remember where each came from, validate."""
+    environ = os.environ if environ is None else environ
+    cwd = cwd or Path.cwd()
+    problems: list[Problem] = []
+
+    env_file = _find_env_file(options, cwd, problems)
+    file_values = env_file.values if env_file else {}
+    if env_file:
+        problems.extend(env_file.problems)
+
+    option_values = {
+        INSTANCE_ID: options.instance_id,
+        TOKEN: options.token,
+        API_URL: options.api_url,
+    }
+    settings: dict[str, Setting] = {}
+    for variable in VARIABLES:
+        candidates: list[tuple[str, Origin]] = []
+        option_value = _clean(option_values.get(variable))
+        if option_value is not None:
+            candidates.append((option_value, Origin("option", OPTION_FOR[variable])))
+        env_value = _clean(environ.get(variable))
+        if env_value is not None:
+            candidates.append((env_value, Origin("environment", variable)))
+        if variable in file_values:
+            file_value, line = file_values[variable]
+            cleaned = _clean(file_value)
+            if cleaned is not None and env_file is not None:
+                candidates.append((cleaned, Origin("env-file", f"{env_file.display} line {line}")))
+        if variable == API_URL:
+            candidates.append((DEFAULT_API_URL, Origin("default", "built-in default")))
+        if not candidates:
+            settings[variable] = Setting(variable, None, None)
+            continue
+        value, origin = candidates[0]
+        shadowed = tuple(o for v, o in candidates[1:] if v != value and o.kind != "default")
+        if variable in (API_URL, MEDIA_URL):
+            value = value.rstrip("/")
+        settings[variable] = Setting(variable, value, origin, shadowed)
+
+    # Every token seen in any source is a secret, the ignored ones included.
+    redaction.register(option_values[TOKEN])
+    redaction.register(environ.get(TOKEN))
+    redaction.register(file_values.get(TOKEN, ("", 0))[0])
+
+    problems.extend(_validate(settings))
+    problems.extend(_shadow_warnings(settings))
+    return Resolution(settings, env_file.path if env_file else None, problems)
+
+
+def check_values(instance_id: str | None, token: str | None, api_url: str | None) -> list[Problem]:
+    """Validate credentials typed at a prompt, by the same rules as the loader."""
+    origin = Origin("option", "your input")
+
+    def setting(variable: str, value: str | None) -> Setting:
+        value = _clean(value)
+        if value is not None and variable == API_URL:
+            value = value.rstrip("/")
+        return Setting(variable, value, origin if value is not None else None)
+
+    return _validate(
+        {
+            INSTANCE_ID: setting(INSTANCE_ID, instance_id),
+            TOKEN: setting(TOKEN, token),
+            API_URL: setting(API_URL, api_url or DEFAULT_API_URL),
+            MEDIA_URL: setting(MEDIA_URL, None),
+        }
+    )
+
+
+def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = None) -> float:
+    """The per-request timeout: --timeout, then GREENCLI_TIMEOUT, then 10 seconds."""
+    environ = os.environ if environ is None else environ
+    if options.timeout is not None:
+        value: float | str = options.timeout
+        source = "--timeout"
+    elif _clean(environ.get(TIMEOUT)) is not None:
+        value = environ[TIMEOUT].strip()
+        source = TIMEOUT
+    else:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds > 3600:
+        raise UsageError(
+            f"{source} must be a number of seconds between 0 and 3600, not {value!r}.",
+            f"For example: {source}{'=' if source == TIMEOUT else ' '}30",
+            code="invalid_timeout",
+        )
+    return seconds
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _find_env_file(options: RootOptions, cwd: Path, problems: list[Problem]) -> EnvFile | None:
+    if options.env_file is not None:
+        path = options.env_file if options.env_file.is_absolute() else cwd / options.env_file
+        if not path.exists():
+            problems.append(
+                Problem(
+                    "error",
+                    "env_file_error",
+                    f"The file given with --env-file does not exist: {options.env_file}",
+                    "Check the path, or run `greencli init` in that directory to write one.",
+                )
+            )
+            return None
+        return read_env_file(path, str(options.env_file))
+    path = cwd / ".env"
+    if not path.exists() and not path.is_symlink():
+        return None
+    return read_env_file(path, ".env")
+
+
+def read_env_file(path: Path, display: str) -> EnvFile:
+    """Read a .env file with python-dotenv, keeping the line of each of greencli's variables."""
+    from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
+
+    problems: list[Problem] = []
+
+    def unreadable(why: str, hint: str) -> EnvFile:
+        problems.append(Problem("error", "env_file_error", f"{display} {why}", hint))
+        return EnvFile(path, display, {}, problems)
+
+    if path.is_dir():
+        return unreadable("is a directory, not a file.", "Remove it, or point --env-file at a file.")
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        return unreadable(
+            "cannot be read: permission denied.",
+            f"Make it readable by you: chmod 600 {display}",
+        )
+    except OSError as error:
+        return unreadable(
+            f"cannot be read ({error.strerror or error}).",
+            "Check that the file exists and is a regular file.",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return unreadable(
+            "is not a UTF-8 text file.",
+            "Save it as plain UTF-8 text with lines like GREEN_API_INSTANCE_ID=1101000001.",
+        )
+    if "\x00" in text:
+        return unreadable(
+            "looks like a binary file, not a text .env file.",
+            "Write lines like GREEN_API_INSTANCE_ID=1101000001 in a plain text file.",
+        )
+
+    lines: dict[str, list[int]] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        line = binding.original.line
+        original = binding.original.string.strip()
+        if binding.error:
+            ours = re.match(r"(export\s+)?(GREEN_API_|GREENCLI_)", original)
+            problems.append(
+                Problem(
+                    "error" if ours else "warning",
+                    "env_file_error",
+                    f"{display} line {line} cannot be parsed"
+                    + (" (it looks like one of greencli's variables)." if ours else "."),
+                    "Write it as NAME=value, quoting values that contain spaces or #.",
+                )
+            )
+        elif binding.key in VARIABLES:
+            lines.setdefault(binding.key, []).append(line)
+
+    parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    values: dict[str, tuple[str, int]] = {}
+    for variable, found_on in lines.items():
+        value = parsed.get(variable)
+        if value is None:
+            continue
+        values[variable] = (value, found_on[-1])
+        if len(found_on) > 1:
+            problems.append(
+                Problem(
+                    "warning",
+                    "duplicate_variable",
+                    f"{variable} is set {len(found_on)} times in {display} "
+                    f"(lines {', '.join(map(str, found_on))}); line {found_on[-1]} is used.",
+                    f"Keep one {variable} line in {display}.",
+                    variable,
+                )
+            )
+    return EnvFile(path, display, values, problems)
+
+
+def _validate(settings: dict[str, Setting]) -> list[Problem]:
+    problems: list[Problem] = []
+    missing = [v for v in (INSTANCE_ID, TOKEN) if settings[v].value is None]
+    if missing:
+        names = " and ".join(missing)
+        options = " and ".join(OPTION_FOR[v] for v in missing)
+        problems.append(
+            Problem(
+                "error",
+                "missing_credentials",
+                f"{names} {'is' if len(missing) == 1 else 'are'} not set.",
+                f"Run `greencli init` to write them to .env, set {names} in the environment, "
+                f"or pass {options}. Both are on the instance's page at console.green-api.com.",
+                missing[0],
+            )
+        )
+
+    instance_id = settings[INSTANCE_ID].value
+    if instance_id is not None and not instance_id.isdigit():
+        problems.append(
+            Problem(
+                "error",
+                "invalid_instance_id",
+                f"{INSTANCE_ID} must be digits only (the idInstance, like 1101000001); "
+                f"the value from {settings[INSTANCE_ID].origin} is not.",
+                "Copy idInstance from the instance's page at console.green-api.com.",
+                INSTANCE_ID,
+            )
+        )
+    elif instance_id is not None and not 4 <= len(instance_id) <= 13:
+        problems.append(
+            Problem(
+                "warning",
+                "unusual_instance_id",
+                f"{INSTANCE_ID} has {len(instance_id)} digits; instance IDs usually have 10.",
+                "Check that you copied the whole idInstance from the console.",
+                INSTANCE_ID,
+            )
+        )
+
+    token = settings[TOKEN].value
+    if token is not None:
+        if re.search(r"[\s/?#%]", token):
+            problems.append(
+                Problem(
+                    "error",
+                    "invalid_token",
+                    f"{TOKEN} (from {settings[TOKEN].origin}) contains spaces or URL characters, "
+                    "so it cannot be the apiTokenInstance.",
+                    "Copy apiTokenInstance again from the instance's page at console.green-api.com.",
+                    TOKEN,
+                )
+            )
+        elif not _TOKEN_SHAPE.fullmatch(token):
+            problems.append(
+                Problem(
+                    "warning",
+                    "unusual_token",
+                    f"{TOKEN} does not look like an apiTokenInstance "
+                    f"(usually 50 lowercase hex characters; this one has {len(token)} characters).",
+                    "Check that you copied the whole apiTokenInstance from the console.",
+                    TOKEN,
+                )
+            )
+
+    problems.extend(_validate_url(settings[API_URL], required=True))
+    if settings[MEDIA_URL].value is not None:
+        problems.extend(_validate_url(settings[MEDIA_URL], required=False))
+
+    api_url = settings[API_URL].value
+    if api_url and instance_id and instance_id.isdigit():
+        host = urlsplit(api_url).hostname or ""
+        match = _DEDICATED_HOST.match(host)
+        if match and not instance_id.startswith(match.group(1)):
+            problems.append(
+                Problem(
+                    "warning",
+                    "host_mismatch",
+                    f"{API_URL} is the dedicated host of instances starting {match.group(1)}, "
+                    f"but the instance ID starts {instance_id[:4]}.",
+                    "Copy apiUrl from the instance's page at console.green-api.com.",
+                    API_URL,
+                )
+            )
+    return problems
+
+
+def check_url_shape(url: str) -> str | None:
+    """Why `url` is not a usable http(s) base URL, or None when it is."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with https://"
+    if not parts.hostname:
+        return "has no host name"
+    if parts.username or parts.password:
+        return "must not contain a user name or password"
+    if parts.query or parts.fragment:
+        return "must not contain ? or #"
+    return None
+
+
+def _validate_url(setting: Setting, required: bool) -> list[Problem]:
+    url = setting.value
+    if url is None:
+        return []
+    level = "error" if required else "warning"
+    hint = f"Copy {'apiUrl' if required else 'mediaUrl'} from the instance's page at console.green-api.com, e.g. https://7103.api.greenapi.com"
+    why = check_url_shape(url)
+    if why:
+        return [Problem(level, "invalid_api_url", f"{setting.variable} {why}.", hint, setting.variable)]
+    path = urlsplit(url).path
+    if re.search(r"/v3$", path):
+        return [
+            Problem(
+                level,
+                "invalid_api_url",
+                f"{setting.variable} ends in /v3, the address form of Green API's MAX product, "
+                "not of WhatsApp.",
+                f"Remove /v3: {url[: -len('/v3')]}",
+                setting.variable,
+            )
+        ]
+    if "waInstance" in path:
+        return [
+            Problem(
+                level,
+                "invalid_api_url",
+                f"{setting.variable} contains a whole request path; it must be the host only.",
+                hint,
+                setting.variable,
+            )
+        ]
+    return []
+
+
+def _shadow_warnings(settings: dict[str, Setting]) -> list[Problem]:
+    problems = []
+    for setting in settings.values():
+        for origin in setting.shadowed:
+            problems.append(
+                Problem(
+                    "warning",
+                    "shadowed_variable",
+                    f"{setting.variable} from {setting.origin} overrides a different value "
+                    f"in {origin}.",
+                    f"Remove the one you do not mean, so there is one source of {setting.variable}.",
+                    setting.variable,
+                )
+            )
+    return problems

@@ -1,0 +1,89 @@
+"""What every command shares: the root options, the output, the credentials and the client.
+
+One `AppContext` lives on `ctx.obj` for one run. Credentials are resolved on first use, so
+`--help` and `--version` work even when `.env` is broken. Heavy modules (requests, the client)
+are imported only by the commands that call the API.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from greencli.config import Credentials, Resolution, RootOptions, resolve, resolve_timeout
+from greencli.output import Output
+
+if TYPE_CHECKING:
+    from greencli.client import GreenApiClient
+    from greencli.sandbox.server import RunningSandbox
+
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout instead of text."),
+]
+
+
+class AppContext:
+    def __init__(self) -> None:
+        self.options = RootOptions()
+        self.json_mode = False
+        self.sandbox: RunningSandbox | None = None
+        self.cwd = Path.cwd()
+        self._output: Output | None = None
+        self._resolution: Resolution | None = None
+        self._client: GreenApiClient | None = None
+        self._warned = False
+
+    @property
+    def output(self) -> Output:
+        if self._output is None or self._output.json_mode != self.json_mode:
+            self._output = Output(json_mode=self.json_mode)
+        return self._output
+
+    def resolution(self) -> Resolution:
+        """Every credential with its source and every problem found (never raises)."""
+        if self._resolution is None:
+            self._resolution = resolve(self.options, os.environ, self.cwd)
+        return self._resolution
+
+    def credentials(self) -> Credentials:
+        """Validated credentials; warnings go to stderr once; errors raise ConfigError."""
+        resolution = self.resolution()
+        credentials = resolution.credentials()
+        if not self._warned:
+            self._warned = True
+            for problem in resolution.warnings:
+                self.output.warn(problem.message, problem.hint)
+        return credentials
+
+    def timeout(self) -> float:
+        return resolve_timeout(self.options, os.environ)
+
+    def client(self) -> GreenApiClient:
+        if self._client is None:
+            from greencli.client import GreenApiClient
+
+            timeout = self.timeout()
+            self._client = GreenApiClient(self.credentials(), timeout=timeout)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+
+def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
+    """The shared context for a command; records whether the command was asked for --json."""
+    app = ctx.find_object(AppContext)
+    if app is None:  # a command invoked outside `greencli.cli.main` (e.g. a bare CliRunner)
+        app = AppContext()
+        ctx.obj = app
+    app.json_mode = json_output
+    return app

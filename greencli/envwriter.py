@@ -1,0 +1,67 @@
+"""Writing greencli's variables into a .env file safely.
+
+The file is written whole to a temporary file created with mode 0600 in the same directory,
+then renamed over the target, so a crash never leaves half a file and the token is never
+readable by other users, not even for a moment. Lines that are not greencli's are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+HEADER = (
+    "# Green API credentials for greencli and your bot. Keep this file out of git:\n"
+    "# it holds the instance's API token.\n"
+)
+
+
+def _line_key(line: str) -> str | None:
+    match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
+    return match.group(1) if match else None
+
+
+def render(values: dict[str, str], existing: str | None = None) -> str:
+    """The new file text: existing lines kept, greencli's variables replaced or appended."""
+    pending = dict(values)
+    lines: list[str] = []
+    if existing:
+        for line in existing.splitlines():
+            key = _line_key(line)
+            if key in values:
+                if key in pending:
+                    lines.append(f"{key}={_quote(pending.pop(key))}")
+                continue  # a duplicate of a variable already written: drop it
+            lines.append(line)
+    else:
+        lines.extend(HEADER.rstrip("\n").splitlines())
+    lines.extend(f"{key}={_quote(value)}" for key, value in pending.items())
+    return "\n".join(lines) + "\n"
+
+
+def _quote(value: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9_.:/@+-]*", value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write(path: Path, values: dict[str, str]) -> None:
+    """Write `values` into `path` (mode 0600), keeping any other lines already there."""
+    existing = None
+    if path.exists():
+        existing = path.read_text(encoding="utf-8-sig")
+    text = render(values, existing)
+    descriptor, temporary = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

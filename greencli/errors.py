@@ -1,0 +1,131 @@
+"""greencli's errors: each carries a stable code, an exit code, a message and a hint.
+
+The API client and the credentials loader raise these; only the error boundary in
+`greencli.cli.main` turns them into output and an exit status.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from greencli.redaction import redact
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    NOT_FINE = 1  # the command ran; what it checks is not fine
+    USAGE = 2  # bad input, found before any request
+    API = 3  # the API could not be reached or answered with an error
+    INTERRUPTED = 130
+
+
+class GreenCliError(Exception):
+    """Base class. `code` is a stable string scripts can match on."""
+
+    code = "error"
+    exit_code = ExitCode.API
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = redact(message)
+        self.hint = redact(hint) if hint else None
+        if code:
+            self.code = code
+        self.details = details or {}
+        super().__init__(self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
+        if self.details:
+            error["details"] = self.details
+        return {"ok": False, "error": error}
+
+
+class UsageError(GreenCliError):
+    """Input greencli can reject before sending anything (exit 2)."""
+
+    code = "usage_error"
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(UsageError):
+    """Missing or malformed credentials, or an unreadable .env (exit 2)."""
+
+    code = "invalid_config"
+
+
+class NotFine(GreenCliError):
+    """The command ran and found something wrong (exit 1)."""
+
+    code = "not_fine"
+    exit_code = ExitCode.NOT_FINE
+
+
+class ApiError(GreenCliError):
+    """The API could not be reached, or answered with an error (exit 3).
+
+    `status` is the HTTP status when there was an answer. `may_have_been_processed` is set when
+    the request reached the server but its answer was lost: a send may have gone out.
+    """
+
+    code = "api_error"
+    exit_code = ExitCode.API
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        method: str | None = None,
+        may_have_been_processed: bool = False,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, hint, code=code, details=details)
+        self.status = status
+        self.method = method
+        self.may_have_been_processed = may_have_been_processed
+
+
+class QuotaExceeded(ApiError):
+    """HTTP 466: a monthly quota of the plan is used up.
+
+    `kind` is "chats" (the free plan's 3-chat limit) or "method" (a per-method monthly quota);
+    `allowed_chats` lists the chats the plan still allows, when the answer names them.
+    """
+
+    code = "quota_exceeded"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        kind: str,
+        quota_method: str | None = None,
+        used: int | None = None,
+        total: int | None = None,
+        allowed_chats: list[str] | None = None,
+        method: str | None = None,
+    ) -> None:
+        details: dict[str, Any] = {"kind": kind}
+        if quota_method:
+            details["method"] = quota_method
+        if used is not None:
+            details["used"] = used
+        if total is not None:
+            details["total"] = total
+        if allowed_chats:
+            details["allowedChats"] = allowed_chats
+        super().__init__(message, hint, status=466, method=method, details=details)
+        self.kind = kind
+        self.quota_method = quota_method
+        self.allowed_chats = allowed_chats or []

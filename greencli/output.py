@@ -1,0 +1,186 @@
+"""The one output layer.
+
+Results go to stdout; progress, warnings and human-mode errors go to stderr. On a terminal the
+text is drawn with rich (colour, symbols, spinners); otherwise, and when NO_COLOR is set or
+TERM=dumb, it is plain text, and rich is not even imported. With --json, stdout carries exactly
+one JSON document. Every string passes through `redact()` on its way out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any
+
+from greencli.errors import GreenCliError
+from greencli.redaction import redact
+
+
+@dataclass(frozen=True)
+class Styled:
+    text: str
+    style: str
+
+
+def styled(text: str, style: str) -> Styled:
+    return Styled(text, style)
+
+
+Part = str | Styled
+
+SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "skip": "–"}
+ASCII_SYMBOLS = {"pass": "ok", "warn": "!", "fail": "X", "skip": "-"}
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "skip": "dim"}
+
+
+def _wants_rich(stream: IO[str]) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Output:
+    def __init__(
+        self,
+        json_mode: bool = False,
+        stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None,
+    ) -> None:
+        self.json_mode = json_mode
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.rich_out = _wants_rich(self.stdout)
+        self.rich_err = _wants_rich(self.stderr)
+        self._consoles: dict[bool, Any] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _console(self, err: bool) -> Any:
+        console = self._consoles.get(err)
+        if console is None:
+            from rich.console import Console
+
+            console = Console(
+                file=self.stderr if err else self.stdout,
+                highlight=False,
+                soft_wrap=True,
+                force_terminal=True,
+            )
+            self._consoles[err] = console
+        return console
+
+    def _is_rich(self, err: bool) -> bool:
+        return self.rich_err if err else self.rich_out
+
+    def symbol(self, status: str) -> str:
+        encoding = (getattr(self.stdout, "encoding", None) or "utf-8").lower()
+        return (SYMBOLS if encoding.startswith("utf") else ASCII_SYMBOLS)[status]
+
+    def line(self, *parts: Part, err: bool = False) -> None:
+        """Write one line made of plain and styled parts."""
+        if self._is_rich(err):
+            from rich.text import Text
+
+            text = Text()
+            for part in parts:
+                if isinstance(part, Styled):
+                    text.append(redact(part.text), style=part.style)
+                else:
+                    text.append(redact(part))
+            self._console(err).print(text)
+        else:
+            stream = self.stderr if err else self.stdout
+            stream.write(redact("".join(p.text if isinstance(p, Styled) else p for p in parts)) + "\n")
+            stream.flush()
+
+    def blank(self, err: bool = False) -> None:
+        self.line("", err=err)
+
+    def raw(self, text: str, err: bool = False) -> None:
+        """Write text exactly as given (drawings; the sandbox's own export lines)."""
+        stream = self.stderr if err else self.stdout
+        stream.write(text)
+        stream.flush()
+
+    # -- results ----------------------------------------------------------------------------
+
+    def result(self, data: dict[str, Any], render: Callable[[], None]) -> None:
+        """Emit a command's result: the JSON document, or the human rendering."""
+        if self.json_mode:
+            self.json_document(data)
+        else:
+            render()
+
+    def json_document(self, data: Any) -> None:
+        self.stdout.write(redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+        self.stdout.flush()
+
+    def json_line(self, data: Any) -> None:
+        self.stdout.write(redact(json.dumps(data, ensure_ascii=False, separators=(",", ":"))) + "\n")
+        self.stdout.flush()
+
+    def fields(self, rows: Sequence[tuple[str, Part]], err: bool = False) -> None:
+        """A two-column list of labels and values."""
+        width = max((len(label) for label, _ in rows), default=0)
+        for label, value in rows:
+            self.line(styled(f"{label + ':':<{width + 1}} ", "dim"), value, err=err)
+
+    def status_line(self, status: str, message: str, hint: str | None = None, err: bool = False) -> None:
+        """A checklist line: symbol, message, and the hint under it."""
+        self.line(styled(f"{self.symbol(status)} ", STATUS_STYLE[status]), message, err=err)
+        if hint:
+            self.line(styled(f"  → {hint}", "cyan" if status != "pass" else "dim"), err=err)
+
+    # -- progress, warnings, errors (stderr) ------------------------------------------------
+
+    def progress(self, message: str) -> None:
+        """A progress note on stderr (quiet with --json: scripts read the document only)."""
+        if not self.json_mode:
+            self.line(styled(message, "dim"), err=True)
+
+    def warn(self, message: str, hint: str | None = None) -> None:
+        self.line(styled("warning: ", "yellow bold"), message, err=True)
+        if hint:
+            self.line(styled("hint: ", "cyan"), hint, err=True)
+
+    def error(self, error: GreenCliError) -> None:
+        if self.json_mode:
+            self.json_document(error.to_json())
+            return
+        self.line(styled("error: ", "red bold"), error.message, err=True)
+        if error.hint:
+            self.line(styled("hint: ", "cyan"), error.hint, err=True)
+
+    @contextmanager
+    def spinner(self, message: str) -> Iterator[Callable[[str], None]]:
+        """A spinner on stderr when it is a terminal; elsewhere one line, then quiet updates.
+
+        Yields a function that changes the spinner's text.
+        """
+        if self.rich_err and not self.json_mode:
+            with self._console(True).status(redact(message)) as status:
+                yield lambda text: status.update(redact(text))
+        else:
+            self.progress(message)
+            yield lambda text: None
+
+    @contextmanager
+    def live(self) -> Iterator[Callable[[str], None]]:
+        """Redraw a block of text in place on a terminal; elsewhere print each new block."""
+        if self.rich_out:
+            from rich.live import Live
+            from rich.text import Text
+
+            with Live(Text(""), console=self._console(False), auto_refresh=False, transient=False) as live:
+                yield lambda block: live.update(Text(redact(block)), refresh=True)
+        else:
+            yield lambda block: self.raw(redact(block) + ("" if block.endswith("\n") else "\n"))

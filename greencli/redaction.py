@@ -1,0 +1,54 @@
+"""Keeping the API token out of everything greencli prints.
+
+Green API puts the token in the URL path, so any exception text from the HTTP layer can carry
+it. Every message that may contain a URL or an exception text goes through `redact()`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The token shape seen in every example: 50 lowercase hex characters.
+_TOKEN_SHAPE = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{50}(?![0-9a-fA-F])")
+# The path segment after the method name: /waInstance<id>/<method>/<token>
+_TOKEN_IN_PATH = re.compile(r"(/waInstance\d+/[A-Za-z]+/)([^/?#\s'\"]+)")
+
+_known: set[str] = set()
+
+
+def register(secret: str | None) -> None:
+    """Remember a secret so that `redact()` removes it from any text from now on."""
+    if secret and secret.strip():
+        _known.add(secret.strip())
+
+
+def forget_all() -> None:
+    """Drop every remembered secret (tests use this between cases)."""
+    _known.clear()
+
+
+def mask(secret: str | None) -> str:
+    """Show at most the first and last 4 characters of a secret."""
+    if not secret:
+        return "(not set)"
+    if len(secret) < 16:
+        return "****"
+    return f"{secret[:4]}…{secret[-4:]}"
+
+
+def redact(text: object) -> str:
+    """Return `text` as a string with every known secret and token-shaped value masked."""
+    result = str(text)
+    # Longest first, so a secret that contains another is replaced whole.
+    for secret in sorted(_known, key=len, reverse=True):
+        if secret in result:
+            result = result.replace(secret, mask(secret))
+    result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
+    return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
+
+
+def _mask_segment(segment: str) -> str:
+    # Already masked (contains the ellipsis or stars): keep it as it is.
+    if "…" in segment or set(segment) == {"*"}:
+        return segment
+    return mask(segment)

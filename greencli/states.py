@@ -1,0 +1,89 @@
+"""What each instance state means, and what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WAIT_HINT = "`greencli check-state --wait 300` polls until it is ready."
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    state: str | None
+    label: str
+    meaning: str
+    action: str | None
+    authorized: bool
+    severity: str  # "pass", "warn" or "fail"
+
+
+_KNOWN: dict[str, tuple[str, str | None, str]] = {
+    "authorized": (
+        "A phone is linked; the instance can send and receive messages.",
+        None,
+        "pass",
+    ),
+    "notAuthorized": (
+        "No phone is linked to this instance yet.",
+        "Link the phone: run `greencli qr` (or `greencli qr --phone NUMBER` for a pairing code).",
+        "fail",
+    ),
+    "starting": (
+        "The instance is starting (after a reboot, a settings change or maintenance); "
+        "this can take up to 5 minutes.",
+        f"Wait: {WAIT_HINT} If it lasts more than 5 minutes, run `greencli reboot`; if that "
+        "does not help, `greencli logout` and link the phone again.",
+        "warn",
+    ),
+    "blocked": (
+        "WhatsApp has banned this phone number.",
+        "This cannot be fixed through the API: appeal to WhatsApp from the phone, and tell "
+        "Green API support.",
+        "fail",
+    ),
+    "yellowCard": (
+        "WhatsApp has restricted sending from linked devices for spam-like activity; "
+        "new messages wait in the queue.",
+        "Stop bulk sending, run `greencli reboot`, send a few messages from the phone itself, "
+        "and wait for the restriction to lift.",
+        "fail",
+    ),
+    "sleepMode": (
+        "The phone is off or offline (an outdated state).",
+        "Turn the phone on and connect it to the internet; the instance recovers within "
+        "5 minutes.",
+        "fail",
+    ),
+}
+
+
+def describe_state(state: str | None) -> StateInfo:
+    if state is None:
+        return StateInfo(
+            None,
+            "being created",
+            "The instance is still being created (up to 5 minutes after it was created).",
+            f"Wait: {WAIT_HINT}",
+            False,
+            "warn",
+        )
+    if state in _KNOWN:
+        meaning, action, severity = _KNOWN[state]
+        return StateInfo(state, state, meaning, action, state == "authorized", severity)
+    return StateInfo(
+        state,
+        state,
+        f"Green API reported a state greencli does not know: {state!r}.",
+        "Look at the instance in the console at console.green-api.com; `greencli doctor` "
+        "checks the rest.",
+        False,
+        "fail",
+    )
+
+
+def format_phone(phone: str | None) -> str | None:
+    """'79001234567' -> '+79001234567'; empty stays None."""
+    if not phone:
+        return None
+    digits = phone.split("@")[0].split(":")[0]
+    return f"+{digits}" if digits.isdigit() else phone

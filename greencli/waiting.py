@@ -1,0 +1,38 @@
+"""Polling at a fixed pace until something is true or time runs out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def poll(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    timeout: float,
+    interval: float = 1.0,
+    on_value: Callable[[T, float], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[T, bool]:
+    """Call `fetch` at most once per `interval` seconds until `done(value)` or `timeout`.
+
+    Returns the last value and whether it was done. `on_value(value, seconds_left)` is called
+    after each fetch that is not done (to update a spinner). Calls are paced from the start of
+    the previous call, so the API's per-method rate limit is never exceeded.
+    """
+    deadline = clock() + timeout
+    while True:
+        started = clock()
+        value = fetch()
+        if done(value):
+            return value, True
+        next_call = started + interval
+        if next_call > deadline:
+            return value, False
+        if on_value is not None:
+            on_value(value, max(0.0, deadline - clock()))
+        sleep(max(0.0, next_call - clock()))
