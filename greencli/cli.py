@@ -14,7 +14,8 @@ from greencli.commands.check_state import check_state
 from greencli.commands.init import init
 from greencli.config import RootOptions
 from greencli.context import AppContext
-from greencli.errors import ExitCode, GreenCliError
+from greencli.commands.sandbox import sandbox as sandbox_command
+from greencli.errors import ExitCode, GreenCliError, UsageError
 
 app = typer.Typer(
     name="greencli",
@@ -58,6 +59,14 @@ def root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show redacted tracebacks and HTTP details.")
     ] = False,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help="Run the command against a built-in Green API sandbox started for it alone "
+            "(authorized, set up as the guide says; no account needed).",
+        ),
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
@@ -75,11 +84,29 @@ def root(
     )
     if debug:
         _enable_debug_logging()
+    if sandbox:
+        if ctx.invoked_subcommand == "sandbox":
+            raise UsageError(
+                "--sandbox runs one command against a throw-away sandbox; it cannot be combined "
+                "with `greencli sandbox`.",
+                "Run `greencli sandbox` alone to serve a sandbox until stopped.",
+            )
+        from greencli.sandbox.server import start_ready
+
+        state.sandbox = start_ready()
+        state.options = RootOptions(
+            instance_id=state.sandbox.instance.instance_id,
+            token=state.sandbox.instance.token,
+            api_url=state.sandbox.url,
+            timeout=timeout,
+            debug=debug,
+        )
 
 
 # The table of contents: one line per command.
 app.command("init")(init)
 app.command("check-state")(check_state)
+app.command("sandbox")(sandbox_command)
 
 
 def _enable_debug_logging() -> None:

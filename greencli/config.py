@@ -124,13 +124,14 @@ def resolve(
     options: RootOptions,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    read_env_file: bool = True,
 ) -> Resolution:
     """Gather every credential from every source, remember where each came from, validate."""
     environ = os.environ if environ is None else environ
     cwd = cwd or Path.cwd()
     problems: list[Problem] = []
 
-    env_file = _find_env_file(options, cwd, problems)
+    env_file = _find_env_file(options, cwd, problems) if read_env_file else None
     file_values = env_file.values if env_file else {}
     if env_file:
         problems.extend(env_file.problems)

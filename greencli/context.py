@@ -46,7 +46,10 @@ class AppContext:
     def resolution(self) -> Resolution:
         """Every credential with its source and every problem found (never raises)."""
         if self._resolution is None:
-            self._resolution = resolve(self.options, os.environ, self.cwd)
+            if self.sandbox is not None:  # --sandbox: its credentials only, nothing of the user's
+                self._resolution = resolve(self.options, {}, self.cwd, read_env_file=False)
+            else:
+                self._resolution = resolve(self.options, os.environ, self.cwd)
         return self._resolution
 
     def credentials(self) -> Credentials:

@@ -1,0 +1,105 @@
+"""`greencli sandbox`: a local Green API emulator, serving until stopped."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from typing import Annotated
+
+import typer
+
+from greencli.context import JsonOption, use
+
+STATE_CHOICES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
+
+
+def sandbox(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    state: Annotated[
+        str,
+        typer.Option("--state", metavar="STATE", help=f"Starting state: {', '.join(STATE_CHOICES)}."),
+    ] = "notAuthorized",
+    guide: Annotated[
+        bool,
+        typer.Option("--guide-settings", help="Start with the setup guide's notifications already on."),
+    ] = False,
+    auto_scan: Annotated[
+        float | None,
+        typer.Option("--auto-scan", metavar="SECONDS", min=0, help="Act as if the phone scans the QR this long after it is first shown."),
+    ] = None,
+    plan: Annotated[
+        str, typer.Option("--plan", metavar="PLAN", help="developer (free: 3 chats, 100 checks a month) or business.")
+    ] = "developer",
+    instance_id: Annotated[
+        str | None, typer.Option("--sandbox-instance-id", metavar="ID", help="Instance ID to emulate (default 1101000001).")
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option("--sandbox-token", metavar="TOKEN", help="Token to accept (default: a new random one).")
+    ] = None,
+    no_rate_limits: Annotated[
+        bool, typer.Option("--no-rate-limits", help="Do not answer 429 when a method is called too often.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Run a local Green API emulator on 127.0.0.1 until stopped (Ctrl-C).
+
+    It prints GREEN_API_URL, GREEN_API_INSTANCE_ID and GREEN_API_TOKEN lines for another shell
+    or your own bot. Example: greencli sandbox --port 7700 --auto-scan 5
+    """
+    from greencli.errors import UsageError
+    from greencli.sandbox.instance import Options, default_settings, guide_settings
+    from greencli.sandbox.server import start
+
+    app = use(ctx, json_output)
+    out = app.output
+    if state not in STATE_CHOICES:
+        raise UsageError(f"--state must be one of: {', '.join(STATE_CHOICES)}.", "For example: --state new", code="usage_error")
+    if plan not in ("developer", "business"):
+        raise UsageError("--plan must be developer or business.", "For example: --plan business", code="usage_error")
+    if instance_id is not None and not instance_id.isdigit():
+        raise UsageError("--sandbox-instance-id must be digits only.", "For example: --sandbox-instance-id 1101000001", code="usage_error")
+    if token is not None and (not token or any(c in token for c in "/?# ")):
+        raise UsageError("--sandbox-token must be non-empty, without spaces or URL characters.", None, code="usage_error")
+
+    options = Options(
+        state=state,
+        auto_scan=auto_scan,
+        plan=plan,
+        settings=guide_settings() if guide else default_settings(),
+    )
+    if instance_id:
+        options.instance_id = instance_id
+    if token:
+        options.token = token
+    try:
+        running = start(options, port=port, rate_limits=not no_rate_limits)
+    except OSError as error:
+        raise UsageError(
+            f"Cannot listen on 127.0.0.1:{port}: {error.strerror or error}.",
+            "Pick another port with --port, or --port 0 for any free one.",
+            code="port_unavailable",
+        ) from None
+    app.sandbox = running  # stopped by the context when the command ends
+
+    values = {
+        "GREEN_API_URL": running.url,
+        "GREEN_API_INSTANCE_ID": options.instance_id,
+        "GREEN_API_TOKEN": options.token,
+    }
+    # The sandbox's own token is not a secret: printing it is the point of this command.
+    if json_output:
+        out.raw(json.dumps({**values, "controlUrl": f"{running.url}/sandbox"}) + "\n")
+    else:
+        out.raw("".join(f"{name}={value}\n" for name, value in values.items()))
+        out.progress(
+            f"Green API sandbox on {running.url} — instance {options.instance_id}, state {state}, "
+            f"{plan} plan. Control endpoint: {running.url}/sandbox (see docs/sandbox.md). "
+            "Ctrl-C stops it."
+        )
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    while not stopped.wait(0.5):
+        pass

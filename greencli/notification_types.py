@@ -1,0 +1,36 @@
+"""The notification switches in an instance's settings, and which ones the setup guide needs.
+
+Settings take the strings "yes" and "no". Shared by `webhooks`, `doctor` and the sandbox.
+"""
+
+from __future__ import annotations
+
+# The four the setup guide switches on: without them a bot hears nothing.
+GUIDE_TYPES = (
+    "incomingWebhook",
+    "outgoingMessageWebhook",
+    "outgoingAPIMessageWebhook",
+    "stateWebhook",
+)
+# Delivery statuses (sent / delivered / read) of outgoing messages.
+STATUS_TYPE = "outgoingWebhook"
+
+DESCRIPTIONS = {
+    "incomingWebhook": "incoming messages and files",
+    "outgoingMessageWebhook": "messages sent from the phone",
+    "outgoingAPIMessageWebhook": "messages sent through the API",
+    "stateWebhook": "instance state changes",
+    "outgoingWebhook": "delivery statuses of sent messages",
+    "incomingCallWebhook": "incoming calls",
+    "pollMessageWebhook": "polls and votes",
+    "incomingBlockWebhook": "contacts blocking the number",
+    "editedMessageWebhook": "edited messages",
+    "deletedMessageWebhook": "deleted messages",
+    "deviceWebhook": "phone device info (out of service at Green API)",
+}
+
+ALL_TYPES = tuple(DESCRIPTIONS)
+
+
+def is_on(settings: dict[str, object], name: str) -> bool:
+    return str(settings.get(name, "no")).strip().lower() == "yes"

@@ -1,0 +1,387 @@
+"""The sandbox's HTTP front: Green API's URL scheme, auth, rate limits, faults, control endpoint.
+
+Green API paths: /waInstance{id}/{method}/{token}[/{extra}] — a wrong instance ID answers 403,
+a wrong token 401, an unknown method or verb 404, too many calls to one method in a second 429.
+The control endpoint lives under /sandbox/ (see docs/sandbox.md). It binds 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from greencli.sandbox.faults import AFTER, BEFORE, Fault, FaultPlan, parse_fault
+from greencli.sandbox.instance import STATES, Answer, Instance, Options, TextBody
+
+_PATH = re.compile(r"^/waInstance(?P<id>\d+)/(?P<method>[A-Za-z]+)/(?P<token>[^/]+)(?:/(?P<extra>[^/]*))?/?$")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    verb: str
+    handler: Callable[[Instance, dict[str, Any]], Answer]
+    per_second: int
+
+
+def _routes() -> dict[str, Route]:
+    table = [
+        ("getStateInstance", "GET", Instance.get_state_instance, 1),
+        ("getStatusInstance", "GET", Instance.get_status_instance, 1),
+        ("getWaSettings", "GET", Instance.get_wa_settings, 1),
+        ("getSettings", "GET", Instance.get_settings, 1),
+        ("setSettings", "POST", Instance.set_settings, 1),
+        ("qr", "GET", Instance.qr, 3),
+        ("getAuthorizationCode", "POST", Instance.get_authorization_code, 1),
+        ("reboot", "GET", Instance.reboot, 1),
+        ("logout", "GET", Instance.logout, 1),
+        ("sendMessage", "POST", Instance.send_message, 50),
+        ("checkWhatsapp", "POST", Instance.check_whatsapp, 10),
+        ("getMessage", "POST", Instance.get_message, 10),
+        ("lastOutgoingMessages", "GET", Instance.last_outgoing_messages, 1),
+        ("showMessagesQueue", "GET", Instance.show_messages_queue, 1),
+        ("getMessagesCount", "GET", Instance.get_messages_count, 1),
+        ("getWebhooksCount", "GET", Instance.get_webhooks_count, 1),
+        ("receiveNotification", "GET", Instance.receive_notification, 100),
+        ("deleteNotification", "DELETE", Instance.delete_notification, 100),
+    ]
+    return {name.lower(): Route(name, verb, handler, rate) for name, verb, handler, rate in table}
+
+
+ROUTES = _routes()
+
+
+@dataclass
+class Reply:
+    status: int | None  # None: no answer at all (a fault dropped or cut it)
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class RateLimiter:
+    """At most N calls per method in any one-second window (with a little slack for jitter)."""
+
+    WINDOW = 0.95
+
+    def __init__(self) -> None:
+        self._calls: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, method: str, per_second: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls.setdefault(method, deque())
+            while calls and now - calls[0] >= self.WINDOW:
+                calls.popleft()
+            if len(calls) >= per_second:
+                return False
+            calls.append(now)
+            return True
+
+
+class Sandbox:
+    """Everything one running sandbox holds: the instance, faults, limits and the request log."""
+
+    def __init__(self, instance: Instance, rate_limits: bool = True) -> None:
+        self.instance = instance
+        self.faults = FaultPlan()
+        self.rate_limits = rate_limits
+        self.limiter = RateLimiter()
+        self.requests: list[dict[str, Any]] = []
+        self._log_lock = threading.Lock()
+
+    def log(self, entry: dict[str, Any]) -> None:
+        with self._log_lock:
+            self.requests.append(entry)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "greencli-sandbox"
+    sandbox: Sandbox  # set on the subclass made for each server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass  # quiet: the request log is at /sandbox/requests
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def _handle(self, verb: str) -> None:
+        parts = urlsplit(self.path)
+        raw = self._read_body()
+        if parts.path.rstrip("/") == "/sandbox" or parts.path.startswith("/sandbox/"):
+            self._control(verb, parts.path.rstrip("/"), raw)
+            return
+        latency = self.sandbox.faults.latency
+        if latency:
+            time.sleep(latency)
+        match = _PATH.match(parts.path)
+        route = ROUTES.get(match.group("method").lower()) if match else None
+        entry: dict[str, Any] = {
+            "time": time.time(),
+            "verb": verb,
+            "method": route.name if route else (match.group("method") if match else None),
+        }
+        body_json, bad_json = _decode_json(raw)
+        if body_json is not None:
+            entry["body"] = body_json
+        reply = Reply(500, TextBody("sandbox error"))
+        try:
+            reply = self._answer(verb, match, route, body_json, bad_json, parts.query, entry)
+        finally:
+            entry["status"] = reply.status
+            self.sandbox.log(entry)
+        if reply.status is not None:
+            self._send(reply.status, reply.body, reply.headers)
+
+    def _answer(
+        self,
+        verb: str,
+        match: re.Match[str] | None,
+        route: Route | None,
+        body_json: Any,
+        bad_json: bool,
+        query: str,
+        entry: dict[str, Any],
+    ) -> Reply:
+        instance = self.sandbox.instance
+        if match is None:
+            return Reply(404, TextBody("Not Found"))
+        if match.group("id") != instance.instance_id:
+            return Reply(403, TextBody("Forbidden"))
+        if match.group("token") != instance.token:
+            return Reply(401, TextBody("Unauthorized"))
+        if route is None or route.verb != verb:
+            return Reply(404, TextBody("Not Found"))
+        if self.sandbox.rate_limits and not self.sandbox.limiter.allow(route.name, route.per_second):
+            return Reply(429, TextBody("Too Many Requests"), {"Retry-After": "1"})
+        if bad_json:
+            return Reply(400, TextBody("Unexpected token in JSON"))
+
+        fault = self.sandbox.faults.take(route.name, BEFORE)
+        if fault is not None and fault.kind != "not-saved":
+            entry["fault"] = fault.kind
+            return self._before_fault(fault)
+        request = {"json": body_json, "query": parse_qs(query), "extra": match.group("extra") or ""}
+        if fault is not None:  # not-saved: setSettings says yes and keeps nothing
+            entry["fault"] = fault.kind
+            status, body = instance.set_settings(request, save=False)
+        else:
+            status, body = route.handler(instance, request)
+
+        after = self.sandbox.faults.take(route.name, AFTER)
+        if after is not None:
+            entry["fault"] = after.kind
+            return self._after_fault(after, status, body)
+        return Reply(status, body)
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def _before_fault(self, fault: Fault) -> Reply:
+        if fault.kind == "rate-limit":
+            headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+            return Reply(429, TextBody(fault.body or "Too Many Requests"), headers)
+        body = fault.body
+        if body is not None and body.lstrip().startswith(("{", "[")):
+            return Reply(fault.status, json.loads(body))
+        return Reply(fault.status, TextBody(body if body is not None else _reason(fault.status)))
+
+    def _after_fault(self, fault: Fault, status: int, body: Any) -> Reply:
+        if fault.kind == "slow":
+            time.sleep(fault.delay or 30.0)
+            return Reply(status, body)
+        if fault.kind == "drop":
+            self.close_connection = True
+            return Reply(None)
+        if fault.kind == "reset":
+            payload = _encode(body)[0]
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload) + 50))
+            self.end_headers()
+            self.wfile.write(payload[: max(1, len(payload) // 2)])
+            self.wfile.flush()
+            self.close_connection = True
+            return Reply(None)
+        if fault.kind == "html":
+            page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+            return Reply(fault.status, _Html(page))
+        if fault.kind == "empty":
+            return Reply(200, TextBody(""))
+        if fault.kind == "truncated":
+            text = _encode(body)[0].decode("utf-8")
+            return Reply(200, TextBody(text[: max(1, len(text) // 2)] if len(text) > 1 else "{"))
+        if fault.kind == "null":
+            return Reply(200, None)
+        if fault.kind == "wrong-shape":
+            return Reply(200, ["unexpected"] if isinstance(body, dict) else {"unexpected": True})
+        return Reply(status, body)
+
+    # -- control endpoint ---------------------------------------------------------------------
+
+    def _control(self, verb: str, path: str, raw: bytes) -> None:
+        body, bad = _decode_json(raw)
+        if bad or (body is not None and not isinstance(body, dict)):
+            self._send(400, {"error": "the body must be a JSON object"})
+            return
+        spec: dict[str, Any] = body or {}
+        sandbox, instance = self.sandbox, self.sandbox.instance
+        try:
+            if verb == "GET" and path == "/sandbox":
+                self._send(200, {**instance.snapshot(), **sandbox.faults.describe(), "requestCount": len(sandbox.requests)})
+            elif path == "/sandbox/requests" and verb == "GET":
+                self._send(200, {"requests": list(sandbox.requests)})
+            elif path == "/sandbox/requests" and verb == "DELETE":
+                sandbox.requests.clear()
+                self._send(200, {"cleared": True})
+            elif path == "/sandbox/scan" and verb == "POST":
+                instance.authorize()
+                self._send(200, {"stateInstance": instance.state})
+            elif path == "/sandbox/state" and verb == "POST":
+                state = spec.get("state")
+                if state not in STATES:
+                    raise ValueError(f"state must be one of {', '.join(STATES)}")
+                instance.set_state(str(state))
+                self._send(200, {"stateInstance": instance.state})
+            elif path == "/sandbox/faults" and verb == "POST":
+                sandbox.faults.add(parse_fault(spec))
+                self._send(200, sandbox.faults.describe())
+            elif path == "/sandbox/faults" and verb == "DELETE":
+                sandbox.faults.clear()
+                self._send(200, sandbox.faults.describe())
+            elif path == "/sandbox/latency" and verb == "POST":
+                seconds = spec.get("seconds")
+                if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 60:
+                    raise ValueError("seconds must be a number from 0 to 60")
+                sandbox.faults.latency = float(seconds)
+                self._send(200, sandbox.faults.describe())
+            elif path == "/sandbox/incoming" and verb == "POST":
+                chat_id = str(spec.get("chatId", "79001112233@c.us"))
+                receipt = instance.incoming_message(chat_id, str(spec.get("text", "Hello from the sandbox")))
+                self._send(200, {"receiptId": receipt, "queued": receipt is not None})
+            elif path == "/sandbox/settings" and verb == "POST":
+                instance.settings.update({k: v for k, v in spec.items() if k != "wid"})
+                self._send(200, instance.snapshot()["settings"])
+            elif path == "/sandbox/qr-error" and verb == "POST":
+                instance.set_qr_error(str(spec.get("message", "Instance has auth. You need to make log out")))
+                self._send(200, {"qrError": True})
+            elif path == "/sandbox/qr-error" and verb == "DELETE":
+                instance.set_qr_error(None)
+                self._send(200, {"qrError": False})
+            elif path == "/sandbox/quota/checks" and verb == "POST":
+                instance.use_up_checks()
+                self._send(200, {"checksUsed": True})
+            else:
+                self._send(404, {"error": f"no control endpoint {verb} {path}; see docs/sandbox.md"})
+        except ValueError as error:
+            self._send(400, {"error": str(error)})
+
+    # -- wire ---------------------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload, content_type = _encode(body)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(payload)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+class _Html(str):
+    pass
+
+
+def _encode(body: Any) -> tuple[bytes, str]:
+    if isinstance(body, _Html):
+        return str(body).encode("utf-8"), "text/html; charset=utf-8"
+    if isinstance(body, TextBody):
+        return str(body).encode("utf-8"), "text/plain; charset=utf-8"
+    return json.dumps(body).encode("utf-8"), "application/json"
+
+
+def _decode_json(raw: bytes) -> tuple[Any, bool]:
+    if not raw.strip():
+        return None, False
+    try:
+        return json.loads(raw.decode("utf-8")), False
+    except (ValueError, UnicodeDecodeError):
+        return None, True
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox serving on 127.0.0.1 in a background thread."""
+
+    sandbox: Sandbox
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def instance(self) -> Instance:
+        return self.sandbox.instance
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.sandbox.instance.stop()
+
+
+def start(options: Options | None = None, port: int = 0, rate_limits: bool = True) -> RunningSandbox:
+    """Start a sandbox on 127.0.0.1:`port` (0: any free port) and return at once."""
+    sandbox = Sandbox(Instance(options or Options()), rate_limits=rate_limits)
+    handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True)
+    thread.start()
+    return RunningSandbox(sandbox, server, thread)
+
+
+def start_ready() -> RunningSandbox:
+    """A sandbox set up as the guide leaves an instance: authorized, its four notification
+    types on, polling mode, and one incoming message waiting in the queue."""
+    from greencli.sandbox.instance import guide_settings
+
+    running = start(Options(state="authorized", settings=guide_settings()))
+    running.instance.incoming_message("79001112233@c.us", "Hello from the greencli sandbox!")
+    return running
