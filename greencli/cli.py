@@ -12,9 +12,9 @@ import typer
 from greencli import __version__
 from greencli.commands.check_state import check_state
 from greencli.commands.init import init
+from greencli.commands.sandbox import sandbox as sandbox_command
 from greencli.config import RootOptions
 from greencli.context import AppContext
-from greencli.commands.sandbox import sandbox as sandbox_command
 from greencli.errors import ExitCode, GreenCliError, UsageError
 
 app = typer.Typer(
