@@ -10,8 +10,10 @@ from typing import Annotated
 import typer
 
 from greencli import __version__
+from greencli.commands.account import logout, reboot
 from greencli.commands.check_state import check_state
 from greencli.commands.init import init
+from greencli.commands.qr import qr
 from greencli.commands.sandbox import sandbox as sandbox_command
 from greencli.config import RootOptions
 from greencli.context import AppContext
@@ -106,6 +108,9 @@ def root(
 # The table of contents: one line per command.
 app.command("init")(init)
 app.command("check-state")(check_state)
+app.command("qr")(qr)
+app.command("reboot")(reboot)
+app.command("logout")(logout)
 app.command("sandbox")(sandbox_command)
 
 

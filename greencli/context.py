@@ -8,6 +8,7 @@ are imported only by the commands that call the API.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -80,6 +81,16 @@ class AppContext:
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None
+
+
+def can_prompt() -> bool:
+    """Whether greencli may ask the user something: a terminal on stdin, and not in CI."""
+    if os.environ.get("CI"):
+        return False
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def use(ctx: typer.Context, json_output: bool = False) -> AppContext:

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from greencli.context import JsonOption, use
+from greencli.context import can_prompt as _can_prompt
 from greencli.output import styled
-
-
-def _can_prompt() -> bool:
-    if os.environ.get("CI"):
-        return False
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def init(

@@ -1,0 +1,77 @@
+"""`greencli reboot` and `greencli logout`: the guide's "restart the instance" and "rescan"."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from greencli.context import AppContext, JsonOption, can_prompt, use
+from greencli.output import styled
+
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")]
+
+
+def reboot(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption = False) -> None:
+    """Restart the instance (the fix for a long `starting`). The phone stays linked.
+
+    Example: greencli reboot --yes
+    """
+    app = use(ctx, json_output)
+    _confirm(app, yes, "Restart the instance? It is unavailable for up to 5 minutes")
+    done = app.client().reboot()
+    _report(
+        app,
+        "reboot",
+        done,
+        "Rebooting: the instance shows `starting` for up to 5 minutes.",
+        "Follow it with `greencli check-state --wait 300`. If it stays `starting` longer, "
+        "contact Green API support.",
+    )
+
+
+def logout(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption = False) -> None:
+    """Unlink the phone from the instance (before linking it again or another phone).
+
+    Example: greencli logout --yes && greencli qr
+    """
+    app = use(ctx, json_output)
+    _confirm(app, yes, "Unlink the phone? The bot stops until a phone is linked again")
+    done = app.client().logout()
+    _report(
+        app,
+        "logout",
+        done,
+        "Logged out: no phone is linked now.",
+        "Link a phone again with `greencli qr` (a new QR code can take a minute to appear).",
+    )
+
+
+def _confirm(app: AppContext, yes: bool, question: str) -> None:
+    from greencli.errors import UsageError
+
+    app.credentials()  # bad credentials are reported before asking anything
+    if yes:
+        return
+    if not can_prompt() or app.json_mode:
+        raise UsageError(
+            "This command changes the instance and needs confirmation.",
+            "Add --yes to confirm without a prompt.",
+            code="confirmation_required",
+        )
+    if not typer.confirm(f"{question}. Continue?", default=False, err=True):
+        raise typer.Exit(1)
+
+
+def _report(app: AppContext, action: str, done: bool, message: str, next_step: str) -> None:
+    from greencli.errors import NotFine
+
+    out = app.output
+    if not done:
+        raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=f"{action}_failed")
+
+    def render() -> None:
+        out.line(styled(f"{out.symbol('pass')} ", "green"), message)
+        out.line(styled(f"  → {next_step}", "cyan"))
+
+    out.result({"ok": True, "action": action, "next": next_step}, render)

@@ -1,0 +1,258 @@
+"""`greencli qr`: link the phone from the terminal, by QR code or by pairing code."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from greencli.context import JsonOption, use
+from greencli.output import styled
+
+if TYPE_CHECKING:
+    from greencli.client import GreenApiClient
+    from greencli.output import Output
+
+PHONE_STEPS = [
+    "Android: WhatsApp → ⋮ → Linked devices → Link a device",
+    "iPhone:  WhatsApp → Settings → Linked devices → Link a device",
+]
+ROTATION_SECONDS = 20
+LINK_FIX = "Run `greencli logout`, then `greencli qr` again."
+
+
+def qr(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Show one code and exit (no refresh).")] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", metavar="FILE.png", help="Also write the QR code's original PNG here.")
+    ] = None,
+    invert: Annotated[bool, typer.Option("--invert", help="Draw for light terminal themes.")] = False,
+    phone: Annotated[
+        str | None,
+        typer.Option("--phone", metavar="NUMBER", help="Ask for a pairing code for this phone number instead of a QR code."),
+    ] = None,
+    wait: Annotated[
+        float, typer.Option("--wait", metavar="SECONDS", min=5, help="Give up after this long (default 150).")
+    ] = 150,
+    json_output: JsonOption = False,
+) -> None:
+    """Link the phone: the QR code drawn here and refreshed until the phone is linked.
+
+    Example: greencli qr   (or: greencli qr --phone 79001234567 for a pairing code)
+    """
+    app = use(ctx, json_output)
+    out = app.output
+    if phone is not None:
+        from greencli.phone import parse_recipient
+
+        recipient = parse_recipient(phone, allow_chat_id=False)
+        _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output)
+        return
+    _show_qr(app.client(), out, once=once, save=save, invert=invert, wait=wait)
+
+
+# -- QR code ---------------------------------------------------------------------------------
+
+
+def _show_qr(client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float) -> None:
+    from greencli.errors import NotFine
+
+    deadline = time.monotonic() + wait
+    shown_payload: str | None = None
+    changed_at = time.monotonic()
+    codes_shown = 0
+    fallback_file: Path | None = None
+    last_state_check = 0.0
+
+    with out.live() as redraw:
+        while True:
+            started = time.monotonic()
+            answer = client.qr()
+            if answer.type == "alreadyLogged":
+                _linked(client, out, first=codes_shown == 0)
+                return
+            if answer.type == "error":
+                raise NotFine(
+                    f"Green API could not give a QR code: {answer.message}",
+                    LINK_FIX if "auth" in answer.message.lower() or "log out" in answer.message.lower()
+                    else "Wait a minute and try again (a QR code can take a while after a logout); "
+                    "`greencli check-state` shows the state.",
+                    code="qr_error",
+                )
+            if answer.type != "qrCode":
+                raise NotFine(f"Green API answered qr with an unknown type {answer.type!r}.", "Try again.", code="qr_error")
+
+            png = _png_bytes(answer.message)
+            if save is not None:
+                save.write_bytes(png)
+            payload, drawing = _render(png, invert)
+            if payload is None:
+                fallback_file = save or fallback_file or _temporary_png()
+                fallback_file.write_bytes(png)
+            key = payload or answer.message
+            if key != shown_payload:
+                shown_payload = key
+                changed_at = time.monotonic()
+                codes_shown += 1
+                if not out.json_mode:
+                    redraw(_screen(drawing, fallback_file, changed_at, deadline, out))
+            elif out.rich_out and not out.json_mode:
+                redraw(_screen(drawing, fallback_file, changed_at, deadline, out))
+
+            if once:
+                _emit_code(out, payload, png, save or fallback_file, once=True)
+                return
+            if time.monotonic() >= deadline:
+                raise NotFine(
+                    f"The phone was not linked within {wait:g} s.",
+                    "Run `greencli qr` again when the phone is at hand, or use a pairing code: "
+                    "`greencli qr --phone NUMBER`. Long QR sessions can leave the instance in "
+                    "`starting`: `greencli check-state` tells.",
+                    code="qr_timeout",
+                )
+            # The state method has its own rate limit: look at it every other second too.
+            if time.monotonic() - last_state_check >= 2:
+                last_state_check = time.monotonic()
+                if client.get_state_instance() == "authorized":
+                    _linked(client, out, first=False)
+                    return
+            time.sleep(max(0.0, started + 1.0 - time.monotonic()))
+
+
+def _png_bytes(message: str) -> bytes:
+    from greencli.errors import ApiError
+
+    text = message.split(",", 1)[1] if message.startswith("data:") else message
+    try:
+        return base64.b64decode(text, validate=False)
+    except ValueError:
+        raise ApiError(
+            "Green API's QR answer is not a base64 picture.",
+            "Try again; `greencli qr --phone NUMBER` links by pairing code instead.",
+            code="bad_response",
+            method="qr",
+        ) from None
+
+
+def _render(png: bytes, invert: bool) -> tuple[str | None, str | None]:
+    from greencli import qrdraw
+
+    try:
+        payload = qrdraw.decode_png(png)
+    except qrdraw.QrDecodeError:
+        return None, None
+    return payload, qrdraw.draw(qrdraw.matrix_for(payload), invert=invert)
+
+
+def _temporary_png() -> Path:
+    handle = tempfile.NamedTemporaryFile(prefix="greencli-qr-", suffix=".png", delete=False)
+    handle.close()
+    return Path(handle.name)
+
+
+def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: Output) -> str:
+    lines: list[str] = []
+    if drawing is not None:
+        width = len(drawing.splitlines()[0])
+        if width > shutil.get_terminal_size((80, 24)).columns:
+            lines.append(f"(The code is {width} columns wide; widen the terminal or use --save / --phone.)")
+        lines.append(drawing.rstrip("\n"))
+    else:
+        lines.append(f"The QR picture could not be redrawn here; it is saved at {fallback_file}")
+        lines.append("Open it and scan it, or link by pairing code: greencli qr --phone NUMBER")
+    lines.append("Scan it with the phone that has WhatsApp:")
+    lines.extend(f"  {step}" for step in PHONE_STEPS)
+    if out.rich_out:
+        next_in = max(0, ROTATION_SECONDS - int(time.monotonic() - changed_at))
+        left = max(0, int(deadline - time.monotonic()))
+        lines.append(f"The code changes about every {ROTATION_SECONDS} s (next in ~{next_in} s); giving up in {left} s. Ctrl-C stops.")
+    else:
+        lines.append(f"The code changes about every {ROTATION_SECONDS} s; a new one is printed when it does.")
+    return "\n".join(lines)
+
+
+def _emit_code(out: Output, payload: str | None, png: bytes, file: Path | None, once: bool) -> None:
+    data: dict[str, Any] = {"ok": True, "type": "qrCode", "payload": payload, "saved": str(file) if file else None}
+    if out.json_mode:
+        data["png"] = base64.b64encode(png).decode("ascii")
+        out.json_document(data)
+    elif file is not None:
+        out.progress(f"PNG saved to {file}")
+
+
+def _linked(client: GreenApiClient, out: Output, first: bool) -> None:
+    from greencli.errors import ApiError
+    from greencli.states import format_phone
+
+    try:
+        phone = format_phone(client.get_wa_settings().get("phone"))
+    except ApiError:
+        phone = None
+    data = {"ok": True, "type": "alreadyLogged" if first else "linked", "linked": True, "phone": phone}
+
+    def render() -> None:
+        who = f" as {phone}" if phone else ""
+        if first:
+            out.line(styled(f"{out.symbol('pass')} ", "green"), f"Already linked{who}: no QR code is needed.")
+            out.line(styled("  → To link another phone: `greencli logout`, then `greencli qr`.", "cyan"))
+        else:
+            out.line(styled(f"{out.symbol('pass')} ", "green"), styled(f"Linked{who}.", "bold"))
+            out.line(styled("  → Next: `greencli webhooks enable`, then `greencli doctor`.", "cyan"))
+
+    out.result(data, render)
+
+
+# -- pairing code ----------------------------------------------------------------------------
+
+
+def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float, json_output: bool) -> None:
+    from greencli.errors import NotFine
+    from greencli.waiting import poll
+
+    if client.get_state_instance() == "authorized":
+        _linked(client, out, first=True)
+        return
+    status, code = client.get_authorization_code(phone)
+    if not status or not code:
+        raise NotFine(
+            "Green API could not create a pairing code.",
+            "Wait a minute and try again. If a wrong code was entered before, run "
+            "`greencli logout` first, or link by QR code: `greencli qr`.",
+            code="pairing_failed",
+        )
+    pretty = f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+    if json_output:
+        out.json_document({"ok": True, "type": "pairingCode", "code": code, "phone": f"+{phone}", "validSeconds": 150})
+        return
+    spaced = "  ".join(pretty)
+    border = "─" * (len(spaced) + 6)
+    out.line(f"Pairing code for +{phone}:")
+    out.line(f"┌{border}┐")
+    out.line("│   ", styled(spaced, "bold"), "   │")
+    out.line(f"└{border}┘")
+    out.line("On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead,")
+    out.line("then type the code above. It is valid for about 2.5 minutes.")
+    out.warn(
+        "Do not ask for another code after a wrong one: that can leave the instance in `starting`.",
+        "If the code was rejected, run `greencli logout`, then `greencli qr`.",
+    )
+    with out.spinner("Waiting for the phone to enter the code…") as update:
+        state, linked = poll(
+            client.get_state_instance,
+            lambda value: value == "authorized",
+            timeout=min(wait, 150),
+            on_value=lambda value, left: update(f"Waiting for the phone to enter the code… ({left:.0f} s left)"),
+        )
+    if not linked:
+        raise NotFine(
+            "The phone did not enter the pairing code in time.",
+            "Run `greencli logout`, then `greencli qr` (or `greencli qr --phone NUMBER` once).",
+            code="pairing_timeout",
+        )
+    _linked(client, out, first=False)

@@ -1,0 +1,61 @@
+"""Phone numbers and chat IDs as people type them, turned into what the API expects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from greencli.errors import UsageError
+
+MIN_DIGITS = 10
+MAX_DIGITS = 15  # E.164
+EXPECTED = "the full international number, e.g. 79001234567 or +7 (900) 123-45-67, or a chat ID like 79001234567@c.us"
+
+_CHAT_ID = re.compile(r"(?:\d{5,20}@c\.us|\d{5,20}(?:-\d{5,20})?@g\.us|\d{5,20}@lid)")
+_SEPARATORS = re.compile(r"[\s().\-\u00a0]")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: str
+    phone: int | None  # None for group and LID chat IDs, which are not phone numbers
+
+    @property
+    def display(self) -> str:
+        return f"+{self.phone}" if self.phone is not None else self.chat_id
+
+
+def parse_recipient(text: str, allow_chat_id: bool = True) -> Recipient:
+    """'+7 (900) 123-45-67' -> 79001234567@c.us; chat IDs pass through unchanged.
+
+    Raises UsageError (exit 2) with the expected form for anything else.
+    """
+    raw = text.strip()
+    if "@" in raw:
+        if allow_chat_id and _CHAT_ID.fullmatch(raw):
+            number = raw.split("@")[0]
+            return Recipient(raw, int(number) if raw.endswith("@c.us") else None)
+        raise _invalid(text, "is not a chat ID greencli knows (…@c.us, …@g.us or …@lid)" if allow_chat_id else "must be a phone number here, not a chat ID")
+    compact = _SEPARATORS.sub("", raw)
+    if compact.startswith("+"):
+        compact = compact[1:]
+    elif compact.startswith("00"):
+        compact = compact[2:]
+    if not compact:
+        raise _invalid(text, "is empty")
+    if not compact.isascii() or not compact.isdigit():
+        raise _invalid(text, "contains characters other than digits, spaces, +, -, . and brackets")
+    if len(compact) < MIN_DIGITS:
+        raise _invalid(text, f"has {len(compact)} digits, too few for an international number")
+    if len(compact) > MAX_DIGITS:
+        raise _invalid(text, f"has {len(compact)} digits; international numbers have at most {MAX_DIGITS}")
+    return Recipient(f"{compact}@c.us", int(compact))
+
+
+def _invalid(text: str, why: str) -> UsageError:
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return UsageError(
+        f"The phone number {shown!r} {why}.",
+        f"Write {EXPECTED}.",
+        code="invalid_phone",
+    )
