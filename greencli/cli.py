@@ -15,6 +15,7 @@ from greencli.commands.check_state import check_state
 from greencli.commands.init import init
 from greencli.commands.qr import qr
 from greencli.commands.sandbox import sandbox as sandbox_command
+from greencli.commands.send_test import DEFAULT_WAIT, send_test
 from greencli.config import RootOptions
 from greencli.context import AppContext
 from greencli.errors import ExitCode, GreenCliError, UsageError
@@ -109,6 +110,7 @@ def root(
 app.command("init")(init)
 app.command("check-state")(check_state)
 app.command("qr")(qr)
+app.command("send-test")(send_test)
 app.command("reboot")(reboot)
 app.command("logout")(logout)
 app.command("sandbox")(sandbox_command)
@@ -131,9 +133,41 @@ def _enable_debug_logging() -> None:
         logger.setLevel(logging.DEBUG)
 
 
+# Options whose value may be left out, and the value used then: `send-test --wait`.
+OPTIONAL_VALUES = {("send-test", "--wait"): str(DEFAULT_WAIT)}
+
+
+def fill_optional_values(args: list[str]) -> list[str]:
+    """Insert the default after an optional-value option given without one.
+
+    A following argument counts as the value only when it is a plausible number of seconds,
+    so `send-test --wait 79001234567` still reads the phone number as the phone number.
+    """
+    result = list(args)
+    for (command, option), default in OPTIONAL_VALUES.items():
+        if command not in result:
+            continue
+        for index in range(result.index(command) + 1, len(result)):
+            if result[index] == "--":
+                break
+            if result[index] != option:
+                continue
+            following = result[index + 1] if index + 1 < len(result) else None
+            if following is None or not _plausible_seconds(following):
+                result.insert(index + 1, default)
+    return result
+
+
+def _plausible_seconds(text: str) -> bool:
+    try:
+        return 0 < float(text) <= 86400
+    except ValueError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run greencli and return its exit code; the one place errors become output."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = fill_optional_values(list(sys.argv[1:] if argv is None else argv))
     state = AppContext()
     try:
         command = typer.main.get_command(app)
