@@ -16,6 +16,7 @@ from greencli.commands.init import init
 from greencli.commands.qr import qr
 from greencli.commands.sandbox import sandbox as sandbox_command
 from greencli.commands.send_test import DEFAULT_WAIT, send_test
+from greencli.commands.webhooks import app as webhooks_app
 from greencli.config import RootOptions
 from greencli.context import AppContext
 from greencli.errors import ExitCode, GreenCliError, UsageError
@@ -111,6 +112,7 @@ app.command("init")(init)
 app.command("check-state")(check_state)
 app.command("qr")(qr)
 app.command("send-test")(send_test)
+app.add_typer(webhooks_app, name="webhooks")
 app.command("reboot")(reboot)
 app.command("logout")(logout)
 app.command("sandbox")(sandbox_command)

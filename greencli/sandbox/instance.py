@@ -151,11 +151,13 @@ class Instance:
                 return
             self._restore_after_start = self._state
             self._state = "starting"
+            self._notify_state("starting")
 
         def back() -> None:
             with self._lock:
                 if self._state == "starting" and self._restore_after_start:
                     self._state = self._restore_after_start
+                    self._notify_state(self._state)
                     if self._state == "authorized":
                         self._flush_queue()
 

@@ -1,0 +1,268 @@
+"""`greencli webhooks enable|disable|show|listen`: notification settings, and a local listener."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from greencli.context import JsonOption, use
+from greencli.output import styled
+
+if TYPE_CHECKING:
+    from greencli.client import GreenApiClient
+    from greencli.output import Output
+
+app = typer.Typer(
+    help="Switch notifications on or off, show them, or listen to them locally.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+StatusOption = Annotated[bool, typer.Option("--status", help="Also delivery statuses (outgoingWebhook).")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every notification type.")]
+RESTART_NOTE = "The instance restarts to apply settings; changes can take up to 5 minutes."
+
+
+def _types(status: bool, all_types: bool) -> tuple[str, ...]:
+    from greencli.notification_types import ALL_TYPES, GUIDE_TYPES, STATUS_TYPE
+
+    if all_types:
+        return ALL_TYPES
+    return GUIDE_TYPES + ((STATUS_TYPE,) if status else ())
+
+
+@app.command("enable")
+def enable(
+    ctx: typer.Context,
+    status: StatusOption = False,
+    all_types: AllOption = False,
+    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="Push mode: Green API POSTs notifications to this URL.")] = None,
+    polling: Annotated[bool, typer.Option("--polling", help="Polling mode: clear the URL so `webhooks listen` and bots can poll.")] = False,
+    url_token: Annotated[
+        str | None, typer.Option("--url-token", metavar="TOKEN", help="Authorization value Green API sends to the URL (never shown).")
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Switch on the notifications a bot needs (the setup guide's four types).
+
+    Only what differs is sent; nothing at all when everything is already on.
+    Example: greencli webhooks enable --url https://bot.example.com/green
+    """
+    from greencli.errors import UsageError
+    from greencli.redaction import register
+    from greencli.webhook_url import reachability_findings, shape_problem
+
+    app_ = use(ctx, json_output)
+    if url is not None and polling:
+        raise UsageError("--url and --polling contradict each other.", "Choose push mode (--url) or polling mode (--polling).")
+    if url is not None:
+        url = url.strip()
+        why = shape_problem(url)
+        if why:
+            raise UsageError(f"The webhook URL {why}.", "Give a full URL such as https://bot.example.com/green-api.", code="invalid_url")
+    if url_token is not None:
+        register(url_token)
+    client = app_.client()
+    if url is not None:
+        for finding in reachability_findings(url):
+            app_.output.warn(f"The webhook URL {finding.message}.")
+    desired: dict[str, Any] = dict.fromkeys(_types(status, all_types), "yes")
+    if url is not None:
+        desired["webhookUrl"] = url
+    if polling:
+        desired["webhookUrl"] = ""
+    if url_token is not None:
+        desired["webhookUrlToken"] = url_token
+    _apply(client, app_.output, desired, "enable")
+
+
+@app.command("disable")
+def disable(
+    ctx: typer.Context,
+    status: StatusOption = False,
+    all_types: AllOption = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Switch the same notification types off (the webhook URL is left as it is).
+
+    Example: greencli webhooks disable --all
+    """
+    app_ = use(ctx, json_output)
+    _apply(app_.client(), app_.output, dict.fromkeys(_types(status, all_types), "no"), "disable")
+
+
+@app.command("show")
+def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """Show every notification switch, the delivery mode and whether a URL token is set."""
+    from greencli.notification_types import ALL_TYPES, DESCRIPTIONS, GUIDE_TYPES, is_on
+
+    app_ = use(ctx, json_output)
+    out = app_.output
+    settings = app_.client().get_settings()
+    webhook_url = str(settings.get("webhookUrl") or "")
+    token_set = bool(settings.get("webhookUrlToken"))
+    switches = {name: is_on(settings, name) for name in ALL_TYPES}
+    data = {
+        "ok": True,
+        "mode": "push" if webhook_url else "polling",
+        "webhookUrl": webhook_url or None,
+        "webhookUrlTokenSet": token_set,
+        "notifications": switches,
+        "guideTypesOn": all(switches[name] for name in GUIDE_TYPES),
+    }
+
+    def render() -> None:
+        mode = f"push to {webhook_url}" if webhook_url else "polling (receiveNotification; no webhook URL)"
+        out.fields([("Mode", mode), ("URL token", "set" if token_set else "not set")])
+        out.blank()
+        width = max(len(name) for name in ALL_TYPES)
+        for name in ALL_TYPES:
+            on = switches[name]
+            mark = styled("on ", "green") if on else styled("off", "dim")
+            needed = styled("  (the guide needs it)", "yellow") if name in GUIDE_TYPES and not on else ""
+            out.line(f"  {name:<{width}}  ", mark, styled(f"  {DESCRIPTIONS[name]}", "dim"), needed)
+        if not data["guideTypesOn"]:
+            out.blank()
+            out.line(styled("→ Switch on what the guide needs: greencli webhooks enable", "cyan"))
+
+    out.result(data, render)
+
+
+def _apply(client: GreenApiClient, out: Output, desired: dict[str, Any], action: str) -> None:
+    """Send only what differs from the current settings, then read back what stuck."""
+    from greencli.errors import NotFine
+
+    current = client.get_settings()
+    read_at = time.monotonic()
+    changes = {key: value for key, value in desired.items() if current.get(key) != value}
+    unchanged = sorted(key for key in desired if key not in changes)
+
+    if not changes:
+        out.result(
+            {"ok": True, "changed": {}, "unchanged": unchanged, "notApplied": []},
+            lambda: out.line(
+                styled(f"{out.symbol('pass')} ", "green"),
+                "Nothing to change: every setting is already as asked (no restart needed).",
+            ),
+        )
+        return
+
+    not_applied: list[str] = []
+    for attempt in range(2):  # the write, and one retry of what did not stick
+        _pace(read_at)
+        client.set_settings(changes if attempt == 0 else {key: changes[key] for key in not_applied})
+        _pace(time.monotonic())
+        after = client.get_settings()
+        read_at = time.monotonic()
+        not_applied = sorted(key for key in changes if key != "webhookUrlToken" and after.get(key) != changes[key])
+        if not not_applied:
+            break
+        if attempt == 0:
+            out.progress(f"Green API did not keep {', '.join(not_applied)}; trying once more.")
+
+    shown = {key: ("(set)" if key == "webhookUrlToken" else value) for key, value in changes.items()}
+    data = {"ok": not not_applied, "changed": shown, "unchanged": unchanged, "notApplied": not_applied, "note": RESTART_NOTE}
+    if not_applied:
+        if out.json_mode:
+            out.json_document(data)
+            raise typer.Exit(1)
+        raise NotFine(
+            f"Green API accepted the settings but did not keep: {', '.join(not_applied)}.",
+            f"Settings can take up to 5 minutes to apply: check with `greencli webhooks show` "
+            f"in a few minutes, and run `greencli webhooks {action}` again if they are still off.",
+            code="settings_not_applied",
+        )
+
+    def render() -> None:
+        out.line(styled(f"{out.symbol('pass')} ", "green"), f"Changed {len(changes)} setting{'s' if len(changes) != 1 else ''}:")
+        for key, value in shown.items():
+            out.line(f"  {key} → {value!r}" if key.startswith("webhookUrl") else f"  {key} → {value}")
+        out.line(styled(f"  → {RESTART_NOTE} `greencli check-state --wait 300` follows it.", "cyan"))
+
+    out.result(data, render)
+
+
+def _pace(since: float) -> None:
+    """getSettings and setSettings allow 1 call a second: keep a second after `since`."""
+    pause = since + 1.0 - time.monotonic()
+    if pause > 0:
+        time.sleep(pause)
+
+
+@app.command("listen")
+def listen(
+    ctx: typer.Context,
+    forward_to: Annotated[
+        str | None, typer.Option("--forward-to", metavar="URL", help="POST each notification to your local bot, as Green API would.")
+    ] = None,
+    count: Annotated[int | None, typer.Option("--count", metavar="N", min=1, help="Stop after N notifications.")] = None,
+    receive_timeout: Annotated[
+        int, typer.Option("--receive-timeout", metavar="SECONDS", min=5, max=60, help="Long-poll wait per request (5-60).")
+    ] = 20,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line, one per notification.")] = False,
+) -> None:
+    """Print (and forward) notifications as they arrive, by polling; no public URL needed.
+
+    Each notification is deleted from the queue only after it was printed or forwarded with a
+    2xx answer. Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
+    """
+    from greencli.errors import NotFine, UsageError
+    from greencli.notification_types import is_on
+    from greencli.notifications import one_line
+
+    app_ = use(ctx, json_output)
+    out = app_.output
+    if forward_to is not None:
+        from greencli.webhook_url import shape_problem
+
+        why = shape_problem(forward_to)
+        if why:
+            raise UsageError(f"--forward-to {why}.", "For example: --forward-to http://localhost:8000/webhook", code="invalid_url")
+    client = app_.client()
+    settings = client.get_settings()
+    if settings.get("webhookUrl"):
+        raise NotFine(
+            "A webhook URL is set, so Green API pushes notifications there and polling gets none.",
+            "Switch to polling mode: greencli webhooks enable --polling (then wait up to a minute).",
+            code="polling_impossible",
+        )
+    if not is_on(settings, "incomingWebhook"):
+        out.warn("Incoming-message notifications are off: no incoming message will arrive.", "Run: greencli webhooks enable")
+
+    forwarder = None
+    if forward_to is not None:
+        from greencli.forwarder import Forwarder
+
+        forwarder = Forwarder(forward_to, str(settings.get("webhookUrlToken") or "") or None, app_.timeout())
+    out.progress(
+        f"Listening for notifications (instance {client.credentials.instance_id}, polling)"
+        + (f", forwarding to {forward_to}" if forward_to else "")
+        + ". Ctrl-C stops; a notification not yet handled stays in the queue."
+    )
+    handled = 0
+    try:
+        while count is None or handled < count:
+            notification = client.receive_notification(receive_timeout)
+            if notification is None:
+                continue
+            forwarded = None
+            if forwarder is not None:
+                forwarded = forwarder.deliver(
+                    notification.body,
+                    lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
+                )
+            if json_output:
+                record: dict[str, Any] = {"receiptId": notification.receipt_id, "body": notification.body}
+                if forwarded is not None:
+                    record["forwardStatus"] = forwarded
+                out.json_line(record)
+            else:
+                suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
+                out.line(one_line(notification.body), styled(suffix, "dim"))
+            client.delete_notification(notification.receipt_id)
+            handled += 1
+    finally:
+        if forwarder is not None:
+            forwarder.close()

@@ -1,0 +1,55 @@
+"""POSTing notifications to the user's local bot, as Green API would, until it answers 2xx."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from greencli import __version__
+from greencli.redaction import redact
+
+MAX_BACKOFF = 15.0
+
+
+class Forwarder:
+    def __init__(self, url: str, authorization: str | None, timeout: float) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False  # a local bot: never through a proxy
+        self.session.headers["User-Agent"] = f"greencli/{__version__} (webhooks listen)"
+        if authorization:
+            # Green API sends webhookUrlToken as the Authorization value, verbatim.
+            self.session.headers["Authorization"] = authorization
+
+    def deliver(
+        self,
+        body: dict[str, Any],
+        on_failure: Callable[[str, float], None],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> int:
+        """POST `body` until the receiver answers 2xx; returns that status.
+
+        Never gives up on its own (a notification must not be lost): every failure is reported
+        through `on_failure(reason, retry_in)` and retried with growing pauses. Ctrl-C stops it.
+        """
+        delay = 0.5
+        while True:
+            try:
+                response = self.session.post(self.url, json=body, timeout=self.timeout)
+                if 200 <= response.status_code < 300:
+                    return response.status_code
+                reason = f"{self.url} answered {response.status_code}"
+            except requests.Timeout:
+                reason = f"{self.url} did not answer within {self.timeout:g} s"
+            except requests.RequestException as error:
+                reason = f"{self.url} could not be reached ({redact(type(error).__name__)})"
+            on_failure(reason, delay)
+            sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF)
+
+    def close(self) -> None:
+        self.session.close()

@@ -1,0 +1,61 @@
+"""Checking a webhook URL: is it well formed, and can Green API's servers reach it?"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from greencli.config import check_url_shape
+
+
+@dataclass(frozen=True)
+class UrlFinding:
+    level: str  # "error" (unusable) or "warning" (works, but probably not as meant)
+    message: str
+
+
+def shape_problem(url: str) -> str | None:
+    """Why `url` cannot be a webhook URL at all, or None."""
+    return check_url_shape(url)
+
+
+def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
+    """Warnings about a well-formed URL: plain http, and hosts Green API cannot reach.
+
+    With `resolve`, the host name is looked up too (doctor does; `webhooks enable` does not).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    findings: list[UrlFinding] = []
+    if parts.scheme == "http":
+        findings.append(UrlFinding("warning", "uses plain http: notifications (and the URL token) travel unencrypted; use https"))
+    private = _private_reason(host)
+    if private:
+        findings.append(UrlFinding("warning", f"points at {private}, which Green API's servers cannot reach"))
+    elif resolve:
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
+        except (OSError, UnicodeError):
+            findings.append(UrlFinding("error", f"names a host that does not resolve ({host})"))
+        else:
+            inner = sorted(a for a in addresses if _private_reason(a))
+            if inner and len(inner) == len(addresses):
+                findings.append(UrlFinding("warning", f"resolves to a private address ({inner[0]}), which Green API cannot reach"))
+    return findings
+
+
+def _private_reason(host: str) -> str | None:
+    lowered = host.lower().rstrip(".")
+    if lowered in ("localhost",) or lowered.endswith((".localhost", ".local", ".internal", ".lan")):
+        return f"{host} (this machine or the local network)"
+    try:
+        address = ipaddress.ip_address(lowered.strip("[]"))
+    except ValueError:
+        return None
+    if address.is_loopback:
+        return f"{host} (this machine)"
+    if address.is_private or address.is_link_local or address.is_unspecified or address.is_reserved:
+        return f"{host} (a private address)"
+    return None
