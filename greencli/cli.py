@@ -12,6 +12,7 @@ import typer
 from greencli import __version__
 from greencli.commands.account import logout, reboot
 from greencli.commands.check_state import check_state
+from greencli.commands.doctor import doctor
 from greencli.commands.init import init
 from greencli.commands.qr import qr
 from greencli.commands.sandbox import sandbox as sandbox_command
@@ -113,6 +114,7 @@ app.command("check-state")(check_state)
 app.command("qr")(qr)
 app.command("send-test")(send_test)
 app.add_typer(webhooks_app, name="webhooks")
+app.command("doctor")(doctor)
 app.command("reboot")(reboot)
 app.command("logout")(logout)
 app.command("sandbox")(sandbox_command)

@@ -1,0 +1,71 @@
+"""`greencli doctor`: the troubleshooting checklist, each problem with its fix."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from greencli.context import JsonOption, use
+from greencli.output import STATUS_STYLE, styled
+
+
+def doctor(
+    ctx: typer.Context,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the details of every check, passing ones too.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Run the whole troubleshooting checklist. Exit 0 when nothing failed (warnings allowed).
+
+    It never sends a message and never checks a number: the free plan's quotas are precious.
+    Example: greencli doctor --json
+    """
+    from greencli.client import GreenApiClient
+    from greencli.diagnostics import DOCS, run_checks
+
+    app = use(ctx, json_output)
+    out = app.output
+    timeout = min(app.timeout(), 10.0)
+    resolution = app.resolution()
+    with out.spinner("Running checks…") as update:
+        results = run_checks(
+            resolution,
+            app.cwd,
+            lambda credentials: GreenApiClient(credentials, timeout=timeout),
+            timeout,
+            on_progress=update,
+        )
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("pass", "warn", "fail", "skip")}
+    ok = counts["fail"] == 0
+    data = {
+        "ok": ok,
+        "schemaVersion": 1,
+        "instanceId": resolution.value("GREEN_API_INSTANCE_ID"),
+        "apiUrl": resolution.value("GREEN_API_URL"),
+        "summary": {"passed": counts["pass"], "warnings": counts["warn"], "failed": counts["fail"], "skipped": counts["skip"]},
+        "checks": [r.to_json() for r in results],
+    }
+
+    def render() -> None:
+        width = max(len(r.title) for r in results)
+        for result in results:
+            out.line(
+                styled(f"{out.symbol(result.status)} ", STATUS_STYLE[result.status]),
+                styled(f"{result.title:<{width}}  ", "bold" if result.status in ("warn", "fail") else ""),
+                result.message,
+            )
+            if result.hint and result.status in ("warn", "fail"):
+                out.line(styled(f"  {' ' * width}  → {result.hint}", "cyan"))
+            if verbose or result.status in ("warn", "fail"):
+                for detail in result.details:
+                    out.line(styled(f"  {' ' * width}    {detail}", "dim"))
+        out.blank()
+        summary = f"{counts['pass']} passed, {counts['warn']} warning{'s' if counts['warn'] != 1 else ''}, {counts['fail']} failed"
+        if counts["skip"]:
+            summary += f", {counts['skip']} skipped"
+        out.line(styled(summary, "green" if ok and not counts["warn"] else ("yellow" if ok else "red")))
+        if not ok or counts["warn"]:
+            out.line(styled(f"Each check is explained in {DOCS}.", "dim"))
+
+    out.result(data, render)
+    raise typer.Exit(0 if ok else 1)

@@ -1,0 +1,433 @@
+"""The troubleshooting checklist behind `greencli doctor`.
+
+Gated, then concurrent: configuration and project hygiene (no network) → reachability of the
+API host → one getStateInstance that proves the credentials and gives the state → every other
+API call at once. So the critical path is two round trips however many calls are made. Checks
+are plain functions of what was fetched; each gives an id, a status (pass / warn / fail /
+skip), a message and a hint that is an exact command or step. Nothing here spends a monthly
+quota: no checkWhatsapp, no sending.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import stat
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
+
+from greencli import config, gitrepo
+from greencli.errors import ApiError
+from greencli.notification_types import GUIDE_TYPES, is_on
+from greencli.states import describe_state, format_phone
+
+if TYPE_CHECKING:
+    from greencli.client import GreenApiClient
+
+DOCS = "docs/troubleshooting.md"
+GREEN_API_HOSTS = (".green-api.com", ".greenapi.com")
+PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
+
+
+@dataclass
+class CheckResult:
+    id: str
+    title: str
+    status: str  # pass, warn, fail, skip
+    message: str
+    hint: str | None = None
+    details: list[str] = field(default_factory=list)
+    duration_ms: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "message": self.message,
+            "hint": self.hint,
+            "docs": f"{DOCS}#{self.id}",
+        }
+        if self.details:
+            data["details"] = self.details
+        if self.duration_ms is not None:
+            data["durationMs"] = self.duration_ms
+        return data
+
+
+TITLES = {
+    "config": "Configuration",
+    "format": "Credential format",
+    "hygiene": "Project hygiene",
+    "reachability": "API host reachable",
+    "credentials": "Credentials accepted",
+    "state": "Instance state",
+    "socket": "WhatsApp connection",
+    "phone": "Linked phone",
+    "notifications": "Notifications",
+    "queue": "Outgoing queue",
+    "incoming": "Incoming queue",
+}
+ORDER = tuple(TITLES)
+
+
+def _result(check_id: str, status: str, message: str, hint: str | None = None, details: list[str] | None = None) -> CheckResult:
+    return CheckResult(check_id, TITLES[check_id], status, message, hint, details or [])
+
+
+def _skip(check_id: str, why: str) -> CheckResult:
+    return _result(check_id, "skip", f"skipped: {why}")
+
+
+# -- checks that need no network ------------------------------------------------------------
+
+
+def check_config(resolution: config.Resolution) -> CheckResult:
+    settings = resolution.settings
+    details = []
+    for variable in config.VARIABLES:
+        setting = settings[variable]
+        if setting.value is not None:
+            details.append(f"{variable}: from {setting.origin}")
+    problems = [p for p in resolution.problems if p.code in ("missing_credentials", "env_file_error", "shadowed_variable", "duplicate_variable")]
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        return _result("config", "fail", errors[0].message, errors[0].hint, details + [p.message for p in errors[1:]])
+    sources = sorted({str(settings[v].origin) for v in (config.INSTANCE_ID, config.TOKEN) if settings[v].origin})
+    message = f"Credentials found ({', '.join(sources)})"
+    warnings = [p for p in problems if p.level == "warning"]
+    if warnings:
+        return _result("config", "warn", warnings[0].message, warnings[0].hint, details + [p.message for p in warnings[1:]])
+    return _result("config", "pass", message, None, details)
+
+
+def check_format(resolution: config.Resolution) -> CheckResult:
+    codes = ("invalid_instance_id", "unusual_instance_id", "invalid_token", "unusual_token", "invalid_api_url", "host_mismatch")
+    problems = [p for p in resolution.problems if p.code in codes]
+    if resolution.value(config.INSTANCE_ID) is None or resolution.value(config.TOKEN) is None:
+        if not problems:
+            return _skip("format", "credentials are missing (see Configuration)")
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        return _result("format", "fail", errors[0].message, errors[0].hint, [p.message for p in problems[1:]])
+    if problems:
+        return _result("format", "warn", problems[0].message, problems[0].hint, [p.message for p in problems[1:]])
+    return _result("format", "pass", "Instance ID, token and API URL look right")
+
+
+def check_hygiene(env_file: Path | None, token: str | None, cwd: Path) -> CheckResult:
+    """.env tracked or not ignored by git, readable by others, the token in a tracked file."""
+    target = env_file or cwd / ".env"
+    shown = os.path.relpath(target, cwd) if target.is_relative_to(cwd) else str(target)
+    top = gitrepo.work_tree(target.parent if target.parent.exists() else cwd)
+    fails: list[tuple[str, str]] = []
+    warns: list[tuple[str, str]] = []
+    notes: list[str] = []
+    if target.is_file():
+        mode = stat.S_IMODE(target.stat().st_mode)
+        if mode & 0o077:
+            warns.append((f"{shown} can be read by other users (mode {mode:o})", f"chmod 600 {shown}"))
+        if top is not None:
+            if gitrepo.is_tracked(target):
+                fails.append(
+                    (f"{shown} is tracked by git: the token is in the repository",
+                     f"git rm --cached {shown} && echo {target.name} >> .gitignore, commit, then rotate the token in the console")
+                )
+            elif not gitrepo.is_ignored(target):
+                warns.append((f"{shown} is not in .gitignore: one `git add .` away from being committed", f"echo {target.name} >> .gitignore"))
+    else:
+        notes.append(f"no {shown} file (credentials come from elsewhere)")
+    if top is not None and token:
+        found = gitrepo.tracked_files_containing(top, token) or []
+        leaked = [name for name in found if (top / name).resolve() != target.resolve()]
+        if leaked:
+            fails.append(
+                (f"the API token is written in tracked file{'s' if len(leaked) > 1 else ''}: {', '.join(leaked[:3])}",
+                 "Remove it from those files (read it from the environment or .env instead), then rotate the token in the console")
+            )
+    elif top is None:
+        notes.append("not a git repository")
+    if fails:
+        return _result("hygiene", "fail", fails[0][0], fails[0][1], [m for m, _ in fails[1:] + warns] + notes)
+    if warns:
+        return _result("hygiene", "warn", warns[0][0], warns[0][1], [m for m, _ in warns[1:]] + notes)
+    message = f"{shown} is private and ignored by git" if target.is_file() and top is not None else "Nothing exposes the token"
+    return _result("hygiene", "pass", message, None, notes)
+
+
+def check_reachability(api_url: str, timeout: float) -> CheckResult:
+    """DNS, TCP and TLS to the API host, each timed; through a proxy only the proxy is named."""
+    parts = urlsplit(api_url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    proxy = getproxies().get(parts.scheme)
+    if proxy and not proxy_bypass(host):
+        return _result("reachability", "pass", f"{host} is reached through the proxy {urlsplit(proxy).hostname}",
+                       None, ["direct DNS/TCP/TLS checks skipped: requests go through the proxy (HTTPS_PROXY)"])
+    details = []
+    started = time.monotonic()
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return _result("reachability", "fail", f"Cannot resolve {host}", "Check GREEN_API_URL for typos, and that DNS works on this machine (e.g. `nslookup " + host + "`).")
+    details.append(f"DNS {host} → {infos[0][4][0]} in {_ms(started)}")
+    started = time.monotonic()
+    try:
+        connection = socket.create_connection(infos[0][4][:2], timeout=timeout)
+    except OSError as error:
+        why = "timed out" if isinstance(error, TimeoutError) else (error.strerror or "refused")
+        return _result("reachability", "fail", f"Cannot connect to {host}:{port} ({why})",
+                       "Check the network, firewall or proxy (HTTPS_PROXY); for a sandbox, that it is still running.", details)
+    details.append(f"TCP connect in {_ms(started)}")
+    try:
+        if parts.scheme == "https":
+            started = time.monotonic()
+            try:
+                context = ssl.create_default_context()
+                with context.wrap_socket(connection, server_hostname=host) as tls:
+                    details.append(f"TLS {tls.version()} in {_ms(started)}")
+            except (ssl.SSLError, OSError) as error:
+                return _result("reachability", "fail", f"TLS with {host} failed ({getattr(error, 'reason', None) or type(error).__name__})",
+                               "Check the system clock and CA certificates (REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or a proxy that intercepts HTTPS.", details)
+        else:
+            local = host in ("127.0.0.1", "localhost", "::1")
+            if not local:
+                return _result("reachability", "warn", f"{host} answers, but over plain http: the token travels unencrypted",
+                               "Use the https:// apiUrl from the console.", details)
+    finally:
+        connection.close()
+    steps = ", ".join(f"{d.split()[0]} {d.rsplit(' in ', 1)[-1]}" for d in details)
+    return _result("reachability", "pass", f"{host}:{port} reachable ({steps})", None, details)
+
+
+def _ms(started: float) -> str:
+    return f"{(time.monotonic() - started) * 1000:.0f} ms"
+
+
+# -- checks of what the API answered --------------------------------------------------------
+
+
+@dataclass
+class Fetched:
+    value: Any = None
+    error: ApiError | None = None
+
+
+def fetch(call: Callable[[], Any]) -> Fetched:
+    try:
+        return Fetched(call())
+    except ApiError as error:
+        return Fetched(error=error)
+
+
+def check_credentials(state: Fetched, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+    """Was the token accepted? For a 403, try to tell a wrong instance ID from a wrong host."""
+    error = state.error
+    if error is None:
+        return _result("credentials", "pass", f"Green API accepted instance {credentials.instance_id} and its token")
+    if error.code == "unauthorized":
+        return _result("credentials", "fail", "The token was rejected (401)",
+                       "Copy apiTokenInstance again from the instance's page at console.green-api.com into GREEN_API_TOKEN (`greencli init --force`).")
+    if error.code == "forbidden":
+        return _diagnose_forbidden(credentials, probe)
+    return _result("credentials", "fail", error.message, error.hint)
+
+
+def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+    host = urlsplit(credentials.api_url).hostname or ""
+    dedicated = f"https://{credentials.instance_id[:4]}.api.greenapi.com"
+    universal = config.DEFAULT_API_URL
+    # Only ever probe Green API's own hosts: a sandbox or proxy host says nothing about them.
+    if host.endswith(GREEN_API_HOSTS):
+        other = universal if credentials.api_url.rstrip("/") == dedicated else dedicated
+        status = probe(other)
+        if status == 200:
+            return _result("credentials", "fail", f"Instance {credentials.instance_id} is not served by {host} (403), but {urlsplit(other).hostname} accepts it",
+                           f"Set GREEN_API_URL={other} (the apiUrl on the instance's page in the console).")
+        if status in (401, 403):
+            return _result("credentials", "fail", f"No Green API host knows instance {credentials.instance_id} (403 at {host} and at {urlsplit(other).hostname})",
+                           "Check GREEN_API_INSTANCE_ID: copy idInstance from the console (the instance may also have been deleted).")
+    return _result("credentials", "fail", f"Green API refused instance {credentials.instance_id} at {host} (403): the instance ID or the host is wrong",
+                   f"Check GREEN_API_INSTANCE_ID (idInstance in the console) and set GREEN_API_URL to the console's apiUrl (for this instance probably {dedicated}).")
+
+
+def check_state(state: Fetched) -> CheckResult:
+    if state.error is not None:
+        return _result("state", "fail", state.error.message, state.error.hint)
+    info = describe_state(state.value)
+    status = "pass" if info.authorized else info.severity
+    return _result("state", status, f"{info.label}: {info.meaning}", info.action)
+
+
+def check_socket(status: Fetched, authorized: bool) -> CheckResult:
+    if status.error is not None:
+        return _result("socket", "warn", f"Could not read the connection status: {status.error.message}", None)
+    value = status.value
+    if value == "online":
+        return _result("socket", "pass", "online: the instance is connected to WhatsApp")
+    if not authorized:
+        return _result("socket", "skip", f"{value}: expected while no phone is linked")
+    return _result("socket", "warn", f"{value}: the instance reports no connection to WhatsApp (this status can be inaccurate)",
+                   "If messages stop, keep the phone online and run `greencli reboot`.")
+
+
+def check_phone(wa: Fetched, authorized: bool) -> CheckResult:
+    if not authorized:
+        return _skip("phone", "no phone is linked (see Instance state)")
+    if wa.error is not None:
+        return _result("phone", "warn", f"Could not read the linked phone: {wa.error.message}", None)
+    phone = format_phone(wa.value.get("phone") if isinstance(wa.value, dict) else None)
+    if not phone:
+        return _result("phone", "warn", "The instance is authorized but reports no phone number", "Run `greencli check-state` again in a minute.")
+    return _result("phone", "pass", f"Linked to {phone}")
+
+
+def check_notifications(settings: Fetched, resolve_urls: bool = True) -> CheckResult:
+    from greencli.webhook_url import reachability_findings
+
+    if settings.error is not None:
+        return _result("notifications", "fail", f"Could not read the settings: {settings.error.message}", settings.error.hint)
+    values = settings.value
+    off = [name for name in GUIDE_TYPES if not is_on(values, name)]
+    url = str(values.get("webhookUrl") or "")
+    mode = f"push to {url}" if url else "polling (no webhook URL)"
+    details = [f"mode: {mode}", f"URL token: {'set' if values.get('webhookUrlToken') else 'not set'}"]
+    if "incomingWebhook" in off:
+        return _result("notifications", "fail", "Incoming-message notifications are off: nothing will ever arrive", "greencli webhooks enable", details + [f"off: {', '.join(off)}"])
+    if url:
+        findings = reachability_findings(url, resolve=resolve_urls)
+        errors = [f for f in findings if f.level == "error"]
+        if errors:
+            return _result("notifications", "fail", f"The webhook URL {errors[0].message}", "Fix the URL: greencli webhooks enable --url https://your-public-host/path", details)
+        if findings:
+            return _result("notifications", "warn", f"The webhook URL {findings[0].message}",
+                           "Use a public https URL (greencli webhooks enable --url https://…), or poll locally: greencli webhooks enable --polling", details + [f.message for f in findings[1:]])
+    if off:
+        return _result("notifications", "warn", f"The guide's notifications are not all on (off: {', '.join(off)})", "greencli webhooks enable", details)
+    return _result("notifications", "pass", f"The guide's four notification types are on; {mode}", None, details)
+
+
+def check_queue(queue: Fetched, authorized: bool) -> CheckResult:
+    if queue.error is not None:
+        return _result("queue", "warn", f"Could not read the outgoing queue: {queue.error.message}", None)
+    count = len(queue.value)
+    if count == 0:
+        return _result("queue", "pass", "No messages waiting to be sent")
+    plural = "s" if count != 1 else ""
+    if not authorized:
+        return _result("queue", "fail", f"Messages are stuck: {count} message{plural} waiting while the instance is not authorized",
+                       "Link the phone (`greencli qr`); messages left more than 24 hours are dropped.")
+    return _result("queue", "pass", f"{count} message{plural} on the way out (sent at the configured pace)")
+
+
+def check_incoming(count: Fetched, settings: Fetched) -> CheckResult:
+    if count.error is not None:
+        if count.error.code == "not_found":
+            return _skip("incoming", "this server does not offer getWebhooksCount")
+        return _result("incoming", "warn", f"Could not read the incoming queue: {count.error.message}", None)
+    value = count.value if isinstance(count.value, dict) else {}
+    number = value.get("count", value.get("сount"))  # some doc versions spell it with a Cyrillic с
+    if not isinstance(number, int):
+        return _skip("incoming", "the server's answer had no count")
+    if number == 0:
+        return _result("incoming", "pass", "No notifications waiting")
+    plural = "s" if number != 1 else ""
+    push = isinstance(settings.value, dict) and bool(settings.value.get("webhookUrl"))
+    if not push and number < PILING_UP:
+        return _result("incoming", "pass", f"{number} notification{plural} waiting to be read (by your bot, or `greencli webhooks listen`)")
+    if push:
+        return _result("incoming", "warn", f"{number} notification{plural} not yet accepted by the webhook URL",
+                       "Make the URL answer 200 within 180 s; Green API retries every 60 s for 24 hours.")
+    return _result("incoming", "warn", f"{number} notifications waiting: nobody seems to be reading them",
+                   "Start your bot's polling loop, or watch them: greencli webhooks listen")
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def run_checks(
+    resolution: config.Resolution,
+    cwd: Path,
+    make_client: Callable[[config.Credentials], GreenApiClient],
+    timeout: float,
+    on_progress: Callable[[str], None] = lambda text: None,
+) -> list[CheckResult]:
+    results: dict[str, CheckResult] = {}
+
+    def timed(check_id: str, run: Callable[[], CheckResult]) -> None:
+        started = time.monotonic()
+        result = run()
+        result.duration_ms = int((time.monotonic() - started) * 1000)
+        results[check_id] = result
+
+    timed("config", lambda: check_config(resolution))
+    timed("format", lambda: check_format(resolution))
+    token = resolution.value(config.TOKEN)
+    timed("hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
+
+    def finish(why: str) -> list[CheckResult]:
+        for check_id in ORDER:
+            results.setdefault(check_id, _skip(check_id, why))
+        return [results[check_id] for check_id in ORDER]
+
+    if results["config"].status == "fail" or results["format"].status == "fail":
+        return finish("the configuration must be fixed first")
+    credentials = resolution.credentials()
+
+    on_progress("Checking that the API host is reachable…")
+    timed("reachability", lambda: check_reachability(credentials.api_url, min(timeout, 5.0)))
+    if results["reachability"].status == "fail":
+        return finish("the API host cannot be reached")
+
+    client = make_client(credentials)
+    on_progress("Asking Green API for the instance state…")
+    started = time.monotonic()
+    state = fetch(client.get_state_instance)
+    results["credentials"] = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
+    results["credentials"].duration_ms = int((time.monotonic() - started) * 1000)
+    if results["credentials"].status == "fail":
+        return finish("the credentials were not accepted")
+    timed("state", lambda: check_state(state))
+    authorized = state.value == "authorized"
+
+    on_progress("Reading the instance's settings, queues and connection…")
+    calls = {
+        "socket": client.get_status_instance,
+        "phone": client.get_wa_settings,
+        "notifications": client.get_settings,
+        "queue": client.show_messages_queue,
+        "incoming": lambda: client.request("GET", "getWebhooksCount"),
+    }
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = {name: pool.submit(fetch, call) for name, call in calls.items()}
+        fetched = {name: future.result() for name, future in futures.items()}
+    elapsed = int((time.monotonic() - started) * 1000)
+    results["socket"] = check_socket(fetched["socket"], authorized)
+    results["phone"] = check_phone(fetched["phone"], authorized)
+    results["notifications"] = check_notifications(fetched["notifications"])
+    results["queue"] = check_queue(fetched["queue"], authorized)
+    results["incoming"] = check_incoming(fetched["incoming"], fetched["notifications"])
+    for name in calls:
+        results[name].duration_ms = elapsed
+    return finish("not run")
+
+
+def _probe(api_url: str, credentials: config.Credentials, timeout: float) -> int | None:
+    """The HTTP status getStateInstance gets from another Green API host, or None."""
+    from greencli.client import GreenApiClient
+
+    other = config.Credentials(credentials.instance_id, credentials.token, api_url)
+    with GreenApiClient(other, timeout=min(timeout, 5.0), backoff=0) as client:
+        try:
+            client.get_state_instance()
+            return 200
+        except ApiError as error:
+            return error.status
