@@ -31,11 +31,18 @@ _CHAT_ID = re.compile(r"[\w.+-]+@(?:c\.us|g\.us|lid)")
 
 
 class _Retry(Retry):
-    """urllib3's Retry with Retry-After capped, so a server cannot park greencli for an hour."""
+    """urllib3's Retry, with Retry-After capped (a server cannot park greencli for an hour) and
+    read leniently: a fractional or garbled value means "wait a little", not a crash."""
 
-    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            seconds = super().parse_retry_after(retry_after)
+        except Exception:  # noqa: BLE001 - urllib3 raises InvalidHeader for values it cannot read
+            try:
+                seconds = float(retry_after)
+            except ValueError:
+                seconds = 1.0
+        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _retry_policy(idempotent: bool, backoff: float) -> Retry:

@@ -14,17 +14,21 @@ def poll(
     done: Callable[[T], bool],
     timeout: float,
     interval: float = 1.0,
+    first_delay: float = 0.0,
     on_value: Callable[[T, float], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[T, bool]:
     """Call `fetch` at most once per `interval` seconds until `done(value)` or `timeout`.
 
+    `first_delay` waits before the first call (when the same method was just called).
     Returns the last value and whether it was done. `on_value(value, seconds_left)` is called
     after each fetch that is not done (to update a spinner). Calls are paced from the start of
     the previous call, so the API's per-method rate limit is never exceeded.
     """
     deadline = clock() + timeout
+    if first_delay:
+        sleep(first_delay)
     while True:
         started = clock()
         value = fetch()

@@ -29,8 +29,6 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
     parts = urlsplit(url)
     host = parts.hostname or ""
     findings: list[UrlFinding] = []
-    if parts.scheme == "http":
-        findings.append(UrlFinding("warning", "uses plain http: notifications (and the URL token) travel unencrypted; use https"))
     private = _private_reason(host)
     if private:
         findings.append(UrlFinding("warning", f"points at {private}, which Green API's servers cannot reach"))
@@ -43,6 +41,8 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
             inner = sorted(a for a in addresses if _private_reason(a))
             if inner and len(inner) == len(addresses):
                 findings.append(UrlFinding("warning", f"resolves to a private address ({inner[0]}), which Green API cannot reach"))
+    if parts.scheme == "http":
+        findings.append(UrlFinding("warning", "uses plain http: notifications (and the URL token) travel unencrypted; use https"))
     return findings
 
 

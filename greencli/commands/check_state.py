@@ -35,8 +35,9 @@ def check_state(
     out = app.output
     client = app.client()
 
-    state = client.get_state_instance()
-    if wait and state != "authorized":
+    if not wait:
+        state = client.get_state_instance()
+    else:
         with out.spinner("Waiting for the instance to be authorized…") as update:
             state, _ = poll(
                 client.get_state_instance,

@@ -247,6 +247,7 @@ def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float,
             client.get_state_instance,
             lambda value: value == "authorized",
             timeout=min(wait, 150),
+            first_delay=1.0,  # getStateInstance was called a moment ago: 1 call a second
             on_value=lambda value, left: update(f"Waiting for the phone to enter the code… ({left:.0f} s left)"),
         )
     if not linked:

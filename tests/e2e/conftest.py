@@ -1,0 +1,149 @@
+"""End-to-end fixtures: the installed `greencli` process against the sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from greencli.sandbox.instance import Options, default_settings, guide_settings
+from greencli.sandbox.server import RunningSandbox, start
+
+pytestmark = pytest.mark.e2e
+
+
+def greencli_command() -> list[str]:
+    """The console script installed next to this Python, as a user would run it."""
+    script = shutil.which("greencli", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "greencli"]
+
+
+@dataclass
+class Run:
+    args: list[str]
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def assert_no_token(token: str, *texts: str) -> None:
+    """The token, or any 20-character piece of it, appears in none of the texts."""
+    pieces = {token[i : i + 20] for i in range(0, len(token) - 19)}
+    for text in texts:
+        assert token not in text
+        for piece in pieces:
+            assert piece not in text, f"a 20-character piece of the token leaked: {text!r}"
+
+
+def files_written_contain_no_token(directory: Path, token: str) -> None:
+    for path in directory.rglob("*"):
+        if path.is_file() and path.name != ".env" and ".git" not in path.parts:
+            assert_no_token(token, path.read_bytes().decode("utf-8", "replace"))
+
+
+class Sandbox:
+    """A running sandbox plus helpers to run greencli against it and to steer it."""
+
+    def __init__(self, running: RunningSandbox, workdir: Path) -> None:
+        self.running = running
+        self.workdir = workdir
+        self.token = running.instance.token
+        self.instance_id = running.instance.instance_id
+        self.url = running.url
+
+    # -- steering -----------------------------------------------------------------------------
+
+    def control(self, verb: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = requests.request(verb, f"{self.url}/sandbox{path}", json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def fault(self, kind: str, method: str = "*", **extra: Any) -> None:
+        self.control("POST", "/faults", {"kind": kind, "method": method, **extra})
+
+    def requests_for(self, method: str) -> list[dict[str, Any]]:
+        return [r for r in self.control("GET", "/requests")["requests"] if r.get("method") == method]
+
+    @property
+    def instance(self):  # type: ignore[no-untyped-def]
+        return self.running.instance
+
+    # -- running greencli ---------------------------------------------------------------------
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.workdir),
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "GREEN_API_URL": self.url,
+            "GREEN_API_INSTANCE_ID": self.instance_id,
+            "GREEN_API_TOKEN": self.token,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+        env.update(extra)
+        return env
+
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+        input: str | None = None,
+        check_token: bool = True,
+    ) -> Run:
+        completed = subprocess.run(
+            [*greencli_command(), *args],
+            cwd=self.workdir,
+            env=env if env is not None else self.env(),
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=timeout,
+        )
+        run = Run(list(args), completed.returncode, completed.stdout, completed.stderr)
+        if check_token:
+            assert_no_token(self.token, run.stdout, run.stderr)
+            files_written_contain_no_token(self.workdir, self.token)
+        assert "Traceback" not in run.stderr or "--debug" in args, run.stderr
+        return run
+
+
+def _sandbox(tmp_path: Path, **options: Any) -> Any:
+    running = start(Options(**options))
+    try:
+        yield Sandbox(running, tmp_path)
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Any:
+    """Authorized, set up as the guide says: what `greencli --sandbox` starts."""
+    yield from _sandbox(
+        tmp_path, state="authorized", settings=guide_settings(), restart_seconds=0.3, status_step_seconds=0.2
+    )
+
+
+@pytest.fixture
+def fresh_sandbox(tmp_path: Path) -> Any:
+    """A new instance: no phone linked, every notification off."""
+    yield from _sandbox(
+        tmp_path,
+        state="notAuthorized",
+        settings=default_settings(),
+        restart_seconds=0.3,
+        status_step_seconds=0.2,
+    )
