@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import time
+from itertools import pairwise
 
 from tests.e2e.conftest import Sandbox, greencli_command
 
@@ -46,7 +47,7 @@ def test_check_state_wait_returns_once_the_phone_is_linked(fresh_sandbox: Sandbo
     assert run.exit_code == 0, run.stderr
     assert time.monotonic() - started < 10
     calls = [r["time"] for r in fresh_sandbox.requests_for("getStateInstance")]
-    assert all(b - a >= 0.9 for a, b in zip(calls, calls[1:]))  # one call a second at most
+    assert all(b - a >= 0.9 for a, b in pairwise(calls))  # one call a second at most
 
 
 def test_init_writes_a_private_env_that_other_commands_read(sandbox: Sandbox):
@@ -86,7 +87,7 @@ def test_qr_draws_codes_until_the_phone_is_linked(fresh_sandbox: Sandbox):
     assert payload_from_drawing(drawing).startswith("2@")
     assert (fresh_sandbox.workdir / "code.png").read_bytes().startswith(b"\x89PNG")
     times = [r["time"] for r in fresh_sandbox.requests_for("qr")]
-    assert all(b - a >= 0.9 for a, b in zip(times, times[1:]))  # about once a second
+    assert all(b - a >= 0.9 for a, b in pairwise(times))  # about once a second
 
 
 def test_qr_once_json_carries_the_payload_the_server_drew(fresh_sandbox: Sandbox):
@@ -192,7 +193,7 @@ def test_webhooks_enable_sends_only_changes_and_nothing_the_second_time(fresh_sa
     assert first.exit_code == 0, first.stderr
     sent = fresh_sandbox.requests_for("setSettings")
     assert len(sent) == 1
-    assert sent[0]["body"] == {name: "yes" for name in ("incomingWebhook", "outgoingMessageWebhook", "outgoingAPIMessageWebhook", "stateWebhook")}
+    assert sent[0]["body"] == dict.fromkeys(("incomingWebhook", "outgoingMessageWebhook", "outgoingAPIMessageWebhook", "stateWebhook"), "yes")
     settings = fresh_sandbox.control("GET", "")["settings"]
     assert settings["pollMessageWebhook"] == "yes" and settings["delaySendMessagesMilliseconds"] == 3000
     second = fresh_sandbox.run("webhooks", "enable")
