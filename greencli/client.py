@@ -21,7 +21,7 @@ from urllib3.util.retry import Retry
 from greencli import __version__
 from greencli.config import Credentials
 from greencli.errors import ApiError, QuotaExceeded
-from greencli.redaction import redact
+from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})
 MAX_RETRIES = 3
@@ -33,6 +33,13 @@ _CHAT_ID = re.compile(r"[\w.+-]+@(?:c\.us|g\.us|lid)")
 class _Retry(Retry):
     """urllib3's Retry, with Retry-After capped (a server cannot park greencli for an hour) and
     read leniently: a fractional or garbled value means "wait a little", not a crash."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        # urllib3 retries any 413/429/503 carrying Retry-After, whatever status_forcelist
+        # says; that would send a sendMessage twice after a 503. Only the listed statuses.
+        if self.status_forcelist is not None and status_code not in self.status_forcelist:
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
 
     def parse_retry_after(self, retry_after: str) -> float:
         try:
@@ -76,6 +83,7 @@ class Notification:
 
 class GreenApiClient:
     def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25) -> None:
+        register(credentials.token)  # whatever shape it has, it never reaches a message
         self.credentials = credentials
         self.timeout = timeout
         self.backoff = backoff

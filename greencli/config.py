@@ -220,6 +220,11 @@ def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = No
     return seconds
 
 
+def is_digits(value: str) -> bool:
+    """ASCII digits only (str.isdigit also accepts other scripts' digits and superscripts)."""
+    return value.isascii() and value.isdigit()
+
+
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
@@ -287,7 +292,9 @@ def read_env_file(path: Path, display: str) -> EnvFile:
 
     lines: dict[str, list[int]] = {}
     for binding in parse_stream(io.StringIO(text)):
-        line = binding.original.line
+        # python-dotenv counts from the blank lines before a binding; count to the binding.
+        leading = binding.original.string[: len(binding.original.string) - len(binding.original.string.lstrip())]
+        line = binding.original.line + leading.count("\n")
         original = binding.original.string.strip()
         if binding.error:
             ours = re.match(r"(export\s+)?(GREEN_API_|GREENCLI_)", original)
@@ -342,7 +349,7 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
         )
 
     instance_id = settings[INSTANCE_ID].value
-    if instance_id is not None and not instance_id.isdigit():
+    if instance_id is not None and not is_digits(instance_id):
         problems.append(
             Problem(
                 "error",
@@ -394,7 +401,7 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
         problems.extend(_validate_url(settings[MEDIA_URL], required=False))
 
     api_url = settings[API_URL].value
-    if api_url and instance_id and instance_id.isdigit():
+    if api_url and instance_id and is_digits(instance_id):
         host = urlsplit(api_url).hostname or ""
         match = _DEDICATED_HOST.match(host)
         if match and not instance_id.startswith(match.group(1)):

@@ -35,7 +35,7 @@ def poll(
         if done(value):
             return value, True
         next_call = started + interval
-        if next_call > deadline:
+        if max(next_call, clock()) > deadline:
             return value, False
         if on_value is not None:
             on_value(value, max(0.0, deadline - clock()))

@@ -151,7 +151,7 @@ def _ask(values: dict[str, str | None], out: Any) -> None:
         "(idInstance, apiTokenInstance, apiUrl).",
         err=True,
     )
-    while not values[config.INSTANCE_ID] or not values[config.INSTANCE_ID].isdigit():  # type: ignore[union-attr]
+    while not values[config.INSTANCE_ID] or not config.is_digits(values[config.INSTANCE_ID]):  # type: ignore[arg-type]
         if values[config.INSTANCE_ID]:
             out.warn("The instance ID is digits only, like 1101000001.")
         values[config.INSTANCE_ID] = typer.prompt("Instance ID (idInstance)", err=True).strip()

@@ -48,6 +48,7 @@ def sandbox(
     It prints GREEN_API_URL, GREEN_API_INSTANCE_ID and GREEN_API_TOKEN lines for another shell
     or your own bot. Example: greencli sandbox --port 7700 --auto-scan 5
     """
+    from greencli.config import is_digits
     from greencli.errors import UsageError
     from greencli.sandbox.instance import Options, default_settings, guide_settings
     from greencli.sandbox.server import start
@@ -58,7 +59,7 @@ def sandbox(
         raise UsageError(f"--state must be one of: {', '.join(STATE_CHOICES)}.", "For example: --state new", code="usage_error")
     if plan not in ("developer", "business"):
         raise UsageError("--plan must be developer or business.", "For example: --plan business", code="usage_error")
-    if instance_id is not None and not instance_id.isdigit():
+    if instance_id is not None and not is_digits(instance_id):
         raise UsageError("--sandbox-instance-id must be digits only.", "For example: --sandbox-instance-id 1101000001", code="usage_error")
     if token is not None and (not token or any(c in token for c in "/?# ")):
         raise UsageError("--sandbox-token must be non-empty, without spaces or URL characters.", None, code="usage_error")

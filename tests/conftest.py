@@ -1,0 +1,88 @@
+"""Shared fixtures: a clean environment per test, a random token, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pytest
+from typer.testing import CliRunner
+
+from greencli import redaction
+
+_SCRUBBED_PREFIXES = ("GREEN_API_", "GREENCLI_")
+_SCRUBBED_NAMES = ("NO_COLOR", "FORCE_COLOR", "CI")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """No credentials or colour settings leak in from the developer's shell; cwd is empty."""
+    for name in list(os.environ):
+        if name.startswith(_SCRUBBED_PREFIXES) or name in _SCRUBBED_NAMES:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield
+    redaction.forget_all()
+
+
+@pytest.fixture
+def token() -> str:
+    """A fresh token of the real shape: 50 lowercase hex characters."""
+    return secrets.token_hex(25)
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Run greencli.cli.main(args) with separate stdout/stderr, optional env and stdin."""
+    from greencli.cli import main
+
+    def run(
+        args: Sequence[str],
+        env: Mapping[str, str | None] | None = None,
+        input: str | bytes | None = None,
+    ) -> CliResult:
+        runner = CliRunner()
+        with runner.isolation(input=input, env=env) as (out, err, _mixed):
+            code = main(list(args))
+            sys.stdout.flush()
+            sys.stderr.flush()
+            stdout = out.getvalue().decode("utf-8", "replace")
+            stderr = err.getvalue().decode("utf-8", "replace")
+        return CliResult(code, stdout, stderr)
+
+    return run
+
+
+def token_leaks(text: str, secret: str, window: int = 20) -> list[str]:
+    """The pieces of `secret` (whole, or any `window`-character slice) found in `text`."""
+    found = [secret] if secret in text else []
+    found += [
+        secret[i : i + window] for i in range(len(secret) - window + 1) if secret[i : i + window] in text
+    ]
+    return found
+
+
+@pytest.fixture
+def assert_no_token() -> Callable[[CliResult, str], None]:
+    """Assert that neither stdout nor stderr carries the token or any 20-character slice of it."""
+
+    def check(result: CliResult, secret: str) -> None:
+        assert len(secret) >= 20, "the guard needs a token of at least 20 characters"
+        for name in ("stdout", "stderr"):
+            leaks = token_leaks(getattr(result, name), secret)
+            assert not leaks, f"token material in {name}: {leaks[:3]}"
+
+    return check

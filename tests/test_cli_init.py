@@ -1,0 +1,356 @@
+"""`greencli init` through greencli.cli.main, with the API mocked by `responses`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+import responses
+from dotenv import dotenv_values
+
+from greencli.commands import init as init_module
+from greencli.redaction import mask
+
+ID = "1101000001"
+API = "https://api.green-api.com"
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def state_url(token: str, base: str = API, instance: str = ID) -> str:
+    return f"{base}/waInstance{instance}/getStateInstance/{token}"
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def options(token: str, *extra: str) -> list[str]:
+    return ["--instance-id", ID, "--token", token, *extra]
+
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+# -- non-interactive ----------------------------------------------------------------------------
+
+
+def test_writes_env_with_mode_600(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "init"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    env = tmp_path / ".env"
+    assert mode(env) == 0o600
+    values = dotenv_values(env)
+    assert values["GREEN_API_INSTANCE_ID"] == ID
+    assert values["GREEN_API_TOKEN"] == token
+    assert values["GREEN_API_URL"] == API
+    assert mask(token) in result.stdout
+    assert len(api.calls) == 1
+    # No temporary files left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]
+
+
+def test_written_env_is_read_back_by_the_loader(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    api.get(state_url(token), json={"stateInstance": "notAuthorized"})
+    result = run_cli([*options(token), "init"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0
+    from greencli.config import RootOptions, resolve
+
+    r = resolve(RootOptions(), {}, tmp_path)
+    assert r.errors == [] and r.warnings == []
+    assert r.credentials().token == token
+    assert "greencli qr" in result.stdout  # next step for a not-yet-linked instance
+
+
+def test_values_from_environment(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    dedicated = "https://1101.api.greenapi.com"
+    api.get(state_url(token, dedicated), json={"stateInstance": "authorized"})
+    env = {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token, "GREEN_API_URL": dedicated + "/"}
+    result = run_cli(["init"], env=env)
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_URL"] == dedicated
+
+
+def test_json_output_has_masked_token_only(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["ok"] is True
+    assert data["token"] == mask(token)
+    assert data["token"] == f"{token[:4]}…{token[-4:]}"
+    assert data["instanceId"] == ID
+    assert data["apiUrl"] == API
+    assert data["checked"] is True
+    assert data["stateInstance"] == "authorized"
+    assert Path(data["path"]) == tmp_path / ".env"
+
+
+def test_refuses_to_overwrite_without_force(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    env = tmp_path / ".env"
+    original = "# mine\nGREEN_API_INSTANCE_ID=2202000002\nOTHER=1\n"
+    env.write_text(original)
+    env.chmod(0o644)
+    result = run_cli([*options(token), "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "env_file_exists"
+    assert env.read_text() == original
+    assert mode(env) == 0o644
+    assert len(api.calls) == 0
+
+
+def test_refusal_in_human_mode_names_force(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    (tmp_path / ".env").write_text("X=1\n")
+    result = run_cli([*options(token), "init"])
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    assert "--force" in result.stderr
+    assert result.stdout == ""
+
+
+def test_force_keeps_unrelated_lines(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    env = tmp_path / ".env"
+    old = token[::-1]
+    env.write_text(
+        "# my project\n"
+        "DATABASE_URL=postgres://localhost/db\n"
+        f"GREEN_API_TOKEN={old}\n"
+        "\n"
+        "export DEBUG=1\n"
+        f"GREEN_API_TOKEN={old}\n"
+    )
+    env.chmod(0o644)
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "init", "--force"])
+    assert_no_token(result, token)
+    assert_no_token(result, old)
+    assert result.exit_code == 0, result.stderr
+    text = env.read_text()
+    assert "# my project\n" in text
+    assert "DATABASE_URL=postgres://localhost/db\n" in text
+    assert "export DEBUG=1\n" in text
+    assert old not in text
+    assert text.count("GREEN_API_TOKEN=") == 1
+    values = dotenv_values(env)
+    assert values["GREEN_API_TOKEN"] == token
+    assert values["GREEN_API_INSTANCE_ID"] == ID
+    assert values["DATABASE_URL"] == "postgres://localhost/db"
+    assert mode(env) == 0o600  # tightened even though the old file was 0644
+
+
+def test_401_exits_3_and_writes_nothing(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    api.get(state_url(token), status=401)
+    result = run_cli([*options(token), "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 3
+    assert json.loads(result.stdout)["error"]["code"] == "unauthorized"
+    assert not (tmp_path / ".env").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_401_with_force_leaves_existing_file_alone(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("GREEN_API_INSTANCE_ID=2202000002\n")
+    api.get(state_url(token), status=401)
+    result = run_cli([*options(token), "init", "--force"])
+    assert_no_token(result, token)
+    assert result.exit_code == 3
+    assert env.read_text() == "GREEN_API_INSTANCE_ID=2202000002\n"
+
+
+def test_no_check_sends_nothing(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    result = run_cli([*options(token), "init", "--no-check", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["checked"] is False
+    assert data["stateInstance"] is None
+    assert len(api.calls) == 0
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token
+
+
+def test_missing_credentials_without_terminal(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    result = run_cli(["--token", token, "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "missing_credentials"
+    assert "GREEN_API_INSTANCE_ID" in error["message"]
+    assert not (tmp_path / ".env").exists()
+    assert len(api.calls) == 0
+
+
+def test_ci_disables_prompting(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    result = run_cli(["init"], env={"CI": "true"}, input=f"{ID}\n{token}\n\n")
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    assert not (tmp_path / ".env").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--instance-id", "not-digits"], "invalid_instance_id"),
+        (["--instance-id", ID, "--api-url", "https://api.green-api.com/v3"], "invalid_api_url"),
+    ],
+)
+def test_invalid_values_exit_2(api, run_cli, assert_no_token, token, tmp_path, args, code) -> None:
+    result = run_cli([*args, "--token", token, "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == code
+    assert not (tmp_path / ".env").exists()
+    assert len(api.calls) == 0
+
+
+def test_odd_token_is_a_warning_and_never_echoed(api, run_cli, assert_no_token, tmp_path) -> None:
+    odd = "Odd_Shaped_Token_0123456789_abcdefghij"
+    api.get(state_url(odd), json={"stateInstance": "authorized"})
+    result = run_cli(["--instance-id", ID, "--token", odd, "init"])
+    assert_no_token(result, odd)
+    assert result.exit_code == 0
+    assert "warning" in result.stderr
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == odd
+
+
+def test_env_file_option_names_the_target(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    (tmp_path / "config").mkdir()
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "--env-file", "config/green.env", "init"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    target = tmp_path / "config" / "green.env"
+    assert mode(target) == 0o600
+    assert dotenv_values(target)["GREEN_API_TOKEN"] == token
+    assert not (tmp_path / ".env").exists()
+
+
+# -- git -------------------------------------------------------------------------------------------
+
+
+@needs_git
+def test_env_added_to_gitignore_in_a_work_tree(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("__pycache__/")  # no final newline
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "init", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["gitignore"] == "added"
+    assert (tmp_path / ".gitignore").read_text() == "__pycache__/\n.env\n"
+    check = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=tmp_path, check=False)
+    assert check.returncode == 0
+
+
+@needs_git
+def test_gitignore_created_when_missing(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    git(tmp_path, "init", "-q")
+    result = run_cli([*options(token), "init", "--no-check"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0
+    assert (tmp_path / ".gitignore").read_text() == ".env\n"
+    assert "added" in result.stdout
+
+
+@needs_git
+def test_already_ignored_gitignore_untouched(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("*.env\n.env\n")
+    result = run_cli([*options(token), "init", "--no-check", "--json"])
+    assert_no_token(result, token)
+    assert json.loads(result.stdout)["gitignore"] == "already ignored"
+    assert (tmp_path / ".gitignore").read_text() == "*.env\n.env\n"
+
+
+@needs_git
+def test_tracked_env_gives_a_warning(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".env").write_text("OTHER=1\n")
+    git(tmp_path, "add", ".env")
+    result = run_cli([*options(token), "init", "--no-check", "--force", "--json"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gitignore"] == "tracked"
+    assert "git rm --cached" in result.stderr
+    assert not (tmp_path / ".gitignore").exists()
+
+
+def test_outside_git_no_gitignore(api, run_cli, assert_no_token, token, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    result = run_cli([*options(token), "init", "--no-check", "--json"])
+    assert_no_token(result, token)
+    assert json.loads(result.stdout)["gitignore"] == "not a git repository"
+    assert not (tmp_path / ".gitignore").exists()
+
+
+# -- interactive -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(init_module, "_can_prompt", lambda: True)
+
+
+def test_interactive_prompts_for_everything(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["init"], input=f"{ID}\n{token}\n\n")  # empty line: the default apiUrl
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    values = dotenv_values(tmp_path / ".env")
+    assert values["GREEN_API_INSTANCE_ID"] == ID
+    assert values["GREEN_API_TOKEN"] == token
+    assert values["GREEN_API_URL"] == API
+    assert "Instance ID" in result.stderr
+    assert "API token" in result.stderr
+    assert mode(tmp_path / ".env") == 0o600
+
+
+def test_interactive_reasks_bad_instance_id(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
+    dedicated = "https://1101.api.greenapi.com"
+    api.get(state_url(token, dedicated), json={"stateInstance": "notAuthorized"})
+    stdin = f"11-01\n  {ID}  \n\n{token}\n{dedicated}/\n"  # bad id, good id, empty token, token, url
+    result = run_cli(["init"], input=stdin)
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert "digits only" in result.stderr
+    values = dotenv_values(tmp_path / ".env")
+    assert values["GREEN_API_INSTANCE_ID"] == ID
+    assert values["GREEN_API_TOKEN"] == token
+    assert values["GREEN_API_URL"] == dedicated
+
+
+def test_interactive_asks_only_for_what_is_missing(
+    api, run_cli, assert_no_token, token, tmp_path, terminal
+) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["--instance-id", ID, "init"], input=f"{token}\n\n")
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert "Instance ID" not in result.stderr
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token
+
+
+def test_json_mode_never_prompts(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
+    result = run_cli(["init", "--json"], input=f"{ID}\n{token}\n\n")
+    assert_no_token(result, token)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "missing_credentials"
+    assert not (tmp_path / ".env").exists()

@@ -1,0 +1,114 @@
+"""The output layer and the error classes redact on their own (defence in depth)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from greencli.errors import ApiError, ConfigError, ExitCode, GreenCliError, NotFine, UsageError
+from greencli.output import Output, styled
+from tests.conftest import token_leaks
+
+
+def make_output(json_mode: bool = False) -> tuple[Output, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    return Output(json_mode=json_mode, stdout=out, stderr=err), out, err
+
+
+def secret_url(token: str) -> str:
+    return f"https://api.green-api.com/waInstance1101000001/getStateInstance/{token}"
+
+
+def test_plain_lines_are_redacted(token: str) -> None:
+    output, out, err = make_output()
+    assert not output.rich_out and not output.rich_err  # StringIO is not a terminal
+    output.line("GET ", styled(secret_url(token), "bold"))
+    output.fields([("URL", secret_url(token)), ("Token", token)])
+    output.status_line("fail", f"bad {token}", hint=f"see {secret_url(token)}")
+    output.warn(f"warned {token}", f"hint {token}")
+    output.progress(f"progress {token}")
+    for text in (out.getvalue(), err.getvalue()):
+        assert not token_leaks(text, token), text
+    assert "waInstance1101000001/getStateInstance/" in out.getvalue()
+    assert "warning: warned" in err.getvalue()
+    assert "progress" in err.getvalue()
+
+
+def test_json_documents_are_redacted(token: str) -> None:
+    output, out, err = make_output(json_mode=True)
+    output.json_document({"url": secret_url(token), "token": token})
+    output.json_line({"url": secret_url(token)})
+    text = out.getvalue()
+    assert not token_leaks(text, token)
+    first, second = text.split("\n}\n")
+    assert json.loads(first + "}")["url"].startswith("https://api.green-api.com/waInstance1101000001/")
+    assert json.loads(second)["url"].endswith(token[-4:])
+    assert err.getvalue() == ""
+
+
+def test_progress_is_quiet_in_json_mode(token: str) -> None:
+    output, out, err = make_output(json_mode=True)
+    output.progress("working")
+    with output.spinner("spinning") as update:
+        update("still")
+    assert out.getvalue() == "" and err.getvalue() == ""
+
+
+def test_result_json_or_render() -> None:
+    output, out, _ = make_output(json_mode=True)
+    output.result({"ok": True}, lambda: output.line("human"))
+    assert json.loads(out.getvalue()) == {"ok": True}
+    output, out, _ = make_output()
+    output.result({"ok": True}, lambda: output.line("human"))
+    assert out.getvalue() == "human\n"
+
+
+def test_error_output_modes(token: str) -> None:
+    error = ApiError(f"failed {secret_url(token)}", f"hint {token}", code="server_error")
+    output, out, err = make_output(json_mode=True)
+    output.error(error)
+    data = json.loads(out.getvalue())
+    assert data["ok"] is False
+    assert data["error"]["code"] == "server_error"
+    assert set(data["error"]) == {"code", "message", "hint"}
+    assert not token_leaks(out.getvalue(), token)
+    assert err.getvalue() == ""
+
+    output, out, err = make_output()
+    output.error(error)
+    assert out.getvalue() == ""
+    assert err.getvalue().startswith("error: failed ")
+    assert "\nhint: hint " in err.getvalue()
+    assert not token_leaks(err.getvalue(), token)
+
+
+def test_errors_redact_at_construction(token: str) -> None:
+    error = GreenCliError(f"message {token}", f"hint {secret_url(token)}", code="x", details={"k": 1})
+    assert token not in error.message and token not in (error.hint or "") and token not in str(error)
+    assert error.to_json() == {
+        "ok": False,
+        "error": {"code": "x", "message": error.message, "hint": error.hint, "details": {"k": 1}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("cls", "code", "exit_code"),
+    [
+        (UsageError, "usage_error", ExitCode.USAGE),
+        (ConfigError, "invalid_config", ExitCode.USAGE),
+        (NotFine, "not_fine", ExitCode.NOT_FINE),
+        (ApiError, "api_error", ExitCode.API),
+    ],
+)
+def test_error_classes_codes_and_exit_codes(cls, code: str, exit_code: ExitCode) -> None:
+    error = cls("m")
+    assert error.code == code
+    assert error.exit_code == exit_code
+    assert error.hint is None
+    assert cls("m", code="custom").code == "custom"
+
+
+def test_exit_code_values() -> None:
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]

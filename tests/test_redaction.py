@@ -1,0 +1,138 @@
+"""redact/mask/register: the token never survives in text greencli prints."""
+
+from __future__ import annotations
+
+import pytest
+
+from greencli.redaction import forget_all, mask, redact, register
+from tests.conftest import token_leaks
+
+
+@pytest.mark.parametrize("length", [16, 17, 20, 32, 50, 64])
+def test_mask_shows_at_most_first_and_last_four(length: int) -> None:
+    secret = "".join(chr(ord("a") + i % 26) for i in range(length))
+    masked = mask(secret)
+    assert masked.startswith(secret[:4])
+    assert masked.endswith(secret[-4:])
+    # Nothing but the 4+4 characters and a separator.
+    assert len(masked) <= 9
+    assert secret[4:-4] not in masked
+
+
+@pytest.mark.parametrize("secret", ["a", "abc", "abcdefgh", "0123456789abcde"])
+def test_mask_hides_short_secrets_completely(secret: str) -> None:
+    masked = mask(secret)
+    assert masked == "****"
+    assert secret not in masked
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_mask_of_nothing_says_not_set(secret: str | None) -> None:
+    assert mask(secret) == "(not set)"
+
+
+def test_mask_of_real_token(token: str) -> None:
+    assert mask(token) == f"{token[:4]}…{token[-4:]}"
+    assert not token_leaks(mask(token), token, window=5)
+
+
+def test_redact_removes_registered_secret() -> None:
+    secret = "not-hex-at-all-but-secret-XYZ"
+    assert redact(f"value is {secret}!") == f"value is {secret}!"  # unknown: left alone
+    register(secret)
+    out = redact(f"value is {secret}!")
+    assert secret not in out
+    assert out == f"value is {mask(secret)}!"
+
+
+def test_register_strips_whitespace_and_ignores_blank() -> None:
+    secret = "another-secret-value-123"
+    register(f"  {secret}\n")
+    register("   ")
+    register(None)
+    assert secret not in redact(f"x{secret}x")
+    assert redact("a   b") == "a   b"
+
+
+def test_forget_all_drops_registered_secrets() -> None:
+    secret = "forgettable-secret-value"
+    register(secret)
+    assert secret not in redact(secret)
+    forget_all()
+    assert redact(secret) == secret
+
+
+def test_longer_secret_replaced_whole_when_it_contains_a_shorter_one() -> None:
+    short = "secretpart-0001"
+    long = "prefix-" + short + "-suffix-9999"
+    register(short)
+    register(long)
+    out = redact(f"[{long}]")
+    assert short not in out and long not in out
+    assert out == f"[{mask(long)}]"
+
+
+def test_redact_removes_unregistered_50_hex(token: str) -> None:
+    out = redact(f"token={token} end")
+    assert not token_leaks(out, token, window=5)
+    assert out == f"token={mask(token)} end"
+
+
+def test_redact_removes_uppercase_hex_token() -> None:
+    secret = "ABCDEF0123" * 5
+    assert secret not in redact(f"x {secret} y")
+
+
+def test_redact_keeps_hex_of_other_lengths() -> None:
+    # A 40-hex git SHA or a 64-hex hash is not a token shape.
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert redact(f"commit {sha}") == f"commit {sha}"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://api.green-api.com/waInstance1101000001/getStateInstance/{t}",
+        "GET /waInstance1101000001/sendMessage/{t} HTTP/1.1",
+        "https://7103.api.greenapi.com/waInstance7103000001/deleteNotification/{t}/12345",
+        "https://api.green-api.com/waInstance1101000001/lastOutgoingMessages/{t}?minutes=60",
+        "https://api.green-api.com/waInstance1101000001/qr/{t}#frag",
+        "Max retries exceeded with url: /waInstance1101000001/getSettings/{t} (Caused by X)",
+        "'/waInstance1101000001/getSettings/{t}'",
+    ],
+)
+def test_redact_token_segment_in_path(template: str, token: str) -> None:
+    # An unregistered token of any shape is still removed from a request path.
+    for secret in (token, "short-odd-token_value", "NotHexButLongEnoughToMatter-123456"):
+        out = redact(template.format(t=secret))
+        assert secret not in out, out
+        assert "/waInstance" in out  # the rest of the URL is kept
+
+
+def test_redact_path_keeps_receipt_id_and_query(token: str) -> None:
+    out = redact(f"https://h/waInstance1101000001/deleteNotification/{token}/987654")
+    assert out.endswith("/987654")
+    assert token not in out
+    out = redact(f"https://h/waInstance1101000001/receiveNotification/{token}?receiveTimeout=20")
+    assert out.endswith("?receiveTimeout=20")
+    assert token not in out
+
+
+def test_redact_path_does_not_double_mask(token: str) -> None:
+    register(token)
+    out = redact(f"/waInstance1101000001/getStateInstance/{token}")
+    assert out == f"/waInstance1101000001/getStateInstance/{mask(token)}"
+    # Redacting again changes nothing.
+    assert redact(out) == out
+
+
+def test_redact_accepts_any_object(token: str) -> None:
+    error = RuntimeError(f"failed at /waInstance1/getSettings/{token}")
+    out = redact(error)
+    assert isinstance(out, str)
+    assert token not in out
+
+
+def test_redact_leaves_ordinary_text_alone() -> None:
+    text = "Green API answered 500 for getStateInstance: oops (1101000001)."
+    assert redact(text) == text
