@@ -310,6 +310,15 @@ def read_env_file(path: Path, display: str) -> EnvFile:
         elif binding.key in VARIABLES:
             lines.setdefault(binding.key, []).append(line)
 
+    if TOKEN in lines and path.stat().st_mode & 0o077:
+        problems.append(
+            Problem(
+                "warning",
+                "env_file_permissions",
+                f"{display} holds the API token and can be read by other users on this machine.",
+                f"Make it private: chmod 600 {display}",
+            )
+        )
     parsed = dotenv_values(stream=io.StringIO(text), interpolate=False)
     values: dict[str, tuple[str, int]] = {}
     for variable, found_on in lines.items():

@@ -31,13 +31,23 @@ from greencli.redaction import redact
 ID = "1101000001"
 
 
-def write_env(directory: Path, text: str | bytes, name: str = ".env") -> Path:
+def write_env(directory: Path, text: str | bytes, name: str = ".env", mode: int = 0o600) -> Path:
     path = directory / name
     if isinstance(text, bytes):
         path.write_bytes(text)
     else:
         path.write_bytes(text.encode("utf-8"))
+    path.chmod(mode)
     return path
+
+
+def test_an_env_file_with_the_token_readable_by_others_is_a_warning(tmp_path: Path, token: str) -> None:
+    write_env(tmp_path, f"{INSTANCE_ID}={ID}\n{TOKEN}={token}\n", mode=0o644)
+    resolution = resolve(RootOptions(), {}, tmp_path)
+    assert problem(resolution, "env_file_permissions").hint == "Make it private: chmod 600 .env"
+    assert resolution.credentials().token == token  # a warning, not an error
+    write_env(tmp_path, f"{INSTANCE_ID}={ID}\n{TOKEN}={token}\n", mode=0o600)
+    assert "env_file_permissions" not in codes(resolve(RootOptions(), {}, tmp_path))
 
 
 def codes(resolution: Resolution, level: str | None = None) -> list[str]:
