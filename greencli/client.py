@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,18 +133,28 @@ class GreenApiClient:
         url = f"{self._base}/{api_method}/{self.credentials.token}"
         if extra_path:
             url += f"/{extra_path}"
-        try:
-            response = self._session(idempotent).request(
-                http_method,
-                url,
-                json=body,
-                params=params,
-                timeout=(self.timeout, self.timeout + long_poll),
-                allow_redirects=False,
-            )
-        except requests.RequestException as error:
-            raise self._transport_error(error, api_method, idempotent) from error
-        return self._decode(response, api_method, idempotent)
+        # urllib3 retries what fails before the answer's headers; an answer cut off in its
+        # body fails later, while requests reads it, so idempotent calls retry that here.
+        attempt = 0
+        while True:
+            try:
+                response = self._session(idempotent).request(
+                    http_method,
+                    url,
+                    json=body,
+                    params=params,
+                    timeout=(self.timeout, self.timeout + long_poll),
+                    allow_redirects=False,
+                )
+            except requests.exceptions.ChunkedEncodingError as error:
+                if idempotent and attempt < MAX_RETRIES:
+                    attempt += 1
+                    time.sleep(self.backoff * (2 ** (attempt - 1)))
+                    continue
+                raise self._transport_error(error, api_method, idempotent) from error
+            except requests.RequestException as error:
+                raise self._transport_error(error, api_method, idempotent) from error
+            return self._decode(response, api_method, idempotent)
 
     # -- typed methods --------------------------------------------------------------------
 
@@ -187,7 +198,11 @@ class GreenApiClient:
 
     def send_message(self, chat_id: str, message: str) -> str:
         data = self.request("POST", "sendMessage", body={"chatId": chat_id, "message": message})
-        return _field(data, "idMessage", str, "sendMessage")
+        try:
+            return _field(data, "idMessage", str, "sendMessage")
+        except ApiError as error:
+            error.may_have_been_processed = True  # it answered 200: the message was accepted
+            raise
 
     def check_whatsapp(self, phone_number: int) -> bool:
         data = self.request("POST", "checkWhatsapp", body={"phoneNumber": phone_number})
@@ -245,6 +260,7 @@ class GreenApiClient:
                 code="bad_response",
                 status=200,
                 method=method,
+                may_have_been_processed=not idempotent,
             )
         if _looks_like_html(text):
             raise ApiError(
@@ -254,6 +270,7 @@ class GreenApiClient:
                 code="bad_response",
                 status=200,
                 method=method,
+                may_have_been_processed=not idempotent,
             )
         try:
             return json.loads(text)
@@ -266,6 +283,7 @@ class GreenApiClient:
                 code="bad_response",
                 status=200,
                 method=method,
+                may_have_been_processed=not idempotent,
             ) from None
 
     def _http_error(self, response: requests.Response, method: str, idempotent: bool) -> ApiError:

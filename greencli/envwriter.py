@@ -1,16 +1,16 @@
 """Writing greencli's variables into a .env file safely.
 
-The file is written whole to a temporary file created with mode 0600 in the same directory,
-then renamed over the target, so a crash never leaves half a file and the token is never
-readable by other users, not even for a moment. Lines that are not greencli's are kept.
+The file is written atomically with mode 0600 from the start, so a crash never leaves half a
+file and the token is never readable by other users, not even for a moment. Lines that are
+not greencli's are kept.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from greencli.files import write_atomically
 
 HEADER = (
     "# Green API credentials for greencli and your bot. Keep this file out of git:\n"
@@ -49,19 +49,5 @@ def _quote(value: str) -> str:
 
 def write(path: Path, values: dict[str, str]) -> None:
     """Write `values` into `path` (mode 0600), keeping any other lines already there."""
-    existing = None
-    if path.exists():
-        existing = path.read_text(encoding="utf-8-sig")
-    text = render(values, existing)
-    descriptor, temporary = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    existing = path.read_text(encoding="utf-8-sig") if path.exists() else None
+    write_atomically(path, render(values, existing).encode("utf-8"), mode=0o600)

@@ -45,6 +45,8 @@ def parse_recipient(text: str, allow_chat_id: bool = True) -> Recipient:
         raise _invalid(text, "is empty")
     if not compact.isascii() or not compact.isdigit():
         raise _invalid(text, "contains characters other than digits, spaces, +, -, . and brackets")
+    if compact.startswith("0"):
+        raise _invalid(text, "starts with 0, like a national number; country codes never start with 0")
     if len(compact) < MIN_DIGITS:
         raise _invalid(text, f"has {len(compact)} digits, too few for an international number")
     if len(compact) > MAX_DIGITS:

@@ -62,6 +62,7 @@ def qr(
 
 def _show_qr(client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float) -> None:
     from greencli.errors import NotFine
+    from greencli.files import write_atomically
 
     deadline = time.monotonic() + wait
     shown_payload: str | None = None
@@ -90,11 +91,11 @@ def _show_qr(client: GreenApiClient, out: Output, once: bool, save: Path | None,
 
             png = _png_bytes(answer.message)
             if save is not None:
-                save.write_bytes(png)
+                write_atomically(save, png)
             payload, drawing = _render(png, invert)
             if payload is None:
                 fallback_file = save or fallback_file or _temporary_png()
-                fallback_file.write_bytes(png)
+                write_atomically(fallback_file, png)
             key = payload or answer.message
             if key != shown_payload:
                 shown_payload = key

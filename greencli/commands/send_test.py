@@ -102,7 +102,8 @@ def send_test(
         if error.may_have_been_processed:
             raise ApiError(
                 f"{error.message} The message may have been sent: the request reached Green API "
-                "but its answer was lost. greencli does not send it again, to avoid a duplicate.",
+                "but its answer was lost or unreadable. greencli does not send it again, to avoid "
+                "a duplicate.",
                 "Look at the chat on the phone, or at the instance's outgoing journal in the "
                 "console (entries can take up to 2 minutes to appear), before sending again.",
                 code="possibly_sent",

@@ -137,16 +137,17 @@ class Handler(BaseHTTPRequestHandler):
             "time": time.time(),
             "verb": verb,
             "method": route.name if route else (match.group("method") if match else None),
+            "extra": match.group("extra") if match else None,  # deleteNotification's receiptId
         }
         body_json, bad_json = _decode_json(raw)
         if body_json is not None:
             entry["body"] = body_json
+        self.sandbox.log(entry)  # logged on arrival: a slow answer was still received
         reply = Reply(500, TextBody("sandbox error"))
         try:
             reply = self._answer(verb, match, route, body_json, bad_json, parts.query, entry)
         finally:
             entry["status"] = reply.status
-            self.sandbox.log(entry)
         if reply.status is not None:
             self._send(reply.status, reply.body, reply.headers)
 

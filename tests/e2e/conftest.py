@@ -121,8 +121,8 @@ class Sandbox:
         return run
 
 
-def _sandbox(tmp_path: Path, **options: Any) -> Any:
-    running = start(Options(**options))
+def _sandbox(tmp_path: Path, rate_limits: bool = True, **options: Any) -> Any:
+    running = start(Options(**options), rate_limits=rate_limits)
     try:
         yield Sandbox(running, tmp_path)
     finally:
@@ -147,3 +147,18 @@ def fresh_sandbox(tmp_path: Path) -> Any:
         restart_seconds=0.3,
         status_step_seconds=0.2,
     )
+
+
+@pytest.fixture
+def quiet_sandbox(tmp_path: Path) -> Any:
+    """Like `sandbox`, without rate limits: only the injected faults decide the answers."""
+    yield from _sandbox(tmp_path, rate_limits=False, state="authorized", settings=guide_settings(), restart_seconds=0.3, status_step_seconds=0.2)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (connections are refused)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,178 @@
+"""Every command × every fault, run as the installed greencli against the sandbox.
+
+Each cell checks the contract: the documented exit code, one clear message with a hint, no
+traceback, and no token anywhere (the Sandbox.run guard), also with --debug. Transient faults
+on idempotent calls must recover within the retry budget; sendMessage must reach the server
+exactly once after an ambiguous failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.e2e.conftest import Sandbox, closed_port
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple[str, ...]
+    target: str  # the API method the fault is put on
+    idempotent: bool = True
+    setup: tuple[tuple[str, str, dict], ...] = field(default=())
+
+
+COMMANDS = [
+    Command("check-state", ("check-state",), "getStateInstance"),
+    Command("qr", ("qr", "--once"), "qr"),
+    Command("send-test", ("send-test", "79001234567", "--no-check"), "sendMessage", idempotent=False),
+    Command("webhooks-enable", ("webhooks", "enable", "--status"), "setSettings"),
+    Command("webhooks-show", ("webhooks", "show"), "getSettings"),
+    Command(
+        "webhooks-listen",
+        ("webhooks", "listen", "--count", "1", "--receive-timeout", "5"),
+        "getSettings",
+        setup=(("POST", "/incoming", {"text": "waiting"}),),
+    ),
+    Command("doctor", ("doctor",), "getStateInstance"),
+    Command("reboot", ("reboot", "--yes"), "reboot"),
+    Command("logout", ("logout", "--yes"), "logout"),
+    Command("init", ("init",), "getStateInstance"),
+]
+
+CHATS_466 = json.dumps(
+    {
+        "correspondentsStatus": {
+            "method": "correspondents",
+            "used": 3,
+            "total": 3,
+            "status": "CORRESPONDENTS_QUOTE_EXCEEDED",
+            "description": "Monthly quota has been exceeded. You can only send or receive messages from these numbers: 11111111111@c.us,22222222222@c.us,33333333333@c.us.",
+        }
+    }
+)
+METHOD_466 = json.dumps(
+    {"invokeStatus": {"method": "checkwhatsapp", "used": 100, "total": 100, "status": "QUOTE_EXCEEDED", "description": "Monthly quota has been exceeded."}}
+)
+
+# fault name -> (sandbox fault, expected error code)
+FAULTS: dict[str, tuple[dict | None, str]] = {
+    "timeout": ({"kind": "slow", "delay": 1.5}, "timeout"),
+    "refused": (None, "connection_failed"),
+    "reset": ({"kind": "reset"}, "connection_failed"),
+    "dropped": ({"kind": "drop"}, "connection_failed"),
+    "401": ({"kind": "status", "status": 401}, "unauthorized"),
+    "403": ({"kind": "status", "status": 403}, "forbidden"),
+    "404": ({"kind": "status", "status": 404}, "not_found"),
+    "429-retry-after": ({"kind": "rate-limit", "retryAfter": 0.1}, "rate_limited"),
+    "429-no-retry-after": ({"kind": "rate-limit"}, "rate_limited"),
+    "466-chats": ({"kind": "status", "status": 466, "body": CHATS_466}, "quota_exceeded"),
+    "466-method": ({"kind": "status", "status": 466, "body": METHOD_466}, "quota_exceeded"),
+    "500": ({"kind": "status", "status": 500}, "server_error"),
+    "502": ({"kind": "status", "status": 502}, "server_error"),
+    "503": ({"kind": "status", "status": 503}, "server_error"),
+    "html": ({"kind": "html"}, "bad_response"),
+    "empty": ({"kind": "empty"}, "bad_response"),
+    "truncated": ({"kind": "truncated"}, "bad_response"),
+    "wrong-shape": ({"kind": "wrong-shape"}, "bad_response"),
+    "null": ({"kind": "null"}, "bad_response"),
+}
+# Faults after which a sendMessage may have gone out: greencli must say so and not resend.
+AMBIGUOUS_FOR_SEND = {"timeout", "reset", "dropped", "500", "502", "503", "html", "empty", "truncated", "wrong-shape", "null"}
+TRANSIENT = {"timeout", "reset", "dropped", "429-retry-after", "429-no-retry-after", "502", "503"}
+
+
+def expected_exit(command: Command, fault: str) -> int:
+    if fault == "null" and command.target == "getStateInstance":
+        # JSON null is a real answer here: "the instance is being created".
+        # check-state exits 1 (not authorized); doctor warns and init writes .env: exit 0.
+        return {"check-state": 1, "doctor": 0, "init": 0}[command.name]
+    if command.name == "doctor":
+        return 1  # doctor reports API failures as failed checks
+    return 3
+
+
+def expected_code(command: Command, fault: str) -> str:
+    if command.name == "send-test" and fault in AMBIGUOUS_FOR_SEND:
+        return "possibly_sent"
+    return FAULTS[fault][1]
+
+
+def prepare(sandbox: Sandbox, command: Command, fault: str, times: int | None = None) -> tuple[dict[str, str], list[str]]:
+    """The environment and arguments for one cell, with the fault in place."""
+    for verb, path, body in command.setup:
+        sandbox.control(verb, path, body)
+    spec, _ = FAULTS[fault]
+    url = sandbox.url if spec is not None else f"http://127.0.0.1:{closed_port()}"
+    if spec is not None:
+        sandbox.fault(method=command.target, **spec, **({"times": times} if times else {}))
+    env = sandbox.env(GREENCLI_TIMEOUT="0.5", GREEN_API_URL=url)
+    root: list[str] = []
+    if command.name == "init":  # init takes its values from the root options
+        env = {k: v for k, v in env.items() if not k.startswith("GREEN_API_")}
+        root = ["--instance-id", sandbox.instance_id, "--token", sandbox.token, "--api-url", url]
+    return env, root
+
+
+def arguments(root: list[str], command: Command, *, debug_json: bool = False) -> list[str]:
+    return [*root, *(["--debug"] if debug_json else []), *command.args, *(["--json"] if debug_json else [])]
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_persistent_fault(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
+    env, root = prepare(quiet_sandbox, command, fault)
+    run = quiet_sandbox.run(*arguments(root, command), env=env)
+    assert run.exit_code == expected_exit(command, fault), run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    if run.exit_code == 0:
+        return
+    if command.name == "doctor":
+        assert "✗" in run.stdout and "→" in run.stdout  # a failed check with its fix
+    elif run.exit_code == 3:
+        errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+        assert len(errors) == 1, run.stderr
+        assert any(line.startswith("hint: ") for line in run.stderr.splitlines()), run.stderr
+    if command.name == "init" and run.exit_code != 0:
+        assert not (quiet_sandbox.workdir / ".env").exists()
+    if command.name == "send-test":
+        sends = quiet_sandbox.requests_for("sendMessage")
+        if fault.startswith("429"):
+            assert len(sends) == 4  # 429 was not processed: the first try and three retries
+        elif fault != "refused":
+            assert len(sends) == 1, f"sendMessage reached the server {len(sends)} times"
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f != "null"])
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_persistent_fault_json_with_debug(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
+    env, root = prepare(quiet_sandbox, command, fault)
+    run = quiet_sandbox.run(*arguments(root, command, debug_json=True), env=env)
+    assert run.exit_code == expected_exit(command, fault)
+    document = json.loads(run.stdout)  # exactly one JSON document on stdout
+    if command.name == "doctor":
+        assert document["ok"] is False
+        failed = [c for c in document["checks"] if c["status"] == "fail"]
+        assert failed and failed[0]["hint"]
+        return
+    error = document["error"]
+    assert error["code"] == expected_code(command, fault), error
+    assert error["message"] and error["hint"]
+    if fault == "466-chats" and command.name == "send-test":
+        assert error["details"]["allowedChats"] == ["11111111111@c.us", "22222222222@c.us", "33333333333@c.us"]
+
+
+@pytest.mark.parametrize("fault", sorted(TRANSIENT))
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_transient_fault_recovers_or_never_resends(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
+    env, root = prepare(quiet_sandbox, command, fault, times=1)
+    run = quiet_sandbox.run(*arguments(root, command), env=env)
+    if command.idempotent or fault.startswith("429"):
+        assert run.exit_code == 0, run.stdout + run.stderr
+    else:
+        assert run.exit_code == 3
+        assert "may have been sent" in run.stderr
+        assert len(quiet_sandbox.requests_for("sendMessage")) == 1
