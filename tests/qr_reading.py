@@ -15,7 +15,7 @@ def filled_rows(drawing: str) -> list[list[bool]]:
         line = line.ljust(width)
         rows.append([TOP[c] for c in line])
         rows.append([BOTTOM[c] for c in line])
-    return rows
+    return rows[:width]  # a QR code is square: the last line's lower half is only padding
 
 
 def dark_modules(drawing: str, invert: bool = False) -> list[list[bool]]:
