@@ -274,3 +274,12 @@ def test_doctor_fails_when_env_is_committed_and_never_prints_the_token(sandbox: 
     assert run.exit_code == 1
     assert "tracked by git" in run.stdout and "git rm --cached .env" in run.stdout
     assert "bot.py" in run.stdout
+
+
+def test_webhooks_disable_switches_the_same_types_off_and_leaves_the_url(sandbox: Sandbox):
+    sandbox.control("POST", "/settings", {"webhookUrl": "https://bot.example.com/hook", "outgoingWebhook": "yes"})
+    run = sandbox.run("webhooks", "disable")
+    assert run.exit_code == 0, run.stderr
+    settings = sandbox.control("GET", "")["settings"]
+    assert [settings[name] for name in ("incomingWebhook", "outgoingMessageWebhook", "outgoingAPIMessageWebhook", "stateWebhook")] == ["no"] * 4
+    assert settings["outgoingWebhook"] == "yes" and settings["webhookUrl"] == "https://bot.example.com/hook"

@@ -1,0 +1,33 @@
+"""`greencli qr` when the picture cannot be redrawn: the PNG is kept and another way offered."""
+
+from __future__ import annotations
+
+import base64
+
+import responses
+
+ID = "1101000001"
+
+
+def test_an_unreadable_qr_picture_is_saved_and_the_pairing_code_suggested(run_cli, token, assert_no_token, tmp_path) -> None:
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n not really a picture").decode()
+    with responses.RequestsMock() as api:
+        api.add(responses.GET, f"https://api.green-api.com/waInstance{ID}/qr/{token}", json={"type": "qrCode", "message": png})
+        result = run_cli(["qr", "--once", "--save", "code.png"], env={"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token})
+    assert result.exit_code == 0
+    assert "saved at code.png" in result.stdout and "--phone" in result.stdout
+    assert (tmp_path / "code.png").read_bytes().startswith(b"\x89PNG")
+    assert_no_token(result, token)
+
+
+def test_qr_error_answer_exits_1_with_the_logout_fix(run_cli, token, assert_no_token) -> None:
+    with responses.RequestsMock() as api:
+        api.add(
+            responses.GET,
+            f"https://api.green-api.com/waInstance{ID}/qr/{token}",
+            json={"type": "error", "message": "Instance has auth. You need to make log out"},
+        )
+        result = run_cli(["qr", "--json"], env={"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token})
+    assert result.exit_code == 1
+    assert "greencli logout" in result.stdout  # the JSON error's hint
+    assert_no_token(result, token)
