@@ -5,25 +5,37 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from greencli import __version__
-from greencli.commands.account import logout, reboot
-from greencli.commands.check_state import check_state
-from greencli.commands.doctor import doctor
-from greencli.commands.init import init
-from greencli.commands.qr import qr
-from greencli.commands.sandbox import sandbox as sandbox_command
-from greencli.commands.send_test import DEFAULT_WAIT, send_test
-from greencli.commands.webhooks import app as webhooks_app
-from greencli.config import RootOptions
-from greencli.context import AppContext
 from greencli.errors import ExitCode, GreenCliError, UsageError
+from greencli.lazygroup import LazyGroup
+
+if TYPE_CHECKING:
+    from greencli.context import AppContext
+
+
+class Commands(LazyGroup):
+    """The table of contents: one line per command, loaded only when used."""
+
+    table = {
+        "init": "greencli.commands.init:init",
+        "check-state": "greencli.commands.check_state:check_state",
+        "qr": "greencli.commands.qr:qr",
+        "send-test": "greencli.commands.send_test:send_test",
+        "webhooks": "greencli.commands.webhooks:app",
+        "doctor": "greencli.commands.doctor:doctor",
+        "reboot": "greencli.commands.account:reboot",
+        "logout": "greencli.commands.account:logout",
+        "sandbox": "greencli.commands.sandbox:sandbox",
+    }
+
 
 app = typer.Typer(
     name="greencli",
+    cls=Commands,
     help="Set up and diagnose WhatsApp over Green API, one command per step of the setup guide.",
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: keeps start-up at the floor of a Typer app
@@ -78,6 +90,9 @@ def root(
     ] = None,
 ) -> None:
     """Set up and diagnose WhatsApp over Green API."""
+    from greencli.config import RootOptions
+    from greencli.context import AppContext
+
     state = ctx.ensure_object(AppContext)
     state.options = RootOptions(
         instance_id=instance_id,
@@ -108,18 +123,6 @@ def root(
         )
 
 
-# The table of contents: one line per command.
-app.command("init")(init)
-app.command("check-state")(check_state)
-app.command("qr")(qr)
-app.command("send-test")(send_test)
-app.add_typer(webhooks_app, name="webhooks")
-app.command("doctor")(doctor)
-app.command("reboot")(reboot)
-app.command("logout")(logout)
-app.command("sandbox")(sandbox_command)
-
-
 def _enable_debug_logging() -> None:
     import logging
 
@@ -137,20 +140,18 @@ def _enable_debug_logging() -> None:
         logger.setLevel(logging.DEBUG)
 
 
-# Options whose value may be left out, and the value used then: `send-test --wait`.
-OPTIONAL_VALUES = {("send-test", "--wait"): str(DEFAULT_WAIT)}
-
-
 def fill_optional_values(args: list[str]) -> list[str]:
-    """Insert the default after an optional-value option given without one.
+    """Insert the default after an optional-value option given without one (`send-test --wait`).
 
     A following argument counts as the value only when it is a plausible number of seconds,
     so `send-test --wait 79001234567` still reads the phone number as the phone number.
     """
     result = list(args)
-    for (command, option), default in OPTIONAL_VALUES.items():
-        if command not in result:
-            continue
+    if "send-test" not in result:
+        return result
+    from greencli.commands.send_test import DEFAULT_WAIT
+
+    for command, option, default in (("send-test", "--wait", str(DEFAULT_WAIT)),):
         for index in range(result.index(command) + 1, len(result)):
             if result[index] == "--":
                 break
@@ -171,6 +172,8 @@ def _plausible_seconds(text: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run greencli and return its exit code; the one place errors become output."""
+    from greencli.context import AppContext
+
     args = fill_optional_values(list(sys.argv[1:] if argv is None else argv))
     state = AppContext()
     try:
@@ -241,7 +244,7 @@ def _usage_error(state: AppContext, args: list[str], error: typer.TyperException
 
 
 def _debug_traceback(state: AppContext, error: BaseException) -> None:
-    if not state.options.debug:
+    if state.options is None or not state.options.debug:
         return
     import traceback
 

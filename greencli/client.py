@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -70,14 +69,12 @@ def _retry_policy(idempotent: bool, backoff: float) -> Retry:
     )
 
 
-@dataclass(frozen=True)
-class QrAnswer:
+class QrAnswer(NamedTuple):
     type: str  # "qrCode", "alreadyLogged" or "error"
     message: str
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(NamedTuple):
     receipt_id: int
     body: dict[str, Any]
 

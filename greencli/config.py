@@ -12,8 +12,8 @@ import io
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from greencli import redaction
@@ -35,8 +35,7 @@ _TOKEN_SHAPE = re.compile(r"[0-9a-f]{50}")
 _DEDICATED_HOST = re.compile(r"^(\d{4})\.api\.green-?api\.com$")
 
 
-@dataclass(frozen=True)
-class RootOptions:
+class RootOptions(NamedTuple):
     """What the root command was given; nothing is resolved yet."""
 
     instance_id: str | None = None
@@ -47,8 +46,7 @@ class RootOptions:
     debug: bool = False
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     kind: str  # "option", "environment", "env-file" or "default"
     where: str  # e.g. "--token", "GREEN_API_TOKEN", ".env line 3", "built-in default"
 
@@ -56,8 +54,7 @@ class Origin:
         return self.where
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     variable: str
     value: str | None
     origin: Origin | None
@@ -65,8 +62,7 @@ class Setting:
     shadowed: tuple[Origin, ...] = ()
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     level: str  # "error" or "warning"
     code: str
     message: str
@@ -74,19 +70,20 @@ class Problem:
     variable: str | None = None
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     instance_id: str
     token: str
     api_url: str
     media_url: str | None = None
 
 
-@dataclass
 class Resolution:
-    settings: dict[str, Setting]
-    env_file: Path | None
-    problems: list[Problem] = field(default_factory=list)
+    """Every credential with its source, the .env file read, and every problem found."""
+
+    def __init__(self, settings: dict[str, Setting], env_file: Path | None, problems: list[Problem] | None = None) -> None:
+        self.settings = settings
+        self.env_file = env_file
+        self.problems = problems if problems is not None else []
 
     def value(self, variable: str) -> str | None:
         return self.settings[variable].value
@@ -112,8 +109,7 @@ class Resolution:
         )
 
 
-@dataclass(frozen=True)
-class EnvFile:
+class EnvFile(NamedTuple):
     path: Path
     display: str
     values: dict[str, tuple[str, int]]  # variable -> (value, line)

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from greencli.config import Credentials, Resolution, RootOptions, resolve, resolve_timeout
-from greencli.output import Output
-
 if TYPE_CHECKING:
     from greencli.client import GreenApiClient
+    from greencli.config import Credentials, Resolution, RootOptions
+    from greencli.output import Output
     from greencli.sandbox.server import RunningSandbox
 
 JsonOption = Annotated[
@@ -29,7 +28,7 @@ JsonOption = Annotated[
 
 class AppContext:
     def __init__(self) -> None:
-        self.options = RootOptions()
+        self.options: RootOptions | None = None  # set by the root callback
         self.json_mode = False
         self.sandbox: RunningSandbox | None = None
         self.cwd = Path.cwd()
@@ -39,18 +38,28 @@ class AppContext:
         self._warned = False
 
     @property
+    def root_options(self) -> RootOptions:
+        from greencli.config import RootOptions
+
+        return self.options or RootOptions()
+
+    @property
     def output(self) -> Output:
+        from greencli.output import Output
+
         if self._output is None or self._output.json_mode != self.json_mode:
             self._output = Output(json_mode=self.json_mode)
         return self._output
 
     def resolution(self) -> Resolution:
         """Every credential with its source and every problem found (never raises)."""
+        from greencli.config import resolve
+
         if self._resolution is None:
             if self.sandbox is not None:  # --sandbox: its credentials only, nothing of the user's
-                self._resolution = resolve(self.options, {}, self.cwd, read_env_file=False)
+                self._resolution = resolve(self.root_options, {}, self.cwd, read_env_file=False)
             else:
-                self._resolution = resolve(self.options, os.environ, self.cwd)
+                self._resolution = resolve(self.root_options, os.environ, self.cwd)
         return self._resolution
 
     def credentials(self) -> Credentials:
@@ -64,7 +73,9 @@ class AppContext:
         return credentials
 
     def timeout(self) -> float:
-        return resolve_timeout(self.options, os.environ)
+        from greencli.config import resolve_timeout
+
+        return resolve_timeout(self.root_options, os.environ)
 
     def client(self) -> GreenApiClient:
         if self._client is None:

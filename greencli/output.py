@@ -13,15 +13,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from greencli.errors import GreenCliError
 from greencli.redaction import redact
 
 
-@dataclass(frozen=True)
-class Styled:
+class Styled(NamedTuple):
     text: str
     style: str
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WAIT_HINT = "`greencli check-state --wait 300` polls until it is ready."
 
 
-@dataclass(frozen=True)
-class StateInfo:
+class StateInfo(NamedTuple):
     state: str | None
     label: str
     meaning: str

@@ -35,7 +35,7 @@ def init(
 
     app = use(ctx, json_output)
     out = app.output
-    target = app.options.env_file or Path(".env")
+    target = app.root_options.env_file or Path(".env")
     target = target if target.is_absolute() else app.cwd / target
     shown = os.path.relpath(target, app.cwd) if target.is_relative_to(app.cwd) else str(target)
 
@@ -47,9 +47,9 @@ def init(
         )
 
     values = {
-        config.INSTANCE_ID: app.options.instance_id or os.environ.get(config.INSTANCE_ID),
-        config.TOKEN: app.options.token or os.environ.get(config.TOKEN),
-        config.API_URL: app.options.api_url or os.environ.get(config.API_URL),
+        config.INSTANCE_ID: app.root_options.instance_id or os.environ.get(config.INSTANCE_ID),
+        config.TOKEN: app.root_options.token or os.environ.get(config.TOKEN),
+        config.API_URL: app.root_options.api_url or os.environ.get(config.API_URL),
     }
     values = {key: (value.strip() if value else None) for key, value in values.items()}
     interactive = _can_prompt() and not json_output

@@ -106,6 +106,9 @@ class Sandbox:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "greencli-sandbox"
+    # Headers and body go out in separate writes: with Nagle's algorithm on, a keep-alive
+    # client waits for a delayed ACK (40 ms) on every answer after the first.
+    disable_nagle_algorithm = True
     sandbox: Sandbox  # set on the subclass made for each server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name

@@ -1,0 +1,209 @@
+"""greencli's speed and memory, each measured side by side with its baseline in one run.
+
+    python bench/run.py [--rounds N]
+
+Prints every figure as a ratio with medians and spreads, and exits 1 when a goal is missed:
+
+- start-up: `greencli --version` and `--help` within 1.25x of `python -c "import typer"`
+- check-state against the sandbox within 1.3x of a bare `requests.get` script doing the call
+- doctor: at most 3 round trips on the critical path while making 6 or more API calls,
+  measured as (time with latency L injected in the sandbox - time without) / L
+- webhooks listen: exactly 2 API calls per notification; throughput reported
+- peak memory of doctor, reported beside a bare requests script's
+
+Runs of the two sides alternate, so load on the machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from greencli.sandbox.instance import Options, guide_settings
+from greencli.sandbox.server import RunningSandbox, start
+
+PYTHON = sys.executable
+GREENCLI = shutil.which("greencli", path=str(Path(PYTHON).parent)) or "greencli"
+BARE_REQUESTS = (
+    "import os, requests\n"
+    "r = requests.get(os.environ['URL'], timeout=10)\n"
+    "r.raise_for_status(); print(r.json())\n"
+)
+failures: list[str] = []
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time and peak memory (KiB) of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}")
+    return elapsed, usage.ru_maxrss
+
+
+def spread(values: list[float]) -> str:
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else [values[0]] * 3
+    return f"median {statistics.median(values) * 1000:7.1f} ms  (IQR {quartiles[0] * 1000:.1f}–{quartiles[2] * 1000:.1f})"
+
+
+def alternate(sides: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for measure in sides.values():  # one warm-up each: caches, .pyc files
+        measure()
+    for _ in range(rounds):
+        for name, measure in sides.items():
+            times[name].append(measure())
+    return times
+
+
+def goal(label: str, ratio: float, limit: float, unit: str = "x") -> None:
+    ok = ratio <= limit
+    print(f"  {'PASS' if ok else 'MISS'}  {label}: {ratio:.2f}{unit} (goal ≤ {limit:g}{unit})")
+    if not ok:
+        failures.append(label)
+
+
+def sandbox_env(sandbox: RunningSandbox) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "GREEN_API_URL": sandbox.url,
+        "GREEN_API_INSTANCE_ID": sandbox.instance.instance_id,
+        "GREEN_API_TOKEN": sandbox.instance.token,
+        "NO_PROXY": "127.0.0.1",
+    }
+
+
+def bench_startup(rounds: int) -> None:
+    print("Start-up")
+    times = alternate(
+        {
+            "python -c 'import typer'": lambda: run([PYTHON, "-c", "import typer"])[0],
+            "greencli --version": lambda: run([GREENCLI, "--version"])[0],
+            "greencli --help": lambda: run([GREENCLI, "--help"])[0],
+        },
+        rounds,
+    )
+    for name, values in times.items():
+        print(f"  {name:28} {spread(values)}")
+    base = statistics.median(times["python -c 'import typer'"])
+    goal("--version vs import typer", statistics.median(times["greencli --version"]) / base, 1.25)
+    goal("--help vs import typer", statistics.median(times["greencli --help"]) / base, 1.25)
+
+
+def bench_check_state(rounds: int) -> None:
+    print("check-state against the sandbox")
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        env = sandbox_env(sandbox)
+        env_bare = {**env, "URL": f"{sandbox.url}/waInstance{sandbox.instance.instance_id}/getStateInstance/{sandbox.instance.token}"}
+        times = alternate(
+            {
+                "bare requests.get script": lambda: run([PYTHON, "-c", BARE_REQUESTS], env_bare)[0],
+                "greencli check-state": lambda: run([GREENCLI, "check-state"], env)[0],
+            },
+            rounds,
+        )
+    finally:
+        sandbox.stop()
+    for name, values in times.items():
+        print(f"  {name:28} {spread(values)}")
+    goal("check-state vs requests.get", statistics.median(times["greencli check-state"]) / statistics.median(times["bare requests.get script"]), 1.3)
+
+
+def bench_doctor(rounds: int, latency: float) -> None:
+    print(f"doctor round trips (latency {latency:g} s injected per API answer)")
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        env = sandbox_env(sandbox)
+        sandbox.sandbox.requests.clear()
+        run([GREENCLI, "doctor"], env)
+        calls = len(sandbox.sandbox.requests)
+
+        def with_latency(seconds: float) -> Callable[[], float]:
+            def measure() -> float:
+                sandbox.sandbox.faults.latency = seconds
+                return run([GREENCLI, "doctor"], env)[0]
+
+            return measure
+
+        times = alternate({"no latency": with_latency(0.0), f"latency {latency:g} s": with_latency(latency)}, rounds)
+    finally:
+        sandbox.stop()
+    for name, values in times.items():
+        print(f"  {name:28} {spread(values)}")
+    round_trips = (statistics.median(times[f"latency {latency:g} s"]) - statistics.median(times["no latency"])) / latency
+    print(f"  API calls per doctor run: {calls}")
+    goal("doctor critical path", round_trips, 3.0, " round trips")
+    if calls < 6:
+        print(f"  MISS  doctor makes {calls} API calls (goal ≥ 6)")
+        failures.append("doctor API calls")
+    else:
+        print(f"  PASS  doctor makes {calls} API calls (goal ≥ 6)")
+
+
+def bench_listen(count: int) -> None:
+    print(f"webhooks listen ({count} notifications)")
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        for index in range(count):
+            sandbox.instance.incoming_message("79001112233@c.us", f"message {index}")
+        sandbox.sandbox.requests.clear()
+        elapsed, _ = run([GREENCLI, "webhooks", "listen", "--count", str(count), "--json", "--receive-timeout", "5"], sandbox_env(sandbox))
+        per_notification = sum(1 for r in sandbox.sandbox.requests if r["method"] in ("receiveNotification", "deleteNotification")) / count
+        left = sandbox.instance.snapshot()["notifications"]
+    finally:
+        sandbox.stop()
+    print(f"  throughput: {count / elapsed:.0f} notifications/s ({elapsed:.2f} s, start-up included)")
+    ok = per_notification == 2 and left == 0
+    print(f"  {'PASS' if ok else 'MISS'}  API calls per notification: {per_notification:g} (goal exactly 2); queue left: {left}")
+    if not ok:
+        failures.append("listen calls per notification")
+
+
+def bench_memory(rounds: int) -> None:
+    print("Peak memory (max RSS)")
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        env = sandbox_env(sandbox)
+        env_bare = {**env, "URL": f"{sandbox.url}/waInstance{sandbox.instance.instance_id}/getStateInstance/{sandbox.instance.token}"}
+        bare = [run([PYTHON, "-c", BARE_REQUESTS], env_bare)[1] for _ in range(rounds)]
+        doctor = [run([GREENCLI, "doctor"], env)[1] for _ in range(rounds)]
+    finally:
+        sandbox.stop()
+    print(f"  bare requests script   {statistics.median(bare) / 1024:6.1f} MiB")
+    print(f"  greencli doctor        {statistics.median(doctor) / 1024:6.1f} MiB  ({statistics.median(doctor) / statistics.median(bare):.2f}x)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=15, help="alternating runs per figure (default 15)")
+    parser.add_argument("--latency", type=float, default=0.25, help="latency injected for the round-trip figure")
+    parser.add_argument("--notifications", type=int, default=200)
+    options = parser.parse_args()
+    print(f"greencli benchmark — {GREENCLI}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    bench_startup(options.rounds)
+    bench_check_state(options.rounds)
+    bench_doctor(max(3, options.rounds // 3), options.latency)
+    bench_listen(options.notifications)
+    bench_memory(max(3, options.rounds // 3))
+    print()
+    if failures:
+        print(f"Missed: {', '.join(failures)}")
+        return 1
+    print("Every goal met.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""A command group that builds each command's parser only when that command is used.
+
+Typer introspects every command's signature to build its parser, which costs more than all
+of greencli's own start-up; `greencli --version`, `--help` or one command should not pay for
+the others. The group lists commands from a table of "module:attribute" and reads the short
+help from their docstrings, so the table stays the only list of commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+
+def _load(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _build(name: str, target: str) -> Any:
+    loaded = _load(target)
+    if isinstance(loaded, typer.Typer):  # a group of subcommands, e.g. `webhooks`
+        command = typer.main.get_command(loaded)
+    else:
+        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single.command(name)(loaded)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+def short_help(target: str, limit: int = 60) -> str:
+    loaded = _load(target)
+    text = loaded.info.help if isinstance(loaded, typer.Typer) else loaded.__doc__
+    first = " ".join((text or "").strip().split("\n\n")[0].split())
+    sentence_end = first.find(". ")
+    if sentence_end != -1:
+        first = first[: sentence_end + 1]
+    return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The group's commands: every name in the table, each built on first access."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+        self.built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            if name not in self.table:
+                raise KeyError(name)
+            self.built[name] = _build(name, self.table[name])
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+class LazyGroup(TyperGroup):
+    """Subclass it with a `table` of {command name: "module:attribute"}."""
+
+    table: dict[str, str] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Commands(self.table)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # The list in --help needs only names and first lines: no parser is built for it.
+        if self.commands:
+            limit = formatter.width - 6 - max(len(name) for name in self.commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, short_help(self.table[name], limit)) for name in self.commands])
