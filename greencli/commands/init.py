@@ -184,7 +184,12 @@ def _next_steps(state: str | None) -> list[str]:
             "greencli qr                # link the phone (or: greencli qr --phone NUMBER)",
             "greencli webhooks enable   # switch on the notifications a bot needs",
         ]
+    if state is None:  # a new instance, still being created (up to 5 minutes)
+        return [
+            "greencli check-state   # shows notAuthorized once the instance is created (up to 5 minutes)",
+            "greencli qr            # then link the phone",
+        ]
     return [
-        "greencli check-state --wait 300   # wait until the instance is ready",
-        "greencli doctor                   # check the whole setup",
+        "greencli check-state   # what the instance's state means and what to do",
+        "greencli doctor        # check the whole setup",
     ]
