@@ -13,7 +13,9 @@ YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for con
 
 
 def reboot(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption = False) -> None:
-    """Restart the instance (the fix for a long `starting`). The phone stays linked.
+    """Restart the instance (the fix for a long `starting`).
+
+    The phone stays linked; the instance shows `starting` for up to 5 minutes.
 
     Example: greencli reboot --yes
     """
@@ -31,7 +33,9 @@ def reboot(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption =
 
 
 def logout(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption = False) -> None:
-    """Unlink the phone from the instance (before linking it again or another phone).
+    """Unlink the phone from the instance.
+
+    Use it before linking the phone again, or another phone.
 
     Example: greencli logout --yes && greencli qr
     """

@@ -23,7 +23,9 @@ def check_state(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Show the instance state and what to do about it. Exit 0 only when authorized.
+    """Show the instance state and what to do about it.
+
+    Exit 0 only when authorized; with --json, an object with stateInstance.
 
     Example: greencli check-state --wait 300
     """

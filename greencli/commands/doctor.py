@@ -15,9 +15,11 @@ def doctor(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the details of every check, passing ones too.")] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Run the whole troubleshooting checklist. Exit 0 when nothing failed (warnings allowed).
+    """Run the whole troubleshooting checklist.
 
-    It never sends a message and never checks a number: the free plan's quotas are precious.
+    Exit 0 when nothing failed (warnings allowed), 1 when a check failed. It never sends a
+    message and never checks a number: the free plan's quotas are precious.
+
     Example: greencli doctor --json
     """
     from greencli.client import GreenApiClient

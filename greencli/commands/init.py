@@ -25,9 +25,11 @@ def init(
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Write the instance ID, API token and apiUrl to .env (mode 600), checked first.
+    """Check the credentials and write them to .env (mode 600).
 
-    Values come from the root options or the environment; anything missing is asked for.
+    Values come from the root options or the environment; anything missing is asked for
+    (the token hidden). In a git work tree, .env is added to .gitignore.
+
     Example: greencli init
     """
     from greencli import config, envwriter, gitrepo

@@ -42,9 +42,11 @@ def qr(
     ] = 150,
     json_output: JsonOption = False,
 ) -> None:
-    """Link the phone: the QR code drawn here and refreshed until the phone is linked.
+    """Link the phone by QR code (drawn here) or pairing code.
 
-    Example: greencli qr   (or: greencli qr --phone 79001234567 for a pairing code)
+    The code is refreshed until the phone is linked, then the linked number is shown.
+
+    Example: greencli qr   (or: greencli qr --phone 79001234567)
     """
     app = use(ctx, json_output)
     out = app.output

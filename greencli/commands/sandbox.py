@@ -43,10 +43,12 @@ def sandbox(
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Run a local Green API emulator on 127.0.0.1 until stopped (Ctrl-C).
+    """Serve a local Green API emulator until stopped.
 
-    It prints GREEN_API_URL, GREEN_API_INSTANCE_ID and GREEN_API_TOKEN lines for another shell
-    or your own bot. Example: greencli sandbox --port 7700 --auto-scan 5
+    It listens on 127.0.0.1 only and first prints GREEN_API_URL, GREEN_API_INSTANCE_ID and
+    GREEN_API_TOKEN lines for another shell or your own bot. Ctrl-C stops it.
+
+    Example: greencli sandbox --port 7700 --auto-scan 5 > sandbox.env
     """
     from greencli.config import is_digits
     from greencli.errors import UsageError

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from greencli.output import Output
 
 app = typer.Typer(
-    help="Switch notifications on or off, show them, or listen to them locally.",
+    help="Switch notifications on or off, show or listen to them.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -45,9 +45,11 @@ def enable(
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Switch on the notifications a bot needs (the setup guide's four types).
+    """Switch on the notifications a bot needs.
 
-    Only what differs is sent; nothing at all when everything is already on.
+    The setup guide's four types (incoming, outgoing from the phone, outgoing through the API,
+    state). Only what differs is sent; nothing at all when everything is already on.
+
     Example: greencli webhooks enable --url https://bot.example.com/green
     """
     from greencli.errors import UsageError
@@ -85,7 +87,9 @@ def disable(
     all_types: AllOption = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Switch the same notification types off (the webhook URL is left as it is).
+    """Switch the same notification types off.
+
+    The webhook URL is left as it is.
 
     Example: greencli webhooks disable --all
     """
@@ -95,7 +99,10 @@ def disable(
 
 @app.command("show")
 def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """Show every notification switch, the delivery mode and whether a URL token is set."""
+    """Show every notification switch and the delivery mode.
+
+    Also whether a URL token is set (never the token itself).
+    """
     from greencli.notification_types import ALL_TYPES, DESCRIPTIONS, GUIDE_TYPES, is_on
 
     app_ = use(ctx, json_output)
@@ -203,10 +210,12 @@ def listen(
     ] = 20,
     json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line, one per notification.")] = False,
 ) -> None:
-    """Print (and forward) notifications as they arrive, by polling; no public URL needed.
+    """Print (and forward) notifications as they arrive.
 
-    Each notification is deleted from the queue only after it was printed or forwarded with a
-    2xx answer. Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
+    It polls, so no public URL is needed. Each notification is deleted from the queue only
+    after it was printed, or forwarded with a 2xx answer.
+
+    Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
     """
     from greencli.errors import NotFine, UsageError
     from greencli.notification_types import is_on

@@ -1,0 +1,58 @@
+"""docs/commands.md, generated from greencli's own --help.
+
+Regenerate after changing a command or option:  python -m tests.commands_doc
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "commands.md"
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and subcommand, from the CLI's own table, in its order."""
+    import typer
+
+    from greencli.cli import Commands
+    from greencli.lazygroup import _load
+
+    paths: list[list[str]] = [[]]
+    for name, target in Commands.table.items():
+        paths.append([name])
+        loaded = _load(target)
+        if isinstance(loaded, typer.Typer):
+            paths.extend([name, sub.name] for sub in loaded.registered_commands)
+    return paths
+
+
+def help_text(path: list[str]) -> str:
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}
+    env.pop("FORCE_COLOR", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "greencli", *path, "--help"], capture_output=True, text=True, env=env, check=True
+    )
+    return result.stdout.rstrip() + "\n"
+
+
+def render() -> str:
+    parts = [
+        "# Command reference\n",
+        "Generated from `greencli … --help` by `python -m tests.commands_doc`; a test fails when it",
+        "is out of date. Run any command with `--help` for the same text.\n",
+    ]
+    for path in command_paths():
+        title = " ".join(["greencli", *path])
+        parts.append(f"## {title}\n")
+        parts.append("```text")
+        parts.append(help_text(path).rstrip())
+        parts.append("```\n")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    DOC.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOC}")

@@ -1,0 +1,107 @@
+"""The docs cannot go stale: the reference matches --help, every command and option they
+mention exists, every doctor check and error code is documented, CI runs the README's command."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import typer
+
+from greencli.cli import Commands, app
+from tests.commands_doc import DOC, render
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_command_reference_matches_help() -> None:
+    assert DOC.read_text(encoding="utf-8") == render(), "docs/commands.md is stale: run `python -m tests.commands_doc`"
+
+
+def test_ci_runs_the_readme_test_command_word_for_word() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    main_job, tests = blocks[0].strip(), blocks[1].strip()
+    assert "greencli --sandbox doctor" in main_job
+    assert "pytest" in tests
+    assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_doctor_check_has_its_troubleshooting_section() -> None:
+    from greencli.diagnostics import ORDER
+
+    text = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    for check_id in ORDER:
+        assert f'<a id="{check_id}"></a>' in text, check_id
+
+
+def test_every_error_code_is_documented() -> None:
+    source = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "greencli").rglob("*.py"))
+    codes = set(re.findall(r'\bcode="([a-z_]+)"', source)) | set(re.findall(r'^\s+code = "([a-z_]+)"', source, re.M))
+    codes |= {"reboot_failed", "logout_failed"}  # built as f"{action}_failed"
+    codes -= {"error", "not_fine"}  # abstract base classes, never raised as such
+    documented = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = sorted(code for code in codes if f"`{code}`" not in documented)
+    assert not missing, f"undocumented error codes: {missing}"
+
+
+def _options_by_command() -> dict[tuple[str, ...], set[str]]:
+    """Every command path and the options it accepts (root options under the empty path)."""
+    root = typer.main.get_command(app)
+    table: dict[tuple[str, ...], set[str]] = {(): {opt for p in root.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}}
+    context = typer.Context(root)
+    for name in Commands.table:
+        command = root.get_command(context, name)
+        table[(name,)] = {opt for p in command.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}
+        for sub in getattr(command, "commands", {}) or {}:
+            subcommand = command.commands[sub]
+            table[(name, sub)] = {opt for p in subcommand.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}
+    return table
+
+
+ROOT_OPTIONS_WITH_VALUE = {"--instance-id", "--token", "--api-url", "--env-file", "--timeout"}
+
+
+def _invocations(text: str) -> list[str]:
+    """`greencli …` command lines: commands in code blocks, and inline code."""
+    found = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            line = re.sub(r"^\s*(\$ |- run: |- |run: )?", "", line)
+            line = re.sub(r"^(?:(?:set [+-]e; )|[A-Z_]+=\S* )*", "", line)
+            if line.startswith("greencli ") or line == "greencli":
+                found.append(re.split(r"\s(?:\||;|&&|#|>|2>)", line)[0])
+    found += [code for code in re.findall(r"`(greencli[^`]*)`", text) if not code.startswith("greencli/")]
+    return found
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_every_command_and_option_in_the_docs_exists(path: Path) -> None:
+    if path.name == "commands.md":
+        return  # generated from --help itself
+    options = _options_by_command()
+    for invocation in _invocations(path.read_text(encoding="utf-8")):
+        try:
+            words = shlex.split(invocation.replace("…", "x"))
+        except ValueError:
+            words = invocation.split()
+        words = words[1:]
+        command: tuple[str, ...] = ()
+        index = 0
+        while index < len(words):
+            word = words[index]
+            if word.startswith("-"):
+                option = word.split("=")[0]
+                scope = options[command]
+                if option not in scope and option not in options[()]:
+                    pytest.fail(f"{path.name}: `{invocation}` uses {option}, which {' '.join(('greencli',) + command)} does not have")
+                if not command and option in ROOT_OPTIONS_WITH_VALUE and "=" not in word:
+                    index += 1
+            elif (*command, word) in options and not (command and command[0] not in ("webhooks",)):
+                command = (*command, word)
+            elif not command and word not in ("COMMAND", "x") and re.fullmatch(r"[a-z-]+", word):
+                pytest.fail(f"{path.name}: `{invocation}` names a command greencli does not have: {word}")
+            index += 1
