@@ -84,6 +84,12 @@ def sandbox_env(sandbox: RunningSandbox) -> dict[str, str]:
     }
 
 
+def bare_env(sandbox: RunningSandbox) -> dict[str, str]:
+    """The environment of the bare requests script: the getStateInstance URL in URL."""
+    url = f"{sandbox.url}/waInstance{sandbox.instance.instance_id}/getStateInstance/{sandbox.instance.token}"
+    return {**sandbox_env(sandbox), "URL": url}
+
+
 def bench_startup(rounds: int) -> None:
     print("Start-up")
     times = alternate(
@@ -105,8 +111,7 @@ def bench_check_state(rounds: int) -> None:
     print("check-state against the sandbox")
     sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
     try:
-        env = sandbox_env(sandbox)
-        env_bare = {**env, "URL": f"{sandbox.url}/waInstance{sandbox.instance.instance_id}/getStateInstance/{sandbox.instance.token}"}
+        env, env_bare = sandbox_env(sandbox), bare_env(sandbox)
         times = alternate(
             {
                 "bare requests.get script": lambda: run([PYTHON, "-c", BARE_REQUESTS], env_bare)[0],
@@ -175,8 +180,7 @@ def bench_memory(rounds: int) -> None:
     print("Peak memory (max RSS)")
     sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
     try:
-        env = sandbox_env(sandbox)
-        env_bare = {**env, "URL": f"{sandbox.url}/waInstance{sandbox.instance.instance_id}/getStateInstance/{sandbox.instance.token}"}
+        env, env_bare = sandbox_env(sandbox), bare_env(sandbox)
         bare = [run([PYTHON, "-c", BARE_REQUESTS], env_bare)[1] for _ in range(rounds)]
         doctor = [run([GREENCLI, "doctor"], env)[1] for _ in range(rounds)]
     finally:

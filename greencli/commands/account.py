@@ -19,15 +19,14 @@ def reboot(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption =
 
     Example: greencli reboot --yes
     """
-    app = use(ctx, json_output)
-    _confirm(app, yes, "Restart the instance? It is unavailable for up to 5 minutes")
-    done = app.client().reboot()
-    _report(
-        app,
-        "reboot",
-        done,
-        "Rebooting: the instance shows `starting` for up to 5 minutes.",
-        "Follow it with `greencli check-state --wait 300`. If it stays `starting` longer, "
+    _run(
+        ctx,
+        yes,
+        json_output,
+        action="reboot",
+        question="Restart the instance? It is unavailable for up to 5 minutes",
+        message="Rebooting: the instance shows `starting` for up to 5 minutes.",
+        next_step="Follow it with `greencli check-state --wait 300`. If it stays `starting` longer, "
         "contact Green API support.",
     )
 
@@ -39,16 +38,33 @@ def logout(ctx: typer.Context, yes: YesOption = False, json_output: JsonOption =
 
     Example: greencli logout --yes && greencli qr
     """
-    app = use(ctx, json_output)
-    _confirm(app, yes, "Unlink the phone? The bot stops until a phone is linked again")
-    done = app.client().logout()
-    _report(
-        app,
-        "logout",
-        done,
-        "Logged out: no phone is linked now.",
-        "Link a phone again with `greencli qr` (a new QR code can take a minute to appear).",
+    _run(
+        ctx,
+        yes,
+        json_output,
+        action="logout",
+        question="Unlink the phone? The bot stops until a phone is linked again",
+        message="Logged out: no phone is linked now.",
+        next_step="Link a phone again with `greencli qr` (a new QR code can take a minute to appear).",
     )
+
+
+def _run(ctx: typer.Context, yes: bool, json_output: bool, *, action: str, question: str, message: str, next_step: str) -> None:
+    """Confirm, call the account method named `action`, and say what happens next."""
+    from greencli.errors import NotFine
+
+    app = use(ctx, json_output)
+    _confirm(app, yes, question)
+    done = getattr(app.client(), action)()
+    if not done:
+        raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=f"{action}_failed")
+    out = app.output
+
+    def render() -> None:
+        out.line(styled(f"{out.symbol('pass')} ", "green"), message)
+        out.line(styled(f"  → {next_step}", "cyan"))
+
+    out.result({"ok": True, "action": action, "next": next_step}, render)
 
 
 def _confirm(app: AppContext, yes: bool, question: str) -> None:
@@ -65,17 +81,3 @@ def _confirm(app: AppContext, yes: bool, question: str) -> None:
         )
     if not typer.confirm(f"{question}. Continue?", default=False, err=True):
         raise typer.Exit(1)
-
-
-def _report(app: AppContext, action: str, done: bool, message: str, next_step: str) -> None:
-    from greencli.errors import NotFine
-
-    out = app.output
-    if not done:
-        raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=f"{action}_failed")
-
-    def render() -> None:
-        out.line(styled(f"{out.symbol('pass')} ", "green"), message)
-        out.line(styled(f"  → {next_step}", "cyan"))
-
-    out.result({"ok": True, "action": action, "next": next_step}, render)

@@ -309,12 +309,9 @@ class Instance:
             self._qr_error = message
 
     def get_authorization_code(self, request: dict[str, Any]) -> Answer:
-        body = request.get("json")
-        phone = body.get("phoneNumber") if isinstance(body, dict) else None
-        if not isinstance(phone, int) or isinstance(phone, bool):
-            return 400, TextBody("Validation failed. Details: 'phoneNumber' must be a number")
-        if not 11 <= len(str(phone)) <= 16:
-            return 400, TextBody("bad phone number, valid from 11 to 16 digits")
+        phone, invalid = _phone_number(request, "Validation failed. Details: 'phoneNumber' must be a number")
+        if invalid:
+            return invalid
         if self.state != "notAuthorized":
             return 200, {"status": False, "code": ""}
         self._schedule_auto_scan()
@@ -421,12 +418,9 @@ class Instance:
                 )
 
     def check_whatsapp(self, request: dict[str, Any]) -> Answer:
-        body = request.get("json")
-        phone = body.get("phoneNumber") if isinstance(body, dict) else None
-        if not isinstance(phone, int) or isinstance(phone, bool):
-            return 400, TextBody("Validation failed. Details: Wrong format. 'phoneNumber' must contain only digits")
-        if not 11 <= len(str(phone)) <= 16:
-            return 400, TextBody("bad phone number, valid from 11 to 16 digits")
+        phone, invalid = _phone_number(request, "Validation failed. Details: Wrong format. 'phoneNumber' must contain only digits")
+        if invalid:
+            return invalid
         if self.state != "authorized":
             return 400, TextBody("instance is starting or not authorized")
         with self._lock:
@@ -548,6 +542,17 @@ class Instance:
                 "checksUsed": self._checks_used,
                 "qrPayload": self.qr_payload() if self._state == "notAuthorized" else None,
             }
+
+
+def _phone_number(request: dict[str, Any], wrong_type: str) -> tuple[int, Answer | None]:
+    """The integer `phoneNumber` of a request body, or the 400 answer Green API gives."""
+    body = request.get("json")
+    phone = body.get("phoneNumber") if isinstance(body, dict) else None
+    if not isinstance(phone, int) or isinstance(phone, bool):
+        return 0, (400, TextBody(wrong_type))
+    if not 11 <= len(str(phone)) <= 16:
+        return 0, (400, TextBody("bad phone number, valid from 11 to 16 digits"))
+    return phone, None
 
 
 def _valid_chat_id(chat_id: str) -> bool:
