@@ -37,6 +37,14 @@ def init(
 
     app = use(ctx, json_output)
     out = app.output
+    if app.sandbox is not None:
+        raise UsageError(
+            "--sandbox starts a sandbox for one command only: a .env pointing at it would stop "
+            "working the moment init ends.",
+            "Run `greencli sandbox > sandbox.env` in another terminal and use "
+            "`greencli --env-file sandbox.env …`, or run init for your real instance.",
+            code="usage_error",
+        )
     target = app.root_options.env_file or Path(".env")
     target = target if target.is_absolute() else app.cwd / target
     shown = os.path.relpath(target, app.cwd) if target.is_relative_to(app.cwd) else str(target)
