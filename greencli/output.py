@@ -178,7 +178,9 @@ class Output:
             from rich.live import Live
             from rich.text import Text
 
-            with Live(Text(""), console=self._console(False), auto_refresh=False, transient=False) as live:
+            # "visible": a block taller than the terminal (a QR code in a small window) is shown
+            # whole rather than cut to an ellipsis, which would make the code unreadable.
+            with Live(Text(""), console=self._console(False), auto_refresh=False, transient=False, vertical_overflow="visible") as live:
                 yield lambda block: live.update(Text(redact(block)), refresh=True)
         else:
             yield lambda block: self.raw(redact(block) + ("" if block.endswith("\n") else "\n"))

@@ -162,9 +162,10 @@ def _temporary_png() -> Path:
 def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: Output) -> str:
     lines: list[str] = []
     if drawing is not None:
-        width = len(drawing.splitlines()[0])
-        if width > shutil.get_terminal_size((80, 24)).columns:
-            lines.append(f"(The code is {width} columns wide; widen the terminal or use --save / --phone.)")
+        width, height = len(drawing.splitlines()[0]), len(drawing.splitlines())
+        terminal = shutil.get_terminal_size((80, 24))
+        if width > terminal.columns or (out.rich_out and height + 6 > terminal.lines):
+            lines.append(f"(The code needs {width} columns and {height + 6} lines; enlarge the terminal, or use --save / --phone.)")
         lines.append(drawing.rstrip("\n"))
     else:
         lines.append(f"The QR picture could not be redrawn here; it is saved at {fallback_file}")
