@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from greencli import __version__
-from greencli.errors import ExitCode, GreenCliError, UsageError
+from greencli.errors import ExitCode, GreenCliError, InternalError, UsageError
 from greencli.lazygroup import LazyGroup
 
 if TYPE_CHECKING:
@@ -151,15 +151,13 @@ def fill_optional_values(args: list[str]) -> list[str]:
         return result
     from greencli.commands.send_test import DEFAULT_WAIT
 
-    for command, option, default in (("send-test", "--wait", str(DEFAULT_WAIT)),):
-        for index in range(result.index(command) + 1, len(result)):
-            if result[index] == "--":
-                break
-            if result[index] != option:
-                continue
+    for index in range(result.index("send-test") + 1, len(result)):
+        if result[index] == "--":
+            break
+        if result[index] == "--wait":
             following = result[index + 1] if index + 1 < len(result) else None
             if following is None or not _plausible_seconds(following):
-                result.insert(index + 1, default)
+                result.insert(index + 1, str(DEFAULT_WAIT))
     return result
 
 
@@ -181,14 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=state)
         code = result if isinstance(result, int) else 0
         if code == ExitCode.INTERRUPTED:
-            _interrupted(state)
+            _interrupted()
         return code
     except GreenCliError as error:
         _output_for_error(state, args).error(error)
         _debug_traceback(state, error)
         return int(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        _interrupted(state)
+        _interrupted()
         return int(ExitCode.INTERRUPTED)
     except typer.TyperException as error:  # usage errors found by the parser
         _usage_error(state, args, error)
@@ -198,12 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the last line of defence
         from greencli.redaction import redact
 
-        unexpected = GreenCliError(
+        unexpected = InternalError(
             f"greencli stopped on an unexpected error: {type(error).__name__}: {redact(error)}",
             "Run again with --debug for the (redacted) details, and report it.",
-            code="internal_error",
         )
-        unexpected.exit_code = ExitCode.NOT_FINE
         _output_for_error(state, args).error(unexpected)
         _debug_traceback(state, error)
         return int(ExitCode.NOT_FINE)
@@ -221,7 +217,7 @@ def _output_for_error(state: AppContext, args: list[str]):  # type: ignore[no-un
     return state.output
 
 
-def _interrupted(state: AppContext) -> None:
+def _interrupted() -> None:
     try:
         sys.stderr.write("\nInterrupted.\n")
         sys.stderr.flush()

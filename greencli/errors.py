@@ -68,6 +68,13 @@ class NotFine(GreenCliError):
     exit_code = ExitCode.NOT_FINE
 
 
+class InternalError(GreenCliError):
+    """A bug in greencli, caught at the boundary so the user sees one line, not a traceback."""
+
+    code = "internal_error"
+    exit_code = ExitCode.NOT_FINE
+
+
 class ApiError(GreenCliError):
     """The API could not be reached, or answered with an error (exit 3).
 
