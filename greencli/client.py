@@ -41,6 +41,14 @@ class _Retry(Retry):
             return False
         return super().is_retry(method, status_code, has_retry_after)
 
+    def sleep(self, response: Any = None) -> None:
+        # A 429 without Retry-After would be retried at once by the backoff's first step; most
+        # methods allow one call a second, so wait at least that.
+        if response is not None and response.status == 429 and not response.headers.get("Retry-After"):
+            time.sleep(max(1.0, self.get_backoff_time()))
+            return
+        super().sleep(response)
+
     def parse_retry_after(self, retry_after: str) -> float:
         try:
             seconds = super().parse_retry_after(retry_after)
@@ -167,7 +175,11 @@ class GreenApiClient:
         return _field(data, "statusInstance", str, "getStatusInstance")
 
     def get_wa_settings(self) -> dict[str, Any]:
-        return _object(self.request("GET", "getWaSettings"), "getWaSettings")
+        data = _object(self.request("GET", "getWaSettings"), "getWaSettings")
+        for key in ("phone", "stateInstance", "avatar", "deviceId"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise _bad_shape("getWaSettings", f"`{key}` as text")
+        return data
 
     def get_settings(self) -> dict[str, Any]:
         return _object(self.request("GET", "getSettings"), "getSettings")
@@ -479,6 +491,8 @@ def _body_summary(text: str) -> str:
             if isinstance(data.get(key), str):
                 text = data[key]
                 break
+    elif isinstance(data, str):
+        text = data
     line = " ".join(text.split())
     if len(line) > 160:
         line = line[:157] + "..."

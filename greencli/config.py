@@ -431,7 +431,7 @@ def check_url_shape(url: str) -> str | None:
     except ValueError:
         return "is not a valid URL"
     if parts.scheme not in ("http", "https"):
-        return "must start with https://"
+        return "must start with https:// (or http://)"
     if not parts.hostname:
         return "has no host name"
     if parts.username or parts.password:

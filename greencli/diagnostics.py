@@ -262,8 +262,8 @@ def check_state(state: Fetched) -> CheckResult:
     if state.error is not None:
         return _result("state", "fail", state.error.message, state.error.hint)
     info = describe_state(state.value)
-    status = "pass" if info.authorized else info.severity
-    return _result("state", status, f"{info.label}: {info.meaning}", info.action)
+    # Not authorized means nothing can be sent or received yet: a failure, even when it passes.
+    return _result("state", "pass" if info.authorized else "fail", f"{info.label}: {info.meaning}", info.action)
 
 
 def check_socket(status: Fetched, authorized: bool) -> CheckResult:
@@ -305,7 +305,9 @@ def check_notifications(settings: Fetched, resolve_urls: bool = True) -> CheckRe
         findings = reachability_findings(url, resolve=resolve_urls)
         errors = [f for f in findings if f.level == "error"]
         if errors:
-            return _result("notifications", "fail", f"The webhook URL {errors[0].message}", "Fix the URL: greencli webhooks enable --url https://your-public-host/path", details)
+            return _result("notifications", "fail", f"The webhook URL {errors[0].message}",
+                           "Give a public https URL (greencli webhooks enable --url https://your-public-host/path), "
+                           "or poll locally: greencli webhooks enable --polling", details + [f.message for f in findings[1:]])
         if findings:
             return _result("notifications", "warn", f"The webhook URL {findings[0].message}",
                            "Use a public https URL (greencli webhooks enable --url https://…), or poll locally: greencli webhooks enable --polling", details + [f.message for f in findings[1:]])
@@ -363,7 +365,7 @@ def run_checks(
 
     def timed(check_id: str, run: Callable[[], CheckResult]) -> None:
         started = time.monotonic()
-        result = run()
+        result = guarded(check_id, run)
         result.duration_ms = int((time.monotonic() - started) * 1000)
         results[check_id] = result
 
@@ -410,14 +412,25 @@ def run_checks(
         futures = {name: pool.submit(fetch, call) for name, call in calls.items()}
         fetched = {name: future.result() for name, future in futures.items()}
     elapsed = int((time.monotonic() - started) * 1000)
-    results["socket"] = check_socket(fetched["socket"], authorized)
-    results["phone"] = check_phone(fetched["phone"], authorized)
-    results["notifications"] = check_notifications(fetched["notifications"])
-    results["queue"] = check_queue(fetched["queue"], authorized)
-    results["incoming"] = check_incoming(fetched["incoming"], fetched["notifications"])
+    results["socket"] = guarded("socket", lambda: check_socket(fetched["socket"], authorized))
+    results["phone"] = guarded("phone", lambda: check_phone(fetched["phone"], authorized))
+    results["notifications"] = guarded("notifications", lambda: check_notifications(fetched["notifications"]))
+    results["queue"] = guarded("queue", lambda: check_queue(fetched["queue"], authorized))
+    results["incoming"] = guarded("incoming", lambda: check_incoming(fetched["incoming"], fetched["notifications"]))
     for name in calls:
         results[name].duration_ms = elapsed
     return finish("not run")
+
+
+def guarded(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
+    """Run one check; if it breaks on something unforeseen, that check fails, not doctor."""
+    from greencli.redaction import redact
+
+    try:
+        return run()
+    except Exception as error:  # noqa: BLE001 - one broken check must not hide the others
+        return _result(check_id, "fail", f"This check could not run: {type(error).__name__}: {redact(error)}",
+                       "Run `greencli --debug doctor` and report it; the other checks still stand.")
 
 
 def _probe(api_url: str, credentials: config.Credentials, timeout: float) -> int | None:

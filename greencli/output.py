@@ -31,8 +31,10 @@ def styled(text: str, style: str) -> Styled:
 Part = str | Styled
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "skip": "–"}
-ASCII_SYMBOLS = {"pass": "ok", "warn": "!", "fail": "X", "skip": "-"}
+WORDS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}  # plain output: no symbols
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "skip": "dim"}
+# Plain output is plain ASCII punctuation: arrows, dashes and ellipses spelled out.
+_PLAIN = str.maketrans({"→": "->", "—": "-", "–": "-", "…": "...", "⋮": "Menu"})
 
 
 def _wants_rich(stream: IO[str]) -> bool:
@@ -54,6 +56,7 @@ class Output:
         stderr: IO[str] | None = None,
     ) -> None:
         self.json_mode = json_mode
+        self.json_lines = False  # set by commands that print one JSON object per line
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
         self.rich_out = _wants_rich(self.stdout)
@@ -79,9 +82,14 @@ class Output:
     def _is_rich(self, err: bool) -> bool:
         return self.rich_err if err else self.rich_out
 
+    @property
+    def indent(self) -> str:
+        """The width of a status symbol and its space: lines under an outcome start here."""
+        return " " * (len(self.symbol("pass")) + 1)
+
     def symbol(self, status: str) -> str:
-        encoding = (getattr(self.stdout, "encoding", None) or "utf-8").lower()
-        return (SYMBOLS if encoding.startswith("utf") else ASCII_SYMBOLS)[status]
+        """✓ ! ✗ – on a terminal; ok / warn / FAIL / skip in plain output."""
+        return SYMBOLS[status] if self.rich_out else WORDS[status]
 
     def line(self, *parts: Part, err: bool = False) -> None:
         """Write one line made of plain and styled parts."""
@@ -97,7 +105,8 @@ class Output:
             self._console(err).print(text)
         else:
             stream = self.stderr if err else self.stdout
-            stream.write(redact("".join(p.text if isinstance(p, Styled) else p for p in parts)) + "\n")
+            text = "".join(p.text if isinstance(p, Styled) else p for p in parts)
+            stream.write(redact(text).translate(_PLAIN) + "\n")
             stream.flush()
 
     def blank(self, err: bool = False) -> None:
@@ -132,11 +141,12 @@ class Output:
         for label, value in rows:
             self.line(styled(f"{label + ':':<{width + 1}} ", "dim"), value, err=err)
 
-    def status_line(self, status: str, message: str, hint: str | None = None, err: bool = False) -> None:
-        """A checklist line: symbol, message, and the hint under it."""
-        self.line(styled(f"{self.symbol(status)} ", STATUS_STYLE[status]), message, err=err)
+    def status_line(self, status: str, *parts: Part, hint: str | None = None, err: bool = False) -> None:
+        """An outcome: its symbol, the message, and under it what to do next."""
+        prefix = f"{self.symbol(status)} "
+        self.line(styled(prefix, STATUS_STYLE[status]), *parts, err=err)
         if hint:
-            self.line(styled(f"  → {hint}", "cyan" if status != "pass" else "dim"), err=err)
+            self.line(styled(f"{self.indent}→ {hint}", "cyan"), err=err)
 
     # -- progress, warnings, errors (stderr) ------------------------------------------------
 
@@ -152,7 +162,8 @@ class Output:
 
     def error(self, error: GreenCliError) -> None:
         if self.json_mode:
-            self.json_document(error.to_json())
+            # A stream of JSON lines (webhooks listen) ends with its error as one more line.
+            (self.json_line if self.json_lines else self.json_document)(error.to_json())
             return
         self.line(styled("error: ", "red bold"), error.message, err=True)
         if error.hint:

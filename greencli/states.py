@@ -80,9 +80,9 @@ def describe_state(state: str | None) -> StateInfo:
     )
 
 
-def format_phone(phone: str | None) -> str | None:
-    """'79001234567' -> '+79001234567'; empty stays None."""
-    if not phone:
+def format_phone(phone: object) -> str | None:
+    """'79001234567' -> '+79001234567'; empty or not text stays None."""
+    if not phone or not isinstance(phone, str):
         return None
     digits = phone.split("@")[0].split(":")[0]
     return f"+{digits}" if digits.isdigit() else phone

@@ -31,7 +31,7 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
     findings: list[UrlFinding] = []
     private = _private_reason(host)
     if private:
-        findings.append(UrlFinding("warning", f"points at {private}, which Green API's servers cannot reach"))
+        findings.append(UrlFinding("error", f"points at {private}, which Green API's servers cannot reach"))
     elif resolve:
         try:
             addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
@@ -40,7 +40,7 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
         else:
             inner = sorted(a for a in addresses if _private_reason(a))
             if inner and len(inner) == len(addresses):
-                findings.append(UrlFinding("warning", f"resolves to a private address ({inner[0]}), which Green API cannot reach"))
+                findings.append(UrlFinding("error", f"resolves to a private address ({inner[0]}), which Green API cannot reach"))
     if parts.scheme == "http":
         findings.append(UrlFinding("warning", "uses plain http: notifications (and the URL token) travel unencrypted; use https"))
     return findings

@@ -98,7 +98,7 @@ def test_not_authorized_states_exit_1_with_hint(api, run_cli, assert_no_token, t
     result = run_cli(["check-state"], env=env)
     assert_no_token(result, token)
     assert result.exit_code == 1
-    assert "→ " in result.stdout  # the line saying what to do
+    assert "-> " in result.stdout  # the line saying what to do (plain output spells the arrow)
     if state is not None:
         assert state in result.stdout
     else:

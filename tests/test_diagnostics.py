@@ -27,11 +27,11 @@ def api_error(code: str, status: int | None = None) -> ApiError:
     [
         ("authorized", "pass", None),
         ("notAuthorized", "fail", "greencli qr"),
-        ("starting", "warn", "greencli reboot"),
+        ("starting", "fail", "greencli reboot"),
         ("blocked", "fail", "support"),
         ("yellowCard", "fail", "greencli reboot"),
         ("sleepMode", "fail", "phone on"),
-        (None, "warn", "--wait"),
+        (None, "fail", "--wait"),
         ("somethingNew", "fail", "console"),
     ],
 )
@@ -78,7 +78,7 @@ def test_403_on_a_host_that_is_not_green_apis_is_never_probed(token: str) -> Non
         ({"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes", "webhookUrl": ""}, "pass", "polling"),
         ({"incomingWebhook": "no", "webhookUrl": ""}, "fail", "nothing will ever arrive"),
         ({"incomingWebhook": "yes", "webhookUrl": ""}, "warn", "not all on"),
-        ({"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes", "webhookUrl": "https://localhost/x"}, "warn", "cannot reach"),
+        ({"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes", "webhookUrl": "https://localhost/x"}, "fail", "cannot reach"),
         ({"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes", "webhookUrl": "http://93.184.215.14/x"}, "warn", "plain http"),
     ],
 )

@@ -12,8 +12,8 @@ from greencli.webhook_url import reachability_findings, shape_problem
     [
         ("https://bot.example.com/green", None),
         ("http://bot.example.com:8080/hook", None),
-        ("ftp://bot.example.com", "must start with https://"),
-        ("bot.example.com/hook", "must start with https://"),
+        ("ftp://bot.example.com", "must start with https:// (or http://)"),
+        ("bot.example.com/hook", "must start with https:// (or http://)"),
         ("https://", "has no host name"),
         ("https://user:pass@bot.example.com", "must not contain a user name or password"),
         ("https://bot.example.com/hook?x=1", "must not contain ? or #"),
@@ -42,7 +42,9 @@ def test_reachability_warnings(url: str, words: list[str]) -> None:
     findings = reachability_findings(url)
     assert len(findings) == len(words)
     for finding, word in zip(findings, words, strict=True):
-        assert finding.level == "warning" and word in finding.message
+        # Green API can never deliver to a private address (an error); plain http only warns.
+        assert finding.level == ("warning" if word == "plain http" else "error")
+        assert word in finding.message
 
 
 def test_a_host_that_does_not_resolve_is_an_error_only_when_asked_to_resolve(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,4 +65,4 @@ def test_a_name_that_resolves_only_to_private_addresses_is_a_warning(monkeypatch
 
     monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 443))])
     findings = reachability_findings("https://bot.corp.example/hook", resolve=True)
-    assert [f.level for f in findings] == ["warning"] and "10.1.2.3" in findings[0].message
+    assert [f.level for f in findings] == ["error"] and "10.1.2.3" in findings[0].message

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from greencli.context import AppContext, JsonOption, can_prompt, use
-from greencli.output import styled
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")]
 
@@ -60,11 +59,7 @@ def _run(ctx: typer.Context, yes: bool, json_output: bool, *, action: str, quest
         raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=f"{action}_failed")
     out = app.output
 
-    def render() -> None:
-        out.line(styled(f"{out.symbol('pass')} ", "green"), message)
-        out.line(styled(f"  → {next_step}", "cyan"))
-
-    out.result({"ok": True, "action": action, "next": next_step}, render)
+    out.result({"ok": True, "action": action, "next": next_step}, lambda: out.status_line("pass", message, hint=next_step))
 
 
 def _confirm(app: AppContext, yes: bool, question: str) -> None:

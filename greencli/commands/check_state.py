@@ -69,16 +69,11 @@ def check_state(
     }
 
     def render() -> None:
-        status = "pass" if info.authorized else info.severity
-        out.line(
-            styled(f"{out.symbol(status)} ", {"pass": "green", "warn": "yellow"}.get(status, "red")),
-            styled(info.label, "bold"),
-            f" — {info.meaning}",
-        )
+        out.status_line("pass" if info.authorized else info.severity, styled(info.label, "bold"), f": {info.meaning}")
         if phone:
-            out.line("  Linked phone: ", styled(phone, "bold"))
+            out.line(f"{out.indent}Linked phone: ", styled(phone, "bold"))
         if info.action:
-            out.line(styled(f"  → {info.action}", "cyan"))
+            out.line(styled(f"{out.indent}→ {info.action}", "cyan"))
 
     out.result(data, render)
     raise typer.Exit(0 if info.authorized else 1)

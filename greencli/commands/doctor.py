@@ -50,6 +50,7 @@ def doctor(
 
     def render() -> None:
         width = max(len(r.title) for r in results)
+        indent = " " * (len(out.symbol("pass")) + 1 + width + 2)  # under the message column
         for result in results:
             out.line(
                 styled(f"{out.symbol(result.status)} ", STATUS_STYLE[result.status]),
@@ -57,10 +58,10 @@ def doctor(
                 result.message,
             )
             if result.hint and result.status in ("warn", "fail"):
-                out.line(styled(f"  {' ' * width}  → {result.hint}", "cyan"))
+                out.line(styled(f"{indent}→ {result.hint}", "cyan"))
             if verbose or result.status in ("warn", "fail"):
                 for detail in result.details:
-                    out.line(styled(f"  {' ' * width}    {detail}", "dim"))
+                    out.line(styled(f"{indent}  {detail}", "dim"))
         out.blank()
         summary = f"{counts['pass']} passed, {counts['warn']} warning{'s' if counts['warn'] != 1 else ''}, {counts['fail']} failed"
         if counts["skip"]:

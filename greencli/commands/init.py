@@ -135,14 +135,14 @@ def init(
     }
 
     def render() -> None:
-        out.line(styled(f"{out.symbol('pass')} ", "green"), f"Wrote {shown} (readable by you only)")
+        out.status_line("pass", f"Wrote {shown} (readable by you only)")
         out.fields(
             [
-                ("  Instance", credentials.instance_id),
-                ("  Token", mask(credentials.token)),
-                ("  API URL", credentials.api_url),
-                ("  State", describe_state(state).label if checked else "not checked (--no-check)"),
-                ("  .gitignore", gitignore),
+                (f"{out.indent}Instance", credentials.instance_id),
+                (f"{out.indent}Token", mask(credentials.token)),
+                (f"{out.indent}API URL", credentials.api_url),
+                (f"{out.indent}State", describe_state(state).label if checked else "not checked (--no-check)"),
+                (f"{out.indent}.gitignore", gitignore),
             ]
         )
         out.blank()

@@ -203,11 +203,10 @@ def _linked(client: GreenApiClient, out: Output, first: bool) -> None:
     def render() -> None:
         who = f" as {phone}" if phone else ""
         if first:
-            out.line(styled(f"{out.symbol('pass')} ", "green"), f"Already linked{who}: no QR code is needed.")
-            out.line(styled("  → To link another phone: `greencli logout`, then `greencli qr`.", "cyan"))
+            out.status_line("pass", f"Already linked{who}: no QR code is needed.",
+                            hint="To link another phone: `greencli logout`, then `greencli qr`.")
         else:
-            out.line(styled(f"{out.symbol('pass')} ", "green"), styled(f"Linked{who}.", "bold"))
-            out.line(styled("  → Next: `greencli webhooks enable`, then `greencli doctor`.", "cyan"))
+            out.status_line("pass", styled(f"Linked{who}.", "bold"), hint="Next: `greencli webhooks enable`, then `greencli doctor`.")
 
     out.result(data, render)
 

@@ -128,22 +128,22 @@ def send_test(
         data["ok"] = not failed
 
     def render() -> None:
-        out.line(
-            styled(f"{out.symbol('fail' if failed else 'pass')} ", "red" if failed else "green"),
-            f"Test message {'sent' if not failed else 'not delivered'} to {recipient.display}",
-        )
-        rows: list[tuple[str, Any]] = [("  Chat ID", recipient.chat_id), ("  Message ID", id_message)]
+        out.status_line("fail" if failed else "pass", f"Test message {'sent' if not failed else 'not delivered'} to {recipient.display}")
+        rows: list[tuple[str, Any]] = [(f"{out.indent}Chat ID", recipient.chat_id), (f"{out.indent}Message ID", id_message)]
         if data["status"]:
-            rows.append(("  Status", data["status"]))
+            rows.append((f"{out.indent}Status", data["status"]))
         out.fields(rows)
         if wait is None:
-            out.line(styled("  → Follow its delivery with --wait; `greencli webhooks listen` shows replies.", "dim"))
+            next_step = "Follow its delivery with --wait; `greencli webhooks listen` shows replies."
         elif data["status"] == "noAccount":
-            out.line(styled("  → The recipient has no WhatsApp account: check the number.", "cyan"))
+            next_step = "The recipient has no WhatsApp account: check the number."
         elif failed:
-            out.line(styled("  → WhatsApp did not deliver it; `greencli check-state` and `greencli doctor` look for why.", "cyan"))
+            next_step = "WhatsApp did not deliver it; `greencli check-state` and `greencli doctor` look for why."
         elif data["status"] not in DONE_STATUSES:
-            out.line(styled("  → Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone.", "cyan"))
+            next_step = "Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone."
+        else:
+            return
+        out.line(styled(f"{out.indent}→ {next_step}", "cyan"))
 
     out.result(data, render)
     if failed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,6 +20,10 @@ app = typer.Typer(
 )
 
 StatusOption = Annotated[bool, typer.Option("--status", help="Also delivery statuses (outgoingWebhook).")]
+VerifyOption = Annotated[
+    float,
+    typer.Option("--verify-wait", metavar="SECONDS", min=0, help="How long to wait for Green API to apply the settings before sending them once more."),
+]
 AllOption = Annotated[bool, typer.Option("--all", help="Every notification type.")]
 RESTART_NOTE = "The instance restarts to apply settings; changes can take up to 5 minutes."
 
@@ -43,6 +46,7 @@ def enable(
     url_token: Annotated[
         str | None, typer.Option("--url-token", metavar="TOKEN", help="Authorization value Green API sends to the URL (never shown).")
     ] = None,
+    verify_wait: VerifyOption = 20,
     json_output: JsonOption = False,
 ) -> None:
     """Switch on the notifications a bot needs.
@@ -77,7 +81,7 @@ def enable(
         desired["webhookUrl"] = ""
     if url_token is not None:
         desired["webhookUrlToken"] = url_token
-    _apply(client, app_.output, desired, "enable")
+    _apply(client, app_.output, desired, "enable", verify_wait)
 
 
 @app.command("disable")
@@ -85,6 +89,7 @@ def disable(
     ctx: typer.Context,
     status: StatusOption = False,
     all_types: AllOption = False,
+    verify_wait: VerifyOption = 20,
     json_output: JsonOption = False,
 ) -> None:
     """Switch the same notification types off.
@@ -94,7 +99,7 @@ def disable(
     Example: greencli webhooks disable --all
     """
     app_ = use(ctx, json_output)
-    _apply(app_.client(), app_.output, dict.fromkeys(_types(status, all_types), "no"), "disable")
+    _apply(app_.client(), app_.output, dict.fromkeys(_types(status, all_types), "no"), "disable", verify_wait)
 
 
 @app.command("show")
@@ -137,65 +142,66 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
     out.result(data, render)
 
 
-def _apply(client: GreenApiClient, out: Output, desired: dict[str, Any], action: str) -> None:
-    """Send only what differs from the current settings, then read back what stuck."""
+def _apply(client: GreenApiClient, out: Output, desired: dict[str, Any], action: str, verify_wait: float) -> None:
+    """Send only what differs from the current settings, then make sure it stuck.
+
+    Green API applies settings within up to 5 minutes and sometimes answers "saved" without
+    saving, so the settings are read back (every 2 s, for up to `verify_wait` seconds); what has
+    not stuck by then is sent once more (each write restarts the instance, so only once).
+    """
     from greencli.errors import NotFine
+    from greencli.waiting import poll
 
     current = client.get_settings()
-    read_at = time.monotonic()
     changes = {key: value for key, value in desired.items() if current.get(key) != value}
     unchanged = sorted(key for key in desired if key not in changes)
 
     if not changes:
         out.result(
             {"ok": True, "changed": {}, "unchanged": unchanged, "notApplied": []},
-            lambda: out.line(
-                styled(f"{out.symbol('pass')} ", "green"),
-                "Nothing to change: every setting is already as asked (no restart needed).",
-            ),
+            lambda: out.status_line("pass", "Nothing to change: every setting is already as asked (no restart needed)."),
         )
         return
 
+    def missing(settings: dict[str, Any]) -> list[str]:
+        # The URL token may be hidden by getSettings: it cannot be read back.
+        return sorted(key for key in changes if key != "webhookUrlToken" and settings.get(key) != changes[key])
+
     not_applied: list[str] = []
     for attempt in range(2):  # the write, and one retry of what did not stick
-        _pace(read_at)
         client.set_settings(changes if attempt == 0 else {key: changes[key] for key in not_applied})
-        _pace(time.monotonic())
-        after = client.get_settings()
-        read_at = time.monotonic()
-        not_applied = sorted(key for key in changes if key != "webhookUrlToken" and after.get(key) != changes[key])
+        with out.spinner("Reading the settings back…") as update:
+            after, _ = poll(
+                client.get_settings,
+                lambda settings: not missing(settings),
+                timeout=verify_wait,
+                interval=2.0,
+                first_delay=1.0,  # one getSettings a second
+                on_value=lambda settings, left: update(f"Waiting for Green API to apply {', '.join(missing(settings))} ({left:.0f} s left)…"),
+            )
+        not_applied = missing(after)
         if not not_applied:
             break
         if attempt == 0:
-            out.progress(f"Green API did not keep {', '.join(not_applied)}; trying once more.")
+            out.progress(f"Green API has not applied {', '.join(not_applied)}; sending them once more.")
 
     shown = {key: ("(set)" if key == "webhookUrlToken" else value) for key, value in changes.items()}
-    data = {"ok": not not_applied, "changed": shown, "unchanged": unchanged, "notApplied": not_applied, "note": RESTART_NOTE}
     if not_applied:
-        if out.json_mode:
-            out.json_document(data)
-            raise typer.Exit(1)
         raise NotFine(
-            f"Green API accepted the settings but did not keep: {', '.join(not_applied)}.",
+            f"Green API accepted the settings but has not applied: {', '.join(not_applied)}.",
             f"Settings can take up to 5 minutes to apply: check with `greencli webhooks show` "
             f"in a few minutes, and run `greencli webhooks {action}` again if they are still off.",
             code="settings_not_applied",
+            details={"changed": shown, "notApplied": not_applied},
         )
 
     def render() -> None:
-        out.line(styled(f"{out.symbol('pass')} ", "green"), f"Changed {len(changes)} setting{'s' if len(changes) != 1 else ''}:")
+        out.status_line("pass", f"Changed {len(changes)} setting{'s' if len(changes) != 1 else ''}:")
         for key, value in shown.items():
-            out.line(f"  {key} → {value!r}" if key.startswith("webhookUrl") else f"  {key} → {value}")
-        out.line(styled(f"  → {RESTART_NOTE} `greencli check-state --wait 300` follows it.", "cyan"))
+            out.line(f"{out.indent}{key} → {value!r}" if key.startswith("webhookUrl") else f"{out.indent}{key} → {value}")
+        out.line(styled(f"{out.indent}→ {RESTART_NOTE} `greencli check-state --wait 300` follows it.", "cyan"))
 
-    out.result(data, render)
-
-
-def _pace(since: float) -> None:
-    """getSettings and setSettings allow 1 call a second: keep a second after `since`."""
-    pause = since + 1.0 - time.monotonic()
-    if pause > 0:
-        time.sleep(pause)
+    out.result({"ok": True, "changed": shown, "unchanged": unchanged, "notApplied": [], "note": RESTART_NOTE}, render)
 
 
 @app.command("listen")

@@ -203,10 +203,15 @@ def test_webhooks_enable_sends_only_changes_and_nothing_the_second_time(fresh_sa
 
 def test_webhooks_enable_reports_settings_that_did_not_stick(fresh_sandbox: Sandbox):
     fresh_sandbox.fault("not-saved", "setSettings", times=2)
-    run = fresh_sandbox.run("webhooks", "enable", "--status")
+    run = fresh_sandbox.run("webhooks", "enable", "--status", "--verify-wait", "1")
     assert run.exit_code == 1
-    assert "did not keep" in run.stderr and "5 minutes" in run.stderr
+    assert "has not applied" in run.stderr and "5 minutes" in run.stderr
     assert len(fresh_sandbox.requests_for("setSettings")) == 2  # the write and one retry
+    fresh_sandbox.fault("not-saved", "setSettings", times=2)
+    document = fresh_sandbox.run("webhooks", "enable", "--verify-wait", "0", "--json")
+    assert document.exit_code == 1
+    error = document.json()["error"]
+    assert error["code"] == "settings_not_applied" and "incomingWebhook" in error["details"]["notApplied"]
 
 
 def test_webhooks_url_token_is_never_shown_and_bad_urls_are_refused(fresh_sandbox: Sandbox):
@@ -248,7 +253,7 @@ def test_doctor_finds_stuck_messages_and_missing_notifications(fresh_sandbox: Sa
     checks = {c["id"]: c for c in run.json()["checks"]}
     assert checks["state"]["status"] == "fail" and "greencli qr" in checks["state"]["hint"]
     assert checks["queue"]["status"] == "fail" and "stuck" in checks["queue"]["message"]
-    assert checks["notifications"]["status"] == "warn" and "private" in checks["notifications"]["message"]
+    assert checks["notifications"]["status"] == "fail" and "private" in checks["notifications"]["message"]
 
 
 def test_doctor_names_a_wrong_token_and_a_wrong_instance(sandbox: Sandbox):
