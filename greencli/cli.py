@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from greencli import __version__
-from greencli.errors import ExitCode, GreenCliError, InternalError, UsageError
+from greencli.errors import ExitCode, GreenCliError, InternalError, Interrupted, UsageError
 from greencli.lazygroup import LazyGroup
 
 if TYPE_CHECKING:
@@ -179,14 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=state)
         code = result if isinstance(result, int) else 0
         if code == ExitCode.INTERRUPTED:
-            _interrupted()
+            _interrupted(state, args)
         return code
     except GreenCliError as error:
         _output_for_error(state, args).error(error)
         _debug_traceback(state, error)
         return int(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        _interrupted()
+        _interrupted(state, args)
         return int(ExitCode.INTERRUPTED)
     except typer.TyperException as error:  # usage errors found by the parser
         _usage_error(state, args, error)
@@ -217,10 +217,14 @@ def _output_for_error(state: AppContext, args: list[str]):  # type: ignore[no-un
     return state.output
 
 
-def _interrupted() -> None:
+def _interrupted(state: AppContext, args: list[str]) -> None:
+    """Ctrl-C: a word on stderr; with --json, the error document scripts expect on stdout."""
     try:
         sys.stderr.write("\nInterrupted.\n")
         sys.stderr.flush()
+        out = _output_for_error(state, args)
+        if out.json_mode:
+            out.error(Interrupted("Interrupted with Ctrl-C before the command finished.", "Run the command again."))
     except (OSError, ValueError):
         pass
 

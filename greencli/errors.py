@@ -75,6 +75,13 @@ class InternalError(GreenCliError):
     exit_code = ExitCode.NOT_FINE
 
 
+class Interrupted(GreenCliError):
+    """Ctrl-C: reported as one line (or, with --json, the error document) and exit 130."""
+
+    code = "interrupted"
+    exit_code = ExitCode.INTERRUPTED
+
+
 class ApiError(GreenCliError):
     """The API could not be reached, or answered with an error (exit 3).
 

@@ -104,9 +104,9 @@ def _show_qr(client: GreenApiClient, out: Output, once: bool, save: Path | None,
                 changed_at = time.monotonic()
                 codes_shown += 1
                 if not out.json_mode:
-                    redraw(_screen(drawing, fallback_file, changed_at, deadline, out))
+                    redraw(_screen(drawing, fallback_file, changed_at, deadline, out, once))
             elif out.rich_out and not out.json_mode:
-                redraw(_screen(drawing, fallback_file, changed_at, deadline, out))
+                redraw(_screen(drawing, fallback_file, changed_at, deadline, out, once))
 
             if once:
                 _emit_code(out, payload, png, save or fallback_file, once=True)
@@ -133,14 +133,17 @@ def _png_bytes(message: str) -> bytes:
 
     text = message.split(",", 1)[1] if message.startswith("data:") else message
     try:
-        return base64.b64decode(text, validate=False)
+        png = base64.b64decode(text, validate=False)
     except ValueError:
+        png = b""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ApiError(
-            "Green API's QR answer is not a base64 picture.",
+            "Green API's QR answer is not a PNG picture.",
             "Try again; `greencli qr --phone NUMBER` links by pairing code instead.",
             code="bad_response",
             method="qr",
-        ) from None
+        )
+    return png
 
 
 def _render(png: bytes, invert: bool) -> tuple[str | None, str | None]:
@@ -159,7 +162,7 @@ def _temporary_png() -> Path:
     return Path(handle.name)
 
 
-def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: Output) -> str:
+def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: Output, once: bool) -> str:
     lines: list[str] = []
     if drawing is not None:
         width, height = len(drawing.splitlines()[0]), len(drawing.splitlines())
@@ -172,7 +175,9 @@ def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, 
         lines.append("Open it and scan it, or link by pairing code: greencli qr --phone NUMBER")
     lines.append("Scan it with the phone that has WhatsApp:")
     lines.extend(f"  {step}" for step in PHONE_STEPS)
-    if out.rich_out:
+    if once:
+        lines.append(f"This code expires in about {ROTATION_SECONDS} s: scan it now, or run `greencli qr` to keep it refreshed.")
+    elif out.rich_out:
         next_in = max(0, ROTATION_SECONDS - int(time.monotonic() - changed_at))
         left = max(0, int(deadline - time.monotonic()))
         lines.append(f"The code changes about every {ROTATION_SECONDS} s (next in ~{next_in} s); giving up in {left} s. Ctrl-C stops.")

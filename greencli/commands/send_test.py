@@ -76,8 +76,10 @@ def send_test(
             code="not_authorized",
         )
 
-    checked: bool | None = None
-    if not no_check and recipient.phone is not None:
+    # How the number was checked: passed, skipped (--no-check), notAPhoneNumber (a group or
+    # LID chat), or quotaExceeded (the plan's monthly checks are used up; sent unchecked).
+    check = "skipped" if no_check else ("notAPhoneNumber" if recipient.phone is None else "passed")
+    if check == "passed" and recipient.phone is not None:
         try:
             if not client.check_whatsapp(recipient.phone):
                 raise NotFine(
@@ -85,11 +87,10 @@ def send_test(
                     "Check the number (full international form, with the country code), or send to another one.",
                     code="no_whatsapp",
                 )
-            checked = True
         except QuotaExceeded as quota:
             if quota.kind == "chats":
                 raise
-            checked = False
+            check = "quotaExceeded"
             out.warn(
                 "The plan's monthly quota of number checks is used up (the free plan allows 100); "
                 "sending without the check.",
@@ -117,7 +118,7 @@ def send_test(
         "ok": True,
         "chatId": recipient.chat_id,
         "idMessage": id_message,
-        "checkedWhatsapp": checked,
+        "whatsappCheck": check,
         "status": None,
     }
     failed = False

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -12,6 +15,8 @@ from greencli.output import styled
 if TYPE_CHECKING:
     from greencli.client import GreenApiClient
     from greencli.output import Output
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Switch notifications on or off, show or listen to them.",
@@ -229,6 +234,7 @@ def listen(
 
     app_ = use(ctx, json_output)
     out = app_.output
+    out.json_lines = json_output
     if forward_to is not None:
         from greencli.webhook_url import shape_problem
 
@@ -259,7 +265,7 @@ def listen(
     handled = 0
     try:
         while count is None or handled < count:
-            notification = client.receive_notification(receive_timeout)
+            notification = _until_it_works(lambda: client.receive_notification(receive_timeout), out)
             if notification is None:
                 continue
             forwarded = None
@@ -276,8 +282,27 @@ def listen(
             else:
                 suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
                 out.line(one_line(notification.body), styled(suffix, "dim"))
-            client.delete_notification(notification.receipt_id)
+            _until_it_works(partial(client.delete_notification, notification.receipt_id), out)
             handled += 1
     finally:
         if forwarder is not None:
             forwarder.close()
+
+
+def _until_it_works(call: Callable[[], T], out: Output) -> T:
+    """Repeat a receive or delete through passing trouble (Green API's advice for 5xx), with
+    growing pauses; a listener keeps listening. Errors no retry can fix (401, 403, 404, 400,
+    quotas) end it."""
+    from greencli.errors import ApiError
+
+    pause = 1.0
+    while True:
+        try:
+            return call()
+        except ApiError as error:
+            passing = (error.status or 0) >= 500 or error.code in ("timeout", "connection_failed", "rate_limited", "bad_response")
+            if not passing:
+                raise
+            out.warn(f"{error.message} Trying again in {pause:g} s.")
+            time.sleep(pause)
+            pause = min(pause * 2, 30.0)

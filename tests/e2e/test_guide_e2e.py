@@ -288,3 +288,27 @@ def test_webhooks_disable_switches_the_same_types_off_and_leaves_the_url(sandbox
     settings = sandbox.control("GET", "")["settings"]
     assert [settings[name] for name in ("incomingWebhook", "outgoingMessageWebhook", "outgoingAPIMessageWebhook", "stateWebhook")] == ["no"] * 4
     assert settings["outgoingWebhook"] == "yes" and settings["webhookUrl"] == "https://bot.example.com/hook"
+
+
+def test_listen_repeats_a_failed_receive_or_delete_and_keeps_json_lines(quiet_sandbox: Sandbox):
+    quiet_sandbox.control("POST", "/incoming", {"text": "survives a 500"})
+    quiet_sandbox.fault("status", "receiveNotification", status=500, times=1)
+    quiet_sandbox.fault("status", "deleteNotification", status=500, times=1)
+    run = quiet_sandbox.run("webhooks", "listen", "--count", "1", "--json", "--receive-timeout", "5")
+    assert run.exit_code == 0, run.stderr
+    assert "Trying again" in run.stderr
+    assert quiet_sandbox.control("GET", "")["notifications"] == 0
+    quiet_sandbox.control("POST", "/incoming", {"text": "then a 401"})
+    quiet_sandbox.fault("status", "deleteNotification", status=401)
+    failed = quiet_sandbox.run("webhooks", "listen", "--count", "1", "--json", "--receive-timeout", "5")
+    assert failed.exit_code == 3
+    lines = failed.stdout.splitlines()
+    assert len(lines) == 2  # the notification, then the error: each one JSON object on one line
+    assert json.loads(lines[0])["body"]["typeWebhook"] == "incomingMessageReceived"
+    assert json.loads(lines[1])["error"]["code"] == "unauthorized"
+
+
+def test_qr_answer_that_is_not_a_png_is_a_bad_response(fresh_sandbox: Sandbox):
+    fresh_sandbox.fault("status", "qr", status=200, body='{"type": "qrCode", "message": "bm90IGEgcGljdHVyZQ=="}')
+    run = fresh_sandbox.run("qr", "--once", "--json")
+    assert run.exit_code == 3 and run.json()["error"]["code"] == "bad_response"

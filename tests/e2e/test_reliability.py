@@ -154,3 +154,10 @@ def test_ctrl_c_while_forwarding_leaves_the_notification_in_the_queue(sandbox: S
     assert process.returncode == 130 and "Traceback" not in err
     assert sandbox.control("GET", "")["notifications"] == 1
     assert sandbox.requests_for("deleteNotification") == []
+
+
+def test_ctrl_c_with_json_still_prints_one_json_document(fresh_sandbox: Sandbox) -> None:
+    process = start_greencli(fresh_sandbox, "check-state", "--wait", "60", "--json")
+    out, err = interrupt_after(process, 2.0)
+    assert process.returncode == 130
+    assert json.loads(out)["error"]["code"] == "interrupted"
