@@ -120,6 +120,7 @@ def root(
             api_url=state.sandbox.url,
             timeout=timeout,
             debug=debug,
+            sandbox=True,
         )
 
 
@@ -163,7 +164,7 @@ def fill_optional_values(args: list[str]) -> list[str]:
 
 def _plausible_seconds(text: str) -> bool:
     try:
-        return 0 < float(text) <= 86400
+        return 0 <= float(text) <= 86400
     except ValueError:
         return False
 
@@ -230,17 +231,28 @@ def _interrupted(state: AppContext, args: list[str]) -> None:
 
 
 def _usage_error(state: AppContext, args: list[str], error: typer.TyperException) -> None:
+    """The parser's own message (usage line, "Try --help"), redacted: a token given in the
+    wrong place ends up quoted in it."""
+    import io
+
+    from greencli.redaction import redact
+
+    try:
+        state.resolution()  # learns every token in the options, environment and .env, to mask it
+    except Exception:  # noqa: BLE001 - the usage error is what the user must see
+        pass
     out = _output_for_error(state, args)
     if out.json_mode:
-        out.error(
-            GreenCliError(error.format_message(), "Run greencli --help for usage.", code="usage_error")
-        )
+        out.error(UsageError(error.format_message(), "Run greencli --help for usage.", code="usage_error"))
         return
+    buffer = io.StringIO()
     show = getattr(error, "show", None)
     if callable(show):
-        show(file=sys.stderr)
+        show(file=buffer)
     else:
-        out.error(GreenCliError(error.format_message(), None, code="usage_error"))
+        buffer.write(f"Error: {error.format_message()}\n")
+    sys.stderr.write(redact(buffer.getvalue()))
+    sys.stderr.flush()
 
 
 def _debug_traceback(state: AppContext, error: BaseException) -> None:

@@ -311,9 +311,10 @@ class GreenApiClient:
             )
         if status == 403:
             dedicated = f"https://{instance_id[:4]}.api.greenapi.com"
+            green_api_host = (urlsplit(self.credentials.api_url).hostname or "").endswith((".green-api.com", ".greenapi.com"))
             host_hint = (
                 f" (for this instance probably {dedicated})"
-                if self.credentials.api_url.rstrip("/") != dedicated
+                if green_api_host and self.credentials.api_url.rstrip("/") != dedicated
                 else ""
             )
             return ApiError(

@@ -44,6 +44,7 @@ class RootOptions(NamedTuple):
     env_file: Path | None = None
     timeout: float | None = None
     debug: bool = False
+    sandbox: bool = False  # the values are a --sandbox sandbox's, not the user's options
 
 
 class Origin(NamedTuple):
@@ -142,7 +143,8 @@ def resolve(
         candidates: list[tuple[str, Origin]] = []
         option_value = _clean(option_values.get(variable))
         if option_value is not None:
-            candidates.append((option_value, Origin("option", OPTION_FOR[variable])))
+            where = "the --sandbox sandbox" if options.sandbox else OPTION_FOR[variable]
+            candidates.append((option_value, Origin("option", where)))
         env_value = _clean(environ.get(variable))
         if env_value is not None:
             candidates.append((env_value, Origin("environment", variable)))
@@ -250,8 +252,13 @@ def _find_env_file(options: RootOptions, cwd: Path, problems: list[Problem]) -> 
 
 def read_env_file(path: Path, display: str) -> EnvFile:
     """Read a .env file with python-dotenv, keeping the line of each of greencli's variables."""
+    import logging
+
     from dotenv import dotenv_values
     from dotenv.parser import parse_stream
+
+    # greencli reports unparsable lines itself, naming file and line; not twice.
+    logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
     problems: list[Problem] = []
 
@@ -390,12 +397,16 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
                 )
             )
         elif not _TOKEN_SHAPE.fullmatch(token):
+            shape = (
+                f"this one has {len(token)} characters"
+                if len(token) != 50
+                else "this one has other characters than 0-9 and a-f"
+            )
             problems.append(
                 Problem(
                     "warning",
                     "unusual_token",
-                    f"{TOKEN} does not look like an apiTokenInstance "
-                    f"(usually 50 lowercase hex characters; this one has {len(token)} characters).",
+                    f"{TOKEN} does not look like an apiTokenInstance (usually 50 lowercase hex characters; {shape}).",
                     "Check that you copied the whole apiTokenInstance from the console.",
                     TOKEN,
                 )
@@ -446,7 +457,8 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
     if url is None:
         return []
     level = "error" if required else "warning"
-    hint = f"Copy {'apiUrl' if required else 'mediaUrl'} from the instance's page at console.green-api.com, e.g. https://7103.api.greenapi.com"
+    example = "https://7103.api.greenapi.com" if required else "https://7103.media.greenapi.com"
+    hint = f"Copy {'apiUrl' if required else 'mediaUrl'} from the instance's page at console.green-api.com, e.g. {example}"
     why = check_url_shape(url)
     if why:
         return [Problem(level, "invalid_api_url", f"{setting.variable} {why}.", hint, setting.variable)]
@@ -475,6 +487,12 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
     return []
 
 
+def _describe(origin: Origin | None) -> str:
+    if origin is not None and origin.kind == "environment":
+        return "the environment"
+    return str(origin)
+
+
 def _shadow_warnings(settings: dict[str, Setting]) -> list[Problem]:
     problems = []
     for setting in settings.values():
@@ -483,8 +501,8 @@ def _shadow_warnings(settings: dict[str, Setting]) -> list[Problem]:
                 Problem(
                     "warning",
                     "shadowed_variable",
-                    f"{setting.variable} from {setting.origin} overrides a different value "
-                    f"in {origin}.",
+                    f"{setting.variable} from {_describe(setting.origin)} overrides a different value "
+                    f"in {_describe(origin)}.",
                     f"Remove the one you do not mean, so there is one source of {setting.variable}.",
                     setting.variable,
                 )

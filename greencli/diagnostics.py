@@ -169,8 +169,15 @@ def check_reachability(api_url: str, timeout: float) -> CheckResult:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     proxy = getproxies().get(parts.scheme)
     if proxy and not proxy_bypass(host):
-        return _result("reachability", "pass", f"{host} is reached through the proxy {urlsplit(proxy).hostname}",
-                       None, ["direct DNS/TCP/TLS checks skipped: requests go through the proxy (HTTPS_PROXY)"])
+        proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        proxy_address = (proxy_parts.hostname or "", proxy_parts.port or 8080)
+        try:
+            socket.create_connection(proxy_address, timeout=timeout).close()
+        except OSError:
+            return _result("reachability", "fail", f"Cannot connect to the proxy {proxy_address[0]}:{proxy_address[1]} ({parts.scheme.upper()}_PROXY)",
+                           f"Check {parts.scheme.upper()}_PROXY, or add {host} to NO_PROXY.")
+        return _result("reachability", "pass", f"{host} is reached through the proxy {proxy_address[0]}:{proxy_address[1]}",
+                       None, [f"direct DNS/TCP/TLS checks skipped: requests go through {parts.scheme.upper()}_PROXY"])
     details = []
     started = time.monotonic()
     try:
@@ -237,6 +244,8 @@ def check_credentials(state: Fetched, credentials: config.Credentials, probe: Ca
                        "Copy apiTokenInstance again from the instance's page at console.green-api.com into GREEN_API_TOKEN (`greencli init --force`).")
     if error.code == "forbidden":
         return _diagnose_forbidden(credentials, probe)
+    if error.status is None:  # no answer at all: the credentials could not be checked
+        return _result("credentials", "fail", f"Green API did not answer, so the credentials could not be checked: {error.message}", error.hint)
     return _result("credentials", "fail", error.message, error.hint)
 
 
@@ -266,27 +275,35 @@ def check_state(state: Fetched) -> CheckResult:
     return _result("state", "pass" if info.authorized else "fail", f"{info.label}: {info.meaning}", info.action)
 
 
-def check_socket(status: Fetched, authorized: bool) -> CheckResult:
+def _while(state: str | None) -> str:
+    """Why an instance that is not authorized may lack a connection or a phone."""
+    if state in (None, "notAuthorized"):
+        return "no phone is linked"
+    return f"the instance is {describe_state(state).label}"
+
+
+def check_socket(status: Fetched, state: str | None) -> CheckResult:
     if status.error is not None:
         return _result("socket", "warn", f"Could not read the connection status: {status.error.message}", None)
     value = status.value
     if value == "online":
         return _result("socket", "pass", "online: the instance is connected to WhatsApp")
-    if not authorized:
-        return _result("socket", "skip", f"{value}: expected while no phone is linked")
+    if state != "authorized":
+        return _result("socket", "skip", f"{value}: expected while {_while(state)} (see Instance state)")
     return _result("socket", "warn", f"{value}: the instance reports no connection to WhatsApp (this status can be inaccurate)",
                    "If messages stop, keep the phone online and run `greencli reboot`.")
 
 
-def check_phone(wa: Fetched, authorized: bool) -> CheckResult:
-    if not authorized:
-        return _skip("phone", "no phone is linked (see Instance state)")
+def check_phone(wa: Fetched, state: str | None) -> CheckResult:
     if wa.error is not None:
-        return _result("phone", "warn", f"Could not read the linked phone: {wa.error.message}", None)
+        status = "warn" if state == "authorized" else "skip"
+        return _result("phone", status, f"Could not read the linked phone: {wa.error.message}", None)
     phone = format_phone(wa.value.get("phone") if isinstance(wa.value, dict) else None)
-    if not phone:
-        return _result("phone", "warn", "The instance is authorized but reports no phone number", "Run `greencli check-state` again in a minute.")
-    return _result("phone", "pass", f"Linked to {phone}")
+    if phone:
+        return _result("phone", "pass", f"Linked to {phone}" + ("" if state == "authorized" else f" ({_while(state)})"))
+    if state != "authorized":
+        return _skip("phone", f"no phone reported while {_while(state)} (see Instance state)")
+    return _result("phone", "warn", "The instance is authorized but reports no phone number", "Run `greencli check-state` again in a minute.")
 
 
 def check_notifications(settings: Fetched, resolve_urls: bool = True) -> CheckResult:
@@ -395,7 +412,7 @@ def run_checks(
     results["credentials"] = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
     results["credentials"].duration_ms = int((time.monotonic() - started) * 1000)
     if results["credentials"].status == "fail":
-        return finish("the credentials were not accepted")
+        return finish("Green API did not answer" if state.error is not None and state.error.status is None else "the credentials were not accepted")
     timed("state", lambda: check_state(state))
     authorized = state.value == "authorized"
 
@@ -412,8 +429,8 @@ def run_checks(
         futures = {name: pool.submit(fetch, call) for name, call in calls.items()}
         fetched = {name: future.result() for name, future in futures.items()}
     elapsed = int((time.monotonic() - started) * 1000)
-    results["socket"] = guarded("socket", lambda: check_socket(fetched["socket"], authorized))
-    results["phone"] = guarded("phone", lambda: check_phone(fetched["phone"], authorized))
+    results["socket"] = guarded("socket", lambda: check_socket(fetched["socket"], state.value))
+    results["phone"] = guarded("phone", lambda: check_phone(fetched["phone"], state.value))
     results["notifications"] = guarded("notifications", lambda: check_notifications(fetched["notifications"]))
     results["queue"] = guarded("queue", lambda: check_queue(fetched["queue"], authorized))
     results["incoming"] = guarded("incoming", lambda: check_incoming(fetched["incoming"], fetched["notifications"]))

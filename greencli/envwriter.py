@@ -18,9 +18,10 @@ HEADER = (
 )
 
 
-def _line_key(line: str) -> str | None:
-    match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
-    return match.group(1) if match else None
+def _line_key(line: str) -> tuple[str, str] | tuple[None, str]:
+    """The variable a line sets, and its `export ` prefix if it has one."""
+    match = re.match(r"\s*(export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=", line)
+    return (match.group(2), match.group(1) or "") if match else (None, "")
 
 
 def render(values: dict[str, str], existing: str | None = None) -> str:
@@ -29,10 +30,10 @@ def render(values: dict[str, str], existing: str | None = None) -> str:
     lines: list[str] = []
     if existing:
         for line in existing.splitlines():
-            key = _line_key(line)
+            key, export = _line_key(line)
             if key in values:
                 if key in pending:
-                    lines.append(f"{key}={_quote(pending.pop(key))}")
+                    lines.append(f"{export}{key}={_quote(pending.pop(key))}")
                 continue  # a duplicate of a variable already written: drop it
             lines.append(line)
     else:

@@ -65,8 +65,12 @@ def one_line(body: dict[str, Any]) -> str:
         parts.append(f"chat={fields['chat']}")
     if fields["sender"]:
         parts.append(f"from={fields['sender']!r}" if " " in str(fields["sender"]) else f"from={fields['sender']}")
-    line = " ".join(str(p) for p in parts)
+    line = " ".join(_flat(p) for p in parts)
     if fields["detail"]:
-        detail = " ".join(str(fields["detail"]).split())
-        line += f": {detail[:200]}"
+        line += f": {_flat(fields['detail'])[:200]}"
     return line
+
+
+def _flat(value: object) -> str:
+    """One line of text: whatever a sender put in a field, newlines included."""
+    return " ".join(str(value).split()) or "-"

@@ -105,8 +105,13 @@ class Output:
             self._console(err).print(text)
         else:
             stream = self.stderr if err else self.stdout
-            text = "".join(p.text if isinstance(p, Styled) else p for p in parts)
-            stream.write(redact(text).translate(_PLAIN) + "\n")
+            text = redact("".join(p.text if isinstance(p, Styled) else p for p in parts)).translate(_PLAIN)
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            try:
+                text.encode(encoding)
+            except (UnicodeEncodeError, LookupError):
+                text = text.encode(encoding, "replace").decode(encoding, "replace")
+            stream.write(text + "\n")
             stream.flush()
 
     def blank(self, err: bool = False) -> None:

@@ -43,8 +43,24 @@ def redact(text: object) -> str:
     for secret in sorted(_known, key=len, reverse=True):
         if secret in result:
             result = result.replace(secret, mask(secret))
+        result = _without_pieces(result, secret)
     result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
     return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
+
+
+PIECE = 20  # no run of this many characters of a secret may survive
+
+
+def _without_pieces(text: str, secret: str) -> str:
+    """Mask any 20-character piece of `secret` left in `text` (a token cut short, or glued
+    to other characters, is still most of the token)."""
+    if len(secret) < PIECE:
+        return text
+    for start in range(len(secret) - PIECE + 1):
+        piece = secret[start : start + PIECE]
+        if piece in text:
+            text = text.replace(piece, "****")
+    return text
 
 
 def _mask_segment(segment: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-WAIT_HINT = "`greencli check-state --wait 300` polls until it is ready."
+WAIT_HINT = "`greencli check-state --wait 300` polls until it is authorized."
 
 
 class StateInfo(NamedTuple):
@@ -62,7 +62,8 @@ def describe_state(state: str | None) -> StateInfo:
             None,
             "being created",
             "The instance is still being created (up to 5 minutes after it was created).",
-            f"Wait: {WAIT_HINT}",
+            "Wait a few minutes and run `greencli check-state` again: notAuthorized means it is "
+            "ready, and `greencli qr` links the phone.",
             False,
             "warn",
         )

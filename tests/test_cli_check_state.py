@@ -129,7 +129,7 @@ def test_not_authorized_states_json(api, run_cli, assert_no_token, token, env, s
         ("blocked", "WhatsApp"),
         ("yellowCard", "reboot"),
         ("sleepMode", "phone"),
-        (None, "--wait"),
+        (None, "notAuthorized means it is ready"),
     ],
 )
 def test_hints_say_what_to_do(api, run_cli, assert_no_token, token, env, state, words) -> None:

@@ -31,7 +31,7 @@ def api_error(code: str, status: int | None = None) -> ApiError:
         ("blocked", "fail", "support"),
         ("yellowCard", "fail", "greencli reboot"),
         ("sleepMode", "fail", "phone on"),
-        (None, "fail", "--wait"),
+        (None, "fail", "notAuthorized means it is ready"),
         ("somethingNew", "fail", "console"),
     ],
 )
@@ -102,8 +102,15 @@ def test_incoming_count_accepts_the_cyrillic_spelling_and_skips_unknown_methods(
 
 
 def test_socket_status_is_advisory_only() -> None:
-    assert d.check_socket(fetched("offline"), authorized=True).status == "warn"
-    assert d.check_socket(fetched("online"), authorized=True).status == "pass"
+    assert d.check_socket(fetched("offline"), "authorized").status == "warn"
+    assert d.check_socket(fetched("online"), "authorized").status == "pass"
+    assert "the instance is starting" in d.check_socket(fetched("offline"), "starting").message
+
+
+def test_a_phone_linked_to_a_restricted_instance_is_still_named() -> None:
+    result = d.check_phone(fetched({"phone": "79001234567"}), "yellowCard")
+    assert result.status == "pass" and "+79001234567" in result.message and "yellowCard" in result.message
+    assert "no phone is linked" in d.check_phone(fetched({"phone": ""}), "notAuthorized").message
 
 
 def test_hygiene_fails_for_a_committed_env_and_a_token_in_code(tmp_path: Path, token: str) -> None:

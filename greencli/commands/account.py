@@ -75,4 +75,5 @@ def _confirm(app: AppContext, yes: bool, question: str) -> None:
             code="confirmation_required",
         )
     if not typer.confirm(f"{question}. Continue?", default=False, err=True):
+        app.output.progress("Cancelled: nothing was changed.")
         raise typer.Exit(1)

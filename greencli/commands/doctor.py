@@ -17,8 +17,9 @@ def doctor(
 ) -> None:
     """Run the whole troubleshooting checklist.
 
-    Exit 0 when nothing failed (warnings allowed), 1 when a check failed. It never sends a
-    message and never checks a number: the free plan's quotas are precious.
+    Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when the
+    configuration itself is missing or malformed. It never sends a message and never checks a
+    number: the free plan's quotas are precious.
 
     Example: greencli doctor --json
     """
@@ -68,7 +69,9 @@ def doctor(
             summary += f", {counts['skip']} skipped"
         out.line(styled(summary, "green" if ok and not counts["warn"] else ("yellow" if ok else "red")))
         if not ok or counts["warn"]:
-            out.line(styled(f"Each check is explained in {DOCS}.", "dim"))
+            out.line(styled(f"Each check is explained in greencli's {DOCS} (the section named by its id).", "dim"))
 
     out.result(data, render)
-    raise typer.Exit(0 if ok else 1)
+    # The contract's exit 2: the configuration is wrong before any request could be made.
+    config_failed = any(r.status == "fail" and r.id in ("config", "format") for r in results)
+    raise typer.Exit(2 if config_failed else (0 if ok else 1))

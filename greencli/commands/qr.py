@@ -44,19 +44,38 @@ def qr(
 ) -> None:
     """Link the phone by QR code (drawn here) or pairing code.
 
-    The code is refreshed until the phone is linked, then the linked number is shown.
+    The code is refreshed until the phone is linked, then the linked number is shown. With
+    --json nothing is drawn: --once prints the current code's payload (and PNG) at once;
+    without it, one document when the phone is linked (--save keeps the PNG current meanwhile).
 
     Example: greencli qr   (or: greencli qr --phone 79001234567)
     """
     app = use(ctx, json_output)
     out = app.output
+    if save is not None:
+        _check_writable(save)
     if phone is not None:
         from greencli.phone import parse_recipient
 
         recipient = parse_recipient(phone, allow_chat_id=False)
-        _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output)
+        _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output, once)
         return
     _show_qr(app.client(), out, once=once, save=save, invert=invert, wait=wait)
+
+
+def _check_writable(path: Path) -> None:
+    """--save must name a file greencli can write, checked before anything is asked of the API."""
+    import os
+
+    from greencli.errors import UsageError
+
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"--save {path} is a directory.", "Give a file name, e.g. --save qr.png", code="invalid_path")
+    if not directory.is_dir():
+        raise UsageError(f"--save {path}: the directory {directory} does not exist.", "Create it first, or choose another path.", code="invalid_path")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"--save {path}: the directory {directory} is not writable.", "Choose a directory you can write to.", code="invalid_path")
 
 
 # -- QR code ---------------------------------------------------------------------------------
@@ -219,7 +238,7 @@ def _linked(client: GreenApiClient, out: Output, first: bool) -> None:
 # -- pairing code ----------------------------------------------------------------------------
 
 
-def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float, json_output: bool) -> None:
+def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float, json_output: bool, once: bool) -> None:
     from greencli.errors import NotFine
     from greencli.waiting import poll
 
@@ -250,6 +269,8 @@ def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float,
         "Do not ask for another code after a wrong one: that can leave the instance in `starting`.",
         "If the code was rejected, run `greencli logout`, then `greencli qr`.",
     )
+    if once:
+        return
     with out.spinner("Waiting for the phone to enter the code…") as update:
         state, linked = poll(
             client.get_state_instance,

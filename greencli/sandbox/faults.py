@@ -9,6 +9,7 @@ handle without sending twice.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 
@@ -60,6 +61,8 @@ def parse_fault(spec: dict[str, object]) -> Fault:
     if not isinstance(delay, (int, float)) or delay < 0:
         raise ValueError("delay must be a number of seconds")
     body = spec.get("body")
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
     return Fault(
         kind=kind,
         method=str(spec.get("method", "*")),
