@@ -1,6 +1,8 @@
 """The greencli command line: root options, the table of commands, and the error boundary."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here or in the command modules: Typer reads the
+# parameters' annotations on every run, and string annotations would be compiled and
+# evaluated again each time.
 
 import sys
 from collections.abc import Sequence
@@ -211,14 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
 
 
-def _output_for_error(state: AppContext, args: list[str]):  # type: ignore[no-untyped-def]
+def _output_for_error(state: "AppContext", args: list[str]):  # type: ignore[no-untyped-def]
     # A usage error can come before the command parsed its own --json: look at the arguments.
     if not state.json_mode and "--json" in args[: args.index("--") if "--" in args else None]:
         state.json_mode = True
     return state.output
 
 
-def _interrupted(state: AppContext, args: list[str]) -> None:
+def _interrupted(state: "AppContext", args: list[str]) -> None:
     """Ctrl-C: a word on stderr; with --json, the error document scripts expect on stdout."""
     try:
         sys.stderr.write("\nInterrupted.\n")
@@ -230,7 +232,7 @@ def _interrupted(state: AppContext, args: list[str]) -> None:
         pass
 
 
-def _usage_error(state: AppContext, args: list[str], error: typer.TyperException) -> None:
+def _usage_error(state: "AppContext", args: list[str], error: typer.TyperException) -> None:
     """The parser's own message (usage line, "Try --help"), redacted: a token given in the
     wrong place ends up quoted in it."""
     import io
@@ -255,7 +257,7 @@ def _usage_error(state: AppContext, args: list[str], error: typer.TyperException
     sys.stderr.flush()
 
 
-def _debug_traceback(state: AppContext, error: BaseException) -> None:
+def _debug_traceback(state: "AppContext", error: BaseException) -> None:
     if state.options is None or not state.options.debug:
         return
     import traceback

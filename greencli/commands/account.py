@@ -1,7 +1,5 @@
 """`greencli reboot` and `greencli logout`: the guide's "restart the instance" and "rescan"."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """`greencli check-state`: the instance state, what it means, and what to do about it."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

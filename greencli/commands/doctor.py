@@ -1,7 +1,5 @@
 """`greencli doctor`: the troubleshooting checklist, each problem with its fix."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

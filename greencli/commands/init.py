@@ -1,7 +1,5 @@
 """`greencli init`: ask for the credentials, check them against the API, write .env."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`greencli qr`: link the phone from the terminal, by QR code or by pairing code."""
 
-from __future__ import annotations
-
 import base64
 import shutil
 import tempfile
@@ -81,7 +79,7 @@ def _check_writable(path: Path) -> None:
 # -- QR code ---------------------------------------------------------------------------------
 
 
-def _show_qr(client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float) -> None:
+def _show_qr(client: "GreenApiClient", out: "Output", once: bool, save: Path | None, invert: bool, wait: float) -> None:
     from greencli.errors import NotFine
     from greencli.files import write_atomically
 
@@ -181,7 +179,7 @@ def _temporary_png() -> Path:
     return Path(handle.name)
 
 
-def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: Output, once: bool) -> str:
+def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: "Output", once: bool) -> str:
     lines: list[str] = []
     if drawing is not None:
         width, height = len(drawing.splitlines()[0]), len(drawing.splitlines())
@@ -205,7 +203,7 @@ def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, 
     return "\n".join(lines)
 
 
-def _emit_code(out: Output, payload: str | None, png: bytes, file: Path | None, once: bool) -> None:
+def _emit_code(out: "Output", payload: str | None, png: bytes, file: Path | None, once: bool) -> None:
     data: dict[str, Any] = {"ok": True, "type": "qrCode", "payload": payload, "saved": str(file) if file else None}
     if out.json_mode:
         data["png"] = base64.b64encode(png).decode("ascii")
@@ -214,7 +212,7 @@ def _emit_code(out: Output, payload: str | None, png: bytes, file: Path | None, 
         out.progress(f"PNG saved to {file}")
 
 
-def _linked(client: GreenApiClient, out: Output, first: bool) -> None:
+def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
     from greencli.errors import ApiError
     from greencli.states import format_phone
 
@@ -238,7 +236,7 @@ def _linked(client: GreenApiClient, out: Output, first: bool) -> None:
 # -- pairing code ----------------------------------------------------------------------------
 
 
-def _pair_by_phone(client: GreenApiClient, out: Output, phone: int, wait: float, json_output: bool, once: bool) -> None:
+def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: float, json_output: bool, once: bool) -> None:
     from greencli.errors import NotFine
     from greencli.waiting import poll
 

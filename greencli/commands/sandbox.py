@@ -1,7 +1,5 @@
 """`greencli sandbox`: a local Green API emulator, serving until stopped."""
 
-from __future__ import annotations
-
 import json
 import signal
 import threading

@@ -1,7 +1,5 @@
 """`greencli send-test PHONE`: a test message that proves the chain works, or says why not."""
 
-from __future__ import annotations
-
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -151,7 +149,7 @@ def send_test(
         raise typer.Exit(1)
 
 
-def _follow(client: GreenApiClient, out: Output, recipient: Recipient, id_message: str, wait: float) -> str | None:
+def _follow(client: "GreenApiClient", out: "Output", recipient: "Recipient", id_message: str, wait: float) -> str | None:
     """Follow the message in the journal until delivered, failed, or `wait` runs out."""
     from greencli.errors import ApiError
     from greencli.waiting import poll

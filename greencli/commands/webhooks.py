@@ -1,7 +1,5 @@
 """`greencli webhooks enable|disable|show|listen`: notification settings, and a local listener."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Callable
 from functools import partial
@@ -147,7 +145,7 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
     out.result(data, render)
 
 
-def _apply(client: GreenApiClient, out: Output, desired: dict[str, Any], action: str, verify_wait: float) -> None:
+def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], action: str, verify_wait: float) -> None:
     """Send only what differs from the current settings, then make sure it stuck.
 
     Green API applies settings within up to 5 minutes and sometimes answers "saved" without
@@ -289,7 +287,7 @@ def listen(
             forwarder.close()
 
 
-def _until_it_works(call: Callable[[], T], out: Output) -> T:
+def _until_it_works(call: Callable[[], T], out: "Output") -> T:
     """Repeat a receive or delete through passing trouble (Green API's advice for 5xx), with
     growing pauses; a listener keeps listening. Errors no retry can fix (401, 403, 404, 400,
     quotas) end it."""
