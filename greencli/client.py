@@ -19,7 +19,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from greencli import __version__
-from greencli.config import Credentials
+from greencli.config import Credentials, is_green_api_host
 from greencli.errors import ApiError, QuotaExceeded
 from greencli.redaction import redact, register
 
@@ -262,37 +262,30 @@ class GreenApiClient:
         if response.status_code != 200:
             raise self._http_error(response, method, idempotent)
         text = response.text
+        processed = not idempotent  # a 200 means the request was handled, whatever the body
         if not text.strip():
-            raise ApiError(
+            raise _bad_response(
                 f"Green API answered {method} with an empty body instead of JSON.",
                 "Try again; if it persists, check that GREEN_API_URL is the instance's apiUrl.",
-                code="bad_response",
-                status=200,
-                method=method,
-                may_have_been_processed=not idempotent,
+                method,
+                processed,
             )
         if _looks_like_html(text):
-            raise ApiError(
+            raise _bad_response(
                 f"{self.host} answered {method} with an HTML page instead of JSON.",
                 "GREEN_API_URL may point at something other than Green API (a proxy, "
                 "a login page or a typo): copy apiUrl from the console.",
-                code="bad_response",
-                status=200,
-                method=method,
-                may_have_been_processed=not idempotent,
+                method,
+                processed,
             )
         try:
             return json.loads(text)
         except ValueError:
-            raise ApiError(
-                f"Green API answered {method} with a body that is not valid JSON "
-                "(cut short or garbled).",
-                "Try again; if it persists, a proxy between you and Green API may be "
-                "altering answers.",
-                code="bad_response",
-                status=200,
-                method=method,
-                may_have_been_processed=not idempotent,
+            raise _bad_response(
+                f"Green API answered {method} with a body that is not valid JSON (cut short or garbled).",
+                "Try again; if it persists, a proxy between you and Green API may be altering answers.",
+                method,
+                processed,
             ) from None
 
     def _http_error(self, response: requests.Response, method: str, idempotent: bool) -> ApiError:
@@ -311,10 +304,9 @@ class GreenApiClient:
             )
         if status == 403:
             dedicated = f"https://{instance_id[:4]}.api.greenapi.com"
-            green_api_host = (urlsplit(self.credentials.api_url).hostname or "").endswith((".green-api.com", ".greenapi.com"))
             host_hint = (
                 f" (for this instance probably {dedicated})"
-                if green_api_host and self.credentials.api_url.rstrip("/") != dedicated
+                if is_green_api_host(self.credentials.api_url) and self.credentials.api_url.rstrip("/") != dedicated
                 else ""
             )
             return ApiError(
@@ -573,14 +565,17 @@ def _number(value: Any) -> int | None:
     return None
 
 
+def _bad_response(message: str, hint: str, method: str, processed: bool = False) -> ApiError:
+    """A 200 whose body is not the JSON expected (exit 3, `bad_response`)."""
+    return ApiError(message, hint, code="bad_response", status=200, method=method, may_have_been_processed=processed)
+
+
 def _bad_shape(method: str, expected: str) -> ApiError:
-    return ApiError(
+    return _bad_response(
         f"Green API answered {method} with JSON of an unexpected shape (expected {expected}).",
         "Try again; if it persists, GREEN_API_URL may not point at the WhatsApp API "
         "(copy apiUrl from the console).",
-        code="bad_response",
-        status=200,
-        method=method,
+        method,
     )
 
 

@@ -32,6 +32,8 @@ VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
 OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
 
 _TOKEN_SHAPE = re.compile(r"[0-9a-f]{50}")
+_NOT_IN_A_TOKEN = re.compile(r"[\s/?#%]")  # cannot stand in a URL path segment
+GREEN_API_HOST_SUFFIXES = (".green-api.com", ".greenapi.com")
 _DEDICATED_HOST = re.compile(r"^(\d{4})\.api\.green-?api\.com$")
 
 
@@ -218,6 +220,16 @@ def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = No
     return seconds
 
 
+def token_is_malformed(token: str) -> bool:
+    """Spaces or URL characters: this cannot be an apiTokenInstance (it goes in the URL path)."""
+    return bool(_NOT_IN_A_TOKEN.search(token))
+
+
+def is_green_api_host(url: str) -> bool:
+    """Whether `url` is one of Green API's own hosts (not a sandbox, proxy or typo)."""
+    return (urlsplit(url).hostname or "").endswith(GREEN_API_HOST_SUFFIXES)
+
+
 def is_digits(value: str) -> bool:
     """ASCII digits only (str.isdigit also accepts other scripts' digits and superscripts)."""
     return value.isascii() and value.isdigit()
@@ -385,7 +397,7 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
 
     token = settings[TOKEN].value
     if token is not None:
-        if re.search(r"[\s/?#%]", token):
+        if token_is_malformed(token):
             problems.append(
                 Problem(
                     "error",

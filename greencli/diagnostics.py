@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from greencli.client import GreenApiClient
 
 DOCS = "docs/troubleshooting.md"
-GREEN_API_HOSTS = (".green-api.com", ".greenapi.com")
 PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
 
 
@@ -254,7 +253,7 @@ def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], 
     dedicated = f"https://{credentials.instance_id[:4]}.api.greenapi.com"
     universal = config.DEFAULT_API_URL
     # Only ever probe Green API's own hosts: a sandbox or proxy host says nothing about them.
-    if host.endswith(GREEN_API_HOSTS):
+    if config.is_green_api_host(credentials.api_url):
         other = universal if credentials.api_url.rstrip("/") == dedicated else dedicated
         status = probe(other)
         if status == 200:

@@ -163,7 +163,7 @@ def _ask(values: dict[str, str | None], out: Any) -> None:
         if values[config.INSTANCE_ID]:
             out.warn("The instance ID is digits only, like 1101000001.")
         values[config.INSTANCE_ID] = typer.prompt("Instance ID (idInstance)", err=True).strip()
-    while not values[config.TOKEN] or any(p.code == "invalid_token" for p in config.check_values("1", values[config.TOKEN], None)):
+    while not values[config.TOKEN] or config.token_is_malformed(values[config.TOKEN]):  # type: ignore[arg-type]
         if values[config.TOKEN]:
             out.warn("That token has spaces or URL characters; copy apiTokenInstance again.")
         values[config.TOKEN] = typer.prompt(
