@@ -1,3 +1,3 @@
-from greencli.cli import main
+from greencli.cli.app import main
 
 raise SystemExit(main())

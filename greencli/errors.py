@@ -1,7 +1,7 @@
 """greencli's errors: each carries a stable code, an exit code, a message and a hint.
 
 The API client and the credentials loader raise these; only the error boundary in
-`greencli.cli.main` turns them into output and an exit status.
+`greencli.cli.app.main` turns them into output and an exit status.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ def command_paths() -> list[list[str]]:
     """Every command and subcommand, from the CLI's own table, in its order."""
     import typer
 
-    from greencli.cli import Commands
-    from greencli.lazygroup import _load
+    from greencli.cli.app import Commands
+    from greencli.cli.lazy_group import _load
 
     paths: list[list[str]] = [[]]
     for name, target in Commands.table.items():

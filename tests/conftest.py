@@ -46,8 +46,8 @@ RunCli = Callable[..., CliResult]
 
 @pytest.fixture
 def run_cli() -> RunCli:
-    """Run greencli.cli.main(args) with separate stdout/stderr, optional env and stdin."""
-    from greencli.cli import main
+    """Run greencli.cli.app.main(args) with separate stdout/stderr, optional env and stdin."""
+    from greencli.cli.app import main
 
     def run(
         args: Sequence[str],

@@ -1,4 +1,4 @@
-"""`greencli check-state` through greencli.cli.main, with the API mocked by `responses`."""
+"""`greencli check-state` through greencli.cli.app.main, with the API mocked by `responses`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 
-from greencli import waiting
+from greencli.flows import waiting
 
 ID = "1101000001"
 API = "https://api.green-api.com"

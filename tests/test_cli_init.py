@@ -1,4 +1,4 @@
-"""`greencli init` through greencli.cli.main, with the API mocked by `responses`."""
+"""`greencli init` through greencli.cli.app.main, with the API mocked by `responses`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import responses
 from dotenv import dotenv_values
 
-from greencli.commands import init as init_module
+from greencli.cli.commands import init as init_module
 from greencli.redaction import mask
 
 ID = "1101000001"
@@ -69,7 +69,7 @@ def test_written_env_is_read_back_by_the_loader(api, run_cli, assert_no_token, t
     result = run_cli([*options(token), "init"])
     assert_no_token(result, token)
     assert result.exit_code == 0
-    from greencli.config import RootOptions, resolve
+    from greencli.config.loader import RootOptions, resolve
 
     r = resolve(RootOptions(), {}, tmp_path)
     assert r.errors == [] and r.warnings == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from greencli.envwriter import render
+from greencli.config.env_file_writer import render
 from greencli.redaction import redact, register
 
 

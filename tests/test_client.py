@@ -11,9 +11,9 @@ import responses
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError, ProtocolError
 
 from greencli import __version__
-from greencli.client import MAX_RETRY_AFTER, GreenApiClient, Notification, QrAnswer, _retry_policy
-from greencli.config import Credentials
 from greencli.errors import ApiError, ExitCode, QuotaExceeded
+from greencli.greenapi.client import MAX_RETRY_AFTER, GreenApiClient, Notification, QrAnswer, _retry_policy
+from greencli.greenapi.credentials import Credentials
 from tests.conftest import token_leaks
 
 ID = "1101000001"

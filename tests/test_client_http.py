@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from greencli.client import MAX_RETRY_AFTER, GreenApiClient
-from greencli.config import Credentials
 from greencli.errors import ApiError
+from greencli.greenapi.client import MAX_RETRY_AFTER, GreenApiClient
+from greencli.greenapi.credentials import Credentials
 from tests.conftest import token_leaks
 
 ID = "1101000001"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greencli import config
-from greencli.config import (
+from greencli.config import loader as config
+from greencli.config.loader import (
     API_URL,
     DEFAULT_API_URL,
     INSTANCE_ID,

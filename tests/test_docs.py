@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from greencli.cli import Commands, app
+from greencli.cli.app import Commands, app
 from tests.commands_doc import DOC, render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
 
 
 def test_every_doctor_check_has_its_troubleshooting_section() -> None:
-    from greencli.diagnostics import ORDER
+    from greencli.doctor.checks import ORDER
 
     text = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
     for check_id in ORDER:

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from greencli.cli.output import Output, styled
 from greencli.errors import ApiError, ConfigError, ExitCode, GreenCliError, NotFine, UsageError
-from greencli.output import Output, styled
 from tests.conftest import token_leaks
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from greencli.errors import ExitCode, UsageError
-from greencli.phone import Recipient, parse_recipient
+from greencli.greenapi.phone_numbers import Recipient, parse_recipient
 
 
 @pytest.mark.parametrize(

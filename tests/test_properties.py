@@ -8,11 +8,11 @@ import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greencli.client import GreenApiClient
-from greencli.config import Credentials, check_url_shape
 from greencli.errors import ApiError
-from greencli.notifications import one_line
-from greencli.webhook_url import reachability_findings
+from greencli.greenapi.client import GreenApiClient
+from greencli.greenapi.credentials import Credentials, check_url_shape
+from greencli.greenapi.notification_summary import one_line
+from greencli.greenapi.webhook_url import reachability_findings
 
 TOKEN = "0123456789abcdef" * 3 + "ab"
 CREDENTIALS = Credentials("1101000001", TOKEN, "https://api.example.test")

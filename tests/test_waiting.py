@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greencli.waiting import poll
+from greencli.flows.waiting import poll
 
 
 class FakeClock:

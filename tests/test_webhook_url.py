@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from greencli.webhook_url import reachability_findings, shape_problem
+from greencli.greenapi.webhook_url import reachability_findings, shape_problem
 
 
 @pytest.mark.parametrize(

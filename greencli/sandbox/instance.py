@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from greencli.notification_types import ALL_TYPES, GUIDE_TYPES, is_on
+from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, is_on
 from greencli.sandbox.scheduler import Scheduler
 
 Answer = tuple[int, Any]

@@ -133,7 +133,7 @@ def test_ctrl_c_in_waiting_commands_exits_130_cleanly(fresh_sandbox: Sandbox, ar
     assert_no_token(sandbox.token, out, err)
     saved = Path(sandbox.workdir, "code.png")
     if saved.exists():  # never half a picture
-        from greencli.qrdraw import decode_png
+        from greencli.greenapi.qr_image import decode_png
 
         assert decode_png(saved.read_bytes()).startswith("2@")
     assert not list(sandbox.workdir.glob(".*.tmp"))

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greencli import qrdraw
+from greencli.cli import qr_drawing as qrdraw
+from greencli.greenapi import qr_image
 from greencli.sandbox.qrimage import png_for
 from tests.qr_reading import dark_modules, payload_from_drawing, strip_quiet_zone
 
@@ -36,7 +37,7 @@ def test_drawing_fits_an_80_column_terminal_and_reads_back() -> None:
 @settings(max_examples=15, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=250))
 def test_any_payload_survives_png_decode_and_redraw(payload: str) -> None:
-    decoded = qrdraw.decode_png(png_for(payload))
+    decoded = qr_image.decode_png(png_for(payload))
     assert decoded == payload
     assert payload_from_drawing(qrdraw.draw(qrdraw.matrix_for(decoded))) == payload
 
@@ -48,13 +49,13 @@ def test_decodes_a_256_pixel_png_drawn_another_way() -> None:
     image = qrcode.make(WHATSAPP_LIKE, border=2).get_image().convert("RGB").resize((256, 256), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    assert qrdraw.decode_png(buffer.getvalue()) == WHATSAPP_LIKE
+    assert qr_image.decode_png(buffer.getvalue()) == WHATSAPP_LIKE
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a png", base64.b64decode("iVBORw0KGgo=")])
 def test_unreadable_pictures_raise_the_decode_error(garbage: bytes) -> None:
-    with pytest.raises(qrdraw.QrDecodeError):
-        qrdraw.decode_png(garbage)
+    with pytest.raises(qr_image.QrDecodeError):
+        qr_image.decode_png(garbage)
 
 
 def test_a_png_without_a_code_raises_the_decode_error() -> None:
@@ -62,5 +63,5 @@ def test_a_png_without_a_code_raises_the_decode_error() -> None:
 
     buffer = io.BytesIO()
     Image.new("L", (256, 256), 255).save(buffer, format="PNG")
-    with pytest.raises(qrdraw.QrDecodeError):
-        qrdraw.decode_png(buffer.getvalue())
+    with pytest.raises(qr_image.QrDecodeError):
+        qr_image.decode_png(buffer.getvalue())

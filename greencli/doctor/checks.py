@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
-from greencli import config, gitrepo
+from greencli.config import git as gitrepo
+from greencli.config import loader as config
 from greencli.errors import ApiError
-from greencli.notification_types import GUIDE_TYPES, is_on
-from greencli.states import describe_state, format_phone
+from greencli.greenapi.credentials import is_green_api_host
+from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
+from greencli.greenapi.states import describe_state, format_phone
 
 if TYPE_CHECKING:
-    from greencli.client import GreenApiClient
+    from greencli.greenapi.client import GreenApiClient
 
 DOCS = "docs/troubleshooting.md"
 PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
@@ -253,7 +255,7 @@ def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], 
     dedicated = f"https://{credentials.instance_id[:4]}.api.greenapi.com"
     universal = config.DEFAULT_API_URL
     # Only ever probe Green API's own hosts: a sandbox or proxy host says nothing about them.
-    if config.is_green_api_host(credentials.api_url):
+    if is_green_api_host(credentials.api_url):
         other = universal if credentials.api_url.rstrip("/") == dedicated else dedicated
         status = probe(other)
         if status == 200:
@@ -306,7 +308,7 @@ def check_phone(wa: Fetched, state: str | None) -> CheckResult:
 
 
 def check_notifications(settings: Fetched, resolve_urls: bool = True) -> CheckResult:
-    from greencli.webhook_url import reachability_findings
+    from greencli.greenapi.webhook_url import reachability_findings
 
     if settings.error is not None:
         return _result("notifications", "fail", f"Could not read the settings: {settings.error.message}", settings.error.hint)
@@ -451,7 +453,7 @@ def guarded(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
 
 def _probe(api_url: str, credentials: config.Credentials, timeout: float) -> int | None:
     """The HTTP status getStateInstance gets from another Green API host, or None."""
-    from greencli.client import GreenApiClient
+    from greencli.greenapi.client import GreenApiClient
 
     other = config.Credentials(credentials.instance_id, credentials.token, api_url)
     with GreenApiClient(other, timeout=min(timeout, 5.0), backoff=0) as client:

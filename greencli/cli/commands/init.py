@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.context import can_prompt as _can_prompt
-from greencli.output import styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.context import can_prompt as _can_prompt
+from greencli.cli.output import styled
 
 
 def init(
@@ -30,7 +30,9 @@ def init(
 
     Example: greencli init
     """
-    from greencli import config, envwriter, gitrepo
+    from greencli.config import env_file_writer as envwriter
+    from greencli.config import git as gitrepo
+    from greencli.config import loader as config
     from greencli.errors import ConfigError, UsageError
 
     app = use(ctx, json_output)
@@ -91,7 +93,7 @@ def init(
     state: str | None = None
     checked = not no_check
     if checked:
-        from greencli.client import GreenApiClient
+        from greencli.greenapi.client import GreenApiClient
         from greencli.redaction import register
 
         register(credentials.token)
@@ -116,8 +118,8 @@ def init(
             _add_to_gitignore(target)
             gitignore = "added"
 
+    from greencli.greenapi.states import describe_state
     from greencli.redaction import mask
-    from greencli.states import describe_state
 
     next_steps = _next_steps(state if checked else "unchecked")
     data: dict[str, Any] = {
@@ -152,7 +154,7 @@ def init(
 
 
 def _ask(values: dict[str, str | None], out: Any) -> None:
-    from greencli import config
+    from greencli.config import loader as config
 
     out.line(
         "Find these on the instance's page at console.green-api.com "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from greencli.files import write_atomically
+from greencli.config.atomic_files import write_atomically
 
 HEADER = (
     "# Green API credentials for greencli and your bot. Keep this file out of git:\n"

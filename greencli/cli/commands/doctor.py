@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.output import STATUS_STYLE, styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import STATUS_STYLE, styled
 
 
 def doctor(
@@ -21,8 +21,8 @@ def doctor(
 
     Example: greencli doctor --json
     """
-    from greencli.client import GreenApiClient
-    from greencli.diagnostics import DOCS, run_checks
+    from greencli.doctor.checks import DOCS, run_checks
+    from greencli.greenapi.client import GreenApiClient
 
     app = use(ctx, json_output)
     out = app.output

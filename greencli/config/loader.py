@@ -18,8 +18,15 @@ from urllib.parse import urlsplit
 
 from greencli import redaction
 from greencli.errors import ConfigError, UsageError
+from greencli.greenapi.credentials import (
+    DEFAULT_API_URL,
+    TOKEN_SHAPE,
+    Credentials,
+    check_url_shape,
+    is_digits,
+    token_is_malformed,
+)
 
-DEFAULT_API_URL = "https://api.green-api.com"
 DEFAULT_TIMEOUT = 10.0
 
 INSTANCE_ID = "GREEN_API_INSTANCE_ID"
@@ -31,9 +38,6 @@ TIMEOUT = "GREENCLI_TIMEOUT"
 VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
 OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
 
-_TOKEN_SHAPE = re.compile(r"[0-9a-f]{50}")
-_NOT_IN_A_TOKEN = re.compile(r"[\s/?#%]")  # cannot stand in a URL path segment
-GREEN_API_HOST_SUFFIXES = (".green-api.com", ".greenapi.com")
 _DEDICATED_HOST = re.compile(r"^(\d{4})\.api\.green-?api\.com$")
 
 
@@ -71,13 +75,6 @@ class Problem(NamedTuple):
     message: str
     hint: str
     variable: str | None = None
-
-
-class Credentials(NamedTuple):
-    instance_id: str
-    token: str
-    api_url: str
-    media_url: str | None = None
 
 
 class Resolution:
@@ -218,21 +215,6 @@ def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = No
             code="invalid_timeout",
         )
     return seconds
-
-
-def token_is_malformed(token: str) -> bool:
-    """Spaces or URL characters: this cannot be an apiTokenInstance (it goes in the URL path)."""
-    return bool(_NOT_IN_A_TOKEN.search(token))
-
-
-def is_green_api_host(url: str) -> bool:
-    """Whether `url` is one of Green API's own hosts (not a sandbox, proxy or typo)."""
-    return (urlsplit(url).hostname or "").endswith(GREEN_API_HOST_SUFFIXES)
-
-
-def is_digits(value: str) -> bool:
-    """ASCII digits only (str.isdigit also accepts other scripts' digits and superscripts)."""
-    return value.isascii() and value.isdigit()
 
 
 def _clean(value: str | None) -> str | None:
@@ -408,7 +390,7 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
                     TOKEN,
                 )
             )
-        elif not _TOKEN_SHAPE.fullmatch(token):
+        elif not TOKEN_SHAPE.fullmatch(token):
             shape = (
                 f"this one has {len(token)} characters"
                 if len(token) != 50
@@ -444,24 +426,6 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
                 )
             )
     return problems
-
-
-def check_url_shape(url: str) -> str | None:
-    """Why `url` is not a usable http(s) base URL, or None when it is."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return "is not a valid URL"
-    if parts.scheme not in ("http", "https"):
-        return "must start with https:// (or http://)"
-    if not parts.hostname:
-        return "has no host name"
-    if parts.username or parts.password:
-        return "must not contain a user name or password"
-    if parts.query or parts.fragment:
-        return "must not contain ? or #"
-    return None
 
 
 def _validate_url(setting: Setting, required: bool) -> list[Problem]:

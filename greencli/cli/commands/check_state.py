@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.output import styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
 
 
 def check_state(
@@ -28,8 +28,8 @@ def check_state(
     Example: greencli check-state --wait 300
     """
     from greencli.errors import ApiError
-    from greencli.states import describe_state, format_phone
-    from greencli.waiting import poll
+    from greencli.flows.waiting import poll
+    from greencli.greenapi.states import describe_state, format_phone
 
     app = use(ctx, json_output)
     out = app.output

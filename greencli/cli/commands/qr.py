@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.output import styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
 
 if TYPE_CHECKING:
-    from greencli.client import GreenApiClient
-    from greencli.output import Output
+    from greencli.cli.output import Output
+    from greencli.greenapi.client import GreenApiClient
 
 PHONE_STEPS = [
     "Android: WhatsApp → ⋮ → Linked devices → Link a device",
@@ -53,7 +53,7 @@ def qr(
     if save is not None:
         _check_writable(save)
     if phone is not None:
-        from greencli.phone import parse_recipient
+        from greencli.greenapi.phone_numbers import parse_recipient
 
         recipient = parse_recipient(phone, allow_chat_id=False)
         _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output, once)
@@ -80,8 +80,8 @@ def _check_writable(path: Path) -> None:
 
 
 def _show_qr(client: "GreenApiClient", out: "Output", once: bool, save: Path | None, invert: bool, wait: float) -> None:
+    from greencli.config.atomic_files import write_atomically
     from greencli.errors import NotFine
-    from greencli.files import write_atomically
 
     deadline = time.monotonic() + wait
     shown_payload: str | None = None
@@ -164,13 +164,14 @@ def _png_bytes(message: str) -> bytes:
 
 
 def _render(png: bytes, invert: bool) -> tuple[str | None, str | None]:
-    from greencli import qrdraw
+    from greencli.cli import qr_drawing
+    from greencli.greenapi import qr_image
 
     try:
-        payload = qrdraw.decode_png(png)
-    except qrdraw.QrDecodeError:
+        payload = qr_image.decode_png(png)
+    except qr_image.QrDecodeError:
         return None, None
-    return payload, qrdraw.draw(qrdraw.matrix_for(payload), invert=invert)
+    return payload, qr_drawing.draw(qr_drawing.matrix_for(payload), invert=invert)
 
 
 def _temporary_png() -> Path:
@@ -214,7 +215,7 @@ def _emit_code(out: "Output", payload: str | None, png: bytes, file: Path | None
 
 def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
     from greencli.errors import ApiError
-    from greencli.states import format_phone
+    from greencli.greenapi.states import format_phone
 
     try:
         phone = format_phone(client.get_wa_settings().get("phone"))
@@ -238,7 +239,7 @@ def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
 
 def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: float, json_output: bool, once: bool) -> None:
     from greencli.errors import NotFine
-    from greencli.waiting import poll
+    from greencli.flows.waiting import poll
 
     if client.get_state_instance() == "authorized":
         _linked(client, out, first=True)

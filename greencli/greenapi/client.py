@@ -19,8 +19,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from greencli import __version__
-from greencli.config import Credentials, is_green_api_host
 from greencli.errors import ApiError, QuotaExceeded
+from greencli.greenapi.credentials import Credentials, is_green_api_host
 from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})

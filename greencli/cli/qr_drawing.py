@@ -1,41 +1,17 @@
-"""Green API's QR PNG redrawn as text a phone can scan from a terminal.
+"""A QR code payload drawn as text a phone can scan from a terminal.
 
-The API sends a picture, not the text inside it. zxing-cpp reads the payload out of the PNG;
-qrcode encodes it again into a module matrix, which is drawn two rows per line with half-block
-characters and a 4-module quiet zone. By default the *light* modules are drawn filled, which
+The payload (read out of Green API's PNG by `greenapi.qr_image`) is encoded again by qrcode
+into a module matrix, which is drawn two rows per line with half-block characters and a
+4-module quiet zone. By default the *light* modules are drawn filled, which
 shows dark-on-light on the usual dark terminal theme; `invert` draws dark modules filled, for
 light themes.
 """
 
 from __future__ import annotations
 
-import io
-
 QUIET_ZONE = 4
 # (top is filled, bottom is filled) -> character
 _BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
-
-
-class QrDecodeError(Exception):
-    """The PNG could not be read as a QR code."""
-
-
-def decode_png(png: bytes) -> str:
-    """The text inside a QR code picture."""
-    try:
-        import zxingcpp
-        from PIL import Image, UnidentifiedImageError
-    except ImportError as error:  # pragma: no cover - both are dependencies
-        raise QrDecodeError(f"a QR reader is missing ({error.name})") from None
-    try:
-        image = Image.open(io.BytesIO(png))
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise QrDecodeError("the answer is not a readable PNG image") from error
-    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    if not results:
-        raise QrDecodeError("no QR code found in the image")
-    return results[0].text
 
 
 def matrix_for(payload: str) -> list[list[bool]]:
@@ -70,6 +46,3 @@ def draw(matrix: list[list[bool]], invert: bool = False) -> str:
         lines.append("".join(chars))
     return "\n".join(lines) + "\n"
 
-
-def width_of(matrix: list[list[bool]]) -> int:
-    return len(matrix) + 2 * QUIET_ZONE

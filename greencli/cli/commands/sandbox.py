@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from greencli.context import JsonOption, use
+from greencli.cli.context import JsonOption, use
 
 STATE_CHOICES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
 
@@ -48,8 +48,8 @@ def sandbox(
 
     Example: greencli sandbox --port 7700 --auto-scan 5 > sandbox.env
     """
-    from greencli.config import is_digits
     from greencli.errors import UsageError
+    from greencli.greenapi.credentials import is_digits
     from greencli.sandbox.instance import Options, default_settings, guide_settings
     from greencli.sandbox.server import start
 

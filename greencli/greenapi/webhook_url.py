@@ -7,7 +7,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from greencli.config import check_url_shape
+from greencli.greenapi.credentials import check_url_shape
 
 
 @dataclass(frozen=True)

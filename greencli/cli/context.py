@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from greencli.client import GreenApiClient
-    from greencli.config import Credentials, Resolution, RootOptions
-    from greencli.output import Output
+    from greencli.cli.output import Output
+    from greencli.config.loader import Credentials, Resolution, RootOptions
+    from greencli.greenapi.client import GreenApiClient
     from greencli.sandbox.server import RunningSandbox
 
 JsonOption = Annotated[
@@ -39,13 +39,13 @@ class AppContext:
 
     @property
     def root_options(self) -> RootOptions:
-        from greencli.config import RootOptions
+        from greencli.config.loader import RootOptions
 
         return self.options or RootOptions()
 
     @property
     def output(self) -> Output:
-        from greencli.output import Output
+        from greencli.cli.output import Output
 
         if self._output is None or self._output.json_mode != self.json_mode:
             self._output = Output(json_mode=self.json_mode)
@@ -53,7 +53,7 @@ class AppContext:
 
     def resolution(self) -> Resolution:
         """Every credential with its source and every problem found (never raises)."""
-        from greencli.config import resolve
+        from greencli.config.loader import resolve
 
         if self._resolution is None:
             if self.sandbox is not None:  # --sandbox: its credentials only, nothing of the user's
@@ -73,13 +73,13 @@ class AppContext:
         return credentials
 
     def timeout(self) -> float:
-        from greencli.config import resolve_timeout
+        from greencli.config.loader import resolve_timeout
 
         return resolve_timeout(self.root_options, os.environ)
 
     def client(self) -> GreenApiClient:
         if self._client is None:
-            from greencli.client import GreenApiClient
+            from greencli.greenapi.client import GreenApiClient
 
             timeout = self.timeout()
             self._client = GreenApiClient(self.credentials(), timeout=timeout)
@@ -107,7 +107,7 @@ def can_prompt() -> bool:
 def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
     """The shared context for a command; records whether the command was asked for --json."""
     app = ctx.find_object(AppContext)
-    if app is None:  # a command invoked outside `greencli.cli.main` (e.g. a bare CliRunner)
+    if app is None:  # a command invoked outside `greencli.cli.app.main` (e.g. a bare CliRunner)
         app = AppContext()
         ctx.obj = app
     app.json_mode = json_output

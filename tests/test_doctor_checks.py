@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from greencli import diagnostics as d
-from greencli.config import Credentials, RootOptions, resolve
+from greencli.config.loader import Credentials, RootOptions, resolve
+from greencli.doctor import checks as d
 from greencli.errors import ApiError
 
 ID = "7103000001"

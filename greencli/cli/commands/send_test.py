@@ -5,13 +5,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.output import styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
 
 if TYPE_CHECKING:
-    from greencli.client import GreenApiClient
-    from greencli.output import Output
-    from greencli.phone import Recipient
+    from greencli.cli.output import Output
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.phone_numbers import Recipient
 
 MAX_MESSAGE = 20_000
 DEFAULT_WAIT = 120
@@ -44,8 +44,8 @@ def send_test(
     Example: greencli send-test +79001234567 --wait
     """
     from greencli.errors import ApiError, NotFine, QuotaExceeded, UsageError
-    from greencli.phone import parse_recipient
-    from greencli.states import describe_state
+    from greencli.greenapi.phone_numbers import parse_recipient
+    from greencli.greenapi.states import describe_state
 
     app = use(ctx, json_output)
     out = app.output
@@ -152,7 +152,7 @@ def send_test(
 def _follow(client: "GreenApiClient", out: "Output", recipient: "Recipient", id_message: str, wait: float) -> str | None:
     """Follow the message in the journal until delivered, failed, or `wait` runs out."""
     from greencli.errors import ApiError
-    from greencli.waiting import poll
+    from greencli.flows.waiting import poll
 
     def fetch() -> str | None:
         try:

@@ -12,26 +12,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from greencli import __version__
+from greencli.cli.lazy_group import LazyGroup
 from greencli.errors import ExitCode, GreenCliError, InternalError, Interrupted, UsageError
-from greencli.lazygroup import LazyGroup
 
 if TYPE_CHECKING:
-    from greencli.context import AppContext
+    from greencli.cli.context import AppContext
 
 
 class Commands(LazyGroup):
     """The table of contents: one line per command, loaded only when used."""
 
     table = {
-        "init": "greencli.commands.init:init",
-        "check-state": "greencli.commands.check_state:check_state",
-        "qr": "greencli.commands.qr:qr",
-        "send-test": "greencli.commands.send_test:send_test",
-        "webhooks": "greencli.commands.webhooks:app",
-        "doctor": "greencli.commands.doctor:doctor",
-        "reboot": "greencli.commands.account:reboot",
-        "logout": "greencli.commands.account:logout",
-        "sandbox": "greencli.commands.sandbox:sandbox",
+        "init": "greencli.cli.commands.init:init",
+        "check-state": "greencli.cli.commands.check_state:check_state",
+        "qr": "greencli.cli.commands.qr:qr",
+        "send-test": "greencli.cli.commands.send_test:send_test",
+        "webhooks": "greencli.cli.commands.webhooks:app",
+        "doctor": "greencli.cli.commands.doctor:doctor",
+        "reboot": "greencli.cli.commands.reboot_logout:reboot",
+        "logout": "greencli.cli.commands.reboot_logout:logout",
+        "sandbox": "greencli.cli.commands.sandbox:sandbox",
     }
 
 
@@ -92,8 +92,8 @@ def root(
     ] = None,
 ) -> None:
     """Set up and diagnose WhatsApp over Green API."""
-    from greencli.config import RootOptions
-    from greencli.context import AppContext
+    from greencli.cli.context import AppContext
+    from greencli.config.loader import RootOptions
 
     state = ctx.ensure_object(AppContext)
     state.options = RootOptions(
@@ -152,7 +152,7 @@ def fill_optional_values(args: list[str]) -> list[str]:
     result = list(args)
     if "send-test" not in result:
         return result
-    from greencli.commands.send_test import DEFAULT_WAIT
+    from greencli.cli.commands.send_test import DEFAULT_WAIT
 
     for index in range(result.index("send-test") + 1, len(result)):
         if result[index] == "--":
@@ -173,7 +173,7 @@ def _plausible_seconds(text: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run greencli and return its exit code; the one place errors become output."""
-    from greencli.context import AppContext
+    from greencli.cli.context import AppContext
 
     args = fill_optional_values(list(sys.argv[1:] if argv is None else argv))
     state = AppContext()

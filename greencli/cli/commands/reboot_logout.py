@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from greencli.context import AppContext, JsonOption, can_prompt, use
+from greencli.cli.context import AppContext, JsonOption, can_prompt, use
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")]
 

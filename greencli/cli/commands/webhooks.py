@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from greencli.context import JsonOption, use
-from greencli.output import styled
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
 
 if TYPE_CHECKING:
-    from greencli.client import GreenApiClient
-    from greencli.output import Output
+    from greencli.cli.output import Output
+    from greencli.greenapi.client import GreenApiClient
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ RESTART_NOTE = "The instance restarts to apply settings; changes can take up to 
 
 
 def _types(status: bool, all_types: bool) -> tuple[str, ...]:
-    from greencli.notification_types import ALL_TYPES, GUIDE_TYPES, STATUS_TYPE
+    from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, STATUS_TYPE
 
     if all_types:
         return ALL_TYPES
@@ -60,8 +60,8 @@ def enable(
     Example: greencli webhooks enable --url https://bot.example.com/green
     """
     from greencli.errors import UsageError
+    from greencli.greenapi.webhook_url import reachability_findings, shape_problem
     from greencli.redaction import register
-    from greencli.webhook_url import reachability_findings, shape_problem
 
     app_ = use(ctx, json_output)
     if url is not None and polling:
@@ -111,7 +111,7 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
     Also whether a URL token is set (never the token itself).
     """
-    from greencli.notification_types import ALL_TYPES, DESCRIPTIONS, GUIDE_TYPES, is_on
+    from greencli.greenapi.notification_settings import ALL_TYPES, DESCRIPTIONS, GUIDE_TYPES, is_on
 
     app_ = use(ctx, json_output)
     out = app_.output
@@ -153,7 +153,7 @@ def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], act
     not stuck by then is sent once more (each write restarts the instance, so only once).
     """
     from greencli.errors import NotFine
-    from greencli.waiting import poll
+    from greencli.flows.waiting import poll
 
     current = client.get_settings()
     changes = {key: value for key, value in desired.items() if current.get(key) != value}
@@ -227,14 +227,14 @@ def listen(
     Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
     """
     from greencli.errors import NotFine, UsageError
-    from greencli.notification_types import is_on
-    from greencli.notifications import one_line
+    from greencli.greenapi.notification_settings import is_on
+    from greencli.greenapi.notification_summary import one_line
 
     app_ = use(ctx, json_output)
     out = app_.output
     out.json_lines = json_output
     if forward_to is not None:
-        from greencli.webhook_url import shape_problem
+        from greencli.greenapi.webhook_url import shape_problem
 
         why = shape_problem(forward_to)
         if why:
@@ -252,7 +252,7 @@ def listen(
 
     forwarder = None
     if forward_to is not None:
-        from greencli.forwarder import Forwarder
+        from greencli.flows.forwarding import Forwarder
 
         forwarder = Forwarder(forward_to, str(settings.get("webhookUrlToken") or "") or None, app_.timeout())
     out.progress(

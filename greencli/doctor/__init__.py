@@ -1,0 +1,1 @@
+"""greencli doctor: the troubleshooting checklist as checks, run gated then concurrently."""

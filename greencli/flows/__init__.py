@@ -1,0 +1,1 @@
+"""Workflows the commands share: waiting, linking, applying settings, listening, sending."""

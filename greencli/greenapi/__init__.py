@@ -1,0 +1,1 @@
+"""Green API itself: the HTTP client, its answers and errors, and what its values look like."""
