@@ -1,5 +1,6 @@
 """`greencli doctor`: the troubleshooting checklist, each problem with its fix."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +12,19 @@ from greencli.cli.output import STATUS_STYLE, styled
 def doctor(
     ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the details of every check, passing ones too.")] = False,
+    junit_xml: Annotated[
+        Path | None,
+        typer.Option("--junit-xml", metavar="PATH", help="Also write the results as a JUnit XML file (one testcase per check) for CI."),
+    ] = None,
+    report_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="text (default), json (same as --json) or github: text plus GitHub Actions annotations, "
+            "and a job summary when GITHUB_STEP_SUMMARY is set.",
+        ),
+    ] = "text",
     json_output: JsonOption = False,
 ) -> None:
     """Run the whole troubleshooting checklist.
@@ -21,9 +35,11 @@ def doctor(
 
     Example: greencli doctor --json
     """
+    from greencli.cli.reports.emit import check_report_options, emit_reports
     from greencli.doctor.checks import DOCS, run_checks
     from greencli.greenapi.client import GreenApiClient
 
+    json_output = check_report_options(report_format, json_output, junit_xml)
     app = use(ctx, json_output)
     out = app.output
     timeout = min(app.timeout(), 10.0)
@@ -70,6 +86,7 @@ def doctor(
             out.line(styled(f"Each check is explained in greencli's {DOCS} (the section named by its id).", "dim"))
 
     out.result(data, render)
+    emit_reports(out, data, junit_xml, report_format)
     # The contract's exit 2: the configuration is wrong before any request could be made.
     config_failed = any(r.status == "fail" and r.id in ("config", "format") for r in results)
     raise typer.Exit(2 if config_failed else (0 if ok else 1))

@@ -1,0 +1,65 @@
+"""Writing doctor's CI reports next to its usual output: --junit-xml and --format github."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from greencli.cli.output import Output
+from greencli.cli.reports import InstanceReport
+from greencli.errors import UsageError
+from greencli.redaction import redact
+
+FORMATS = ("text", "json", "github")
+
+
+def check_report_options(report_format: str, json_output: bool, junit_xml: Path | None) -> bool:
+    """Validate --format and --junit-xml before any request; return whether output is JSON."""
+    if report_format not in FORMATS:
+        raise UsageError(
+            f"--format must be one of {', '.join(FORMATS)}, not {report_format!r}.",
+            "For example: greencli doctor --format github",
+            code="usage_error",
+        )
+    if json_output and report_format not in ("text", "json"):
+        raise UsageError(f"--json and --format {report_format} contradict each other.", "Choose one of them.", code="usage_error")
+    if junit_xml is not None:
+        _check_writable(junit_xml)
+    return json_output or report_format == "json"
+
+
+def emit_reports(out: Output, document: dict[str, Any], junit_xml: Path | None, report_format: str, name: str | None = None) -> None:
+    """After the usual output: the JUnit file and GitHub's annotations, for one instance."""
+    report = InstanceReport(name or str(document.get("instanceId") or "instance"), document)
+    emit_many(out, [report], junit_xml, report_format)
+
+
+def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | None, report_format: str) -> None:
+    if junit_xml is not None:
+        from greencli.cli.reports import junit
+        from greencli.config.atomic_files import write_atomically
+
+        write_atomically(junit_xml, redact(junit.render(reports).decode("utf-8")).encode("utf-8"))
+    if report_format == "github":
+        from greencli.cli.reports import github
+
+        for line in github.annotations(reports):
+            out.raw(redact(line) + "\n")
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(redact(github.summary(reports)))
+
+
+def _check_writable(path: Path) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"--junit-xml {path} is a directory.", "Give a file name, e.g. --junit-xml doctor.xml", code="invalid_path")
+    if not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise UsageError(
+            f"--junit-xml {path}: the directory {directory} does not exist or is not writable.",
+            "Create it first, or choose another path.",
+            code="invalid_path",
+        )

@@ -1,0 +1,85 @@
+"""Doctor's results as GitHub Actions workflow commands and a job summary.
+
+Failures become `::error` and warnings `::warning` annotations, each with its fix. Escaping
+follows the runner's rules for workflow commands
+(https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions): in the
+message `%`, CR and LF are percent-encoded; in property values also `:` and `,`. Without this,
+a newline in a server's answer would end the command and start another one.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from greencli.cli.reports import InstanceReport
+
+_LEVEL = {"fail": "error", "warn": "warning"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotations(reports: Sequence[InstanceReport]) -> list[str]:
+    """One workflow command per failed or warning check."""
+    several = len(reports) > 1
+    lines = []
+    for report in reports:
+        checks = report.document.get("checks") or []
+        error = report.document.get("error")
+        if not checks and error:
+            checks = [{"status": "fail", "title": "Configuration", "message": error.get("message"), "hint": error.get("hint")}]
+        for check in checks:
+            level = _LEVEL.get(check.get("status", ""))
+            if level is None:
+                continue
+            title = f"greencli doctor: {check.get('title') or check.get('id')}"
+            if several:
+                title += f" ({report.name})"
+            message = str(check.get("message") or "")
+            if check.get("hint"):
+                message += f"\nFix: {check['hint']}"
+            lines.append(f"::{level} title={escape_property(title)}::{escape_data(message)}")
+    return lines
+
+
+def summary(reports: Sequence[InstanceReport]) -> str:
+    """A Markdown job summary: one table row per check, per instance."""
+    parts = ["## greencli doctor", ""]
+    for report in reports:
+        document = report.document
+        counts = document.get("summary") or {}
+        verdict = "healthy" if document.get("ok") else "needs attention"
+        parts.append(f"### {_cell(report.name)}: {verdict}")
+        parts.append("")
+        if counts:
+            parts.append(
+                f"{counts.get('passed', 0)} passed, {counts.get('warnings', 0)} warnings, "
+                f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped"
+            )
+            parts.append("")
+        if document.get("error"):
+            parts.append(f"Could not be checked: {_cell(document['error'].get('message') or '')}")
+            parts.append("")
+            continue
+        parts.append("| | Check | Result | Fix |")
+        parts.append("|---|---|---|---|")
+        for check in document.get("checks") or []:
+            mark = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}.get(check.get("status", ""), "")
+            fix = check.get("hint") if check.get("status") in ("warn", "fail") else ""
+            parts.append(f"| {mark} | {_cell(check.get('title') or '')} | {_cell(check.get('message') or '')} | {_cell(fix or '')} |")
+        parts.append("")
+    return "\n".join(parts) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Untrusted text (a server's answer) as inert Markdown: no HTML, links or table breaks."""
+    text = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))

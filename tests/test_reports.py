@@ -1,0 +1,154 @@
+"""doctor's CI reports: the JUnit XML file and GitHub Actions workflow commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from greencli.cli.reports import InstanceReport, github, junit
+
+SCHEMA = Path(__file__).parent / "fixtures" / "junit.xsd"
+
+
+def _check(check_id: str, status: str, message: str = "m", hint: str | None = None, **extra: object) -> dict:
+    return {"id": check_id, "title": check_id.title(), "status": status, "message": message, "hint": hint, **extra}
+
+
+def _document(*checks: dict, instance_id: str = "1101000001") -> dict:
+    statuses = [c["status"] for c in checks]
+    return {
+        "ok": "fail" not in statuses,
+        "instanceId": instance_id,
+        "apiUrl": "https://1101.api.green-api.com",
+        "summary": {
+            "passed": statuses.count("pass"),
+            "warnings": statuses.count("warn"),
+            "failed": statuses.count("fail"),
+            "skipped": statuses.count("skip"),
+        },
+        "checks": list(checks),
+    }
+
+
+MIXED = _document(
+    _check("config", "pass", durationMs=3),
+    _check("hygiene", "warn", ".env can be read by others", "chmod 600 .env"),
+    _check("state", "fail", "notAuthorized: no phone is linked", "greencli qr", details=["state: notAuthorized"]),
+    _check("phone", "skip", "skipped: the instance is not authorized"),
+)
+
+
+@pytest.fixture(scope="module")
+def schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(SCHEMA)
+
+
+def test_the_schema_accepts_what_pytest_itself_writes(tmp_path: Path, schema: xmlschema.XMLSchema) -> None:
+    """The schema is a reader's view: a mainstream producer's file must pass it."""
+    (tmp_path / "test_sample.py").write_text(
+        "import pytest\ndef test_ok(): pass\ndef test_bad(): assert 0\n@pytest.mark.skip\ndef test_skip(): pass\n"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--junit-xml=out.xml", "test_sample.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+    )
+    schema.validate(tmp_path / "out.xml")
+
+
+def test_junit_has_one_testcase_per_check_with_counts_right(schema: xmlschema.XMLSchema) -> None:
+    xml = junit.render([InstanceReport("prod", MIXED)])
+    schema.validate(xml.decode("utf-8"))
+    root = ElementTree.fromstring(xml)
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == "greencli doctor: prod"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["config: Config", "hygiene: Hygiene", "state: State", "phone: Phone"]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped"), suite.get("errors")) == ("4", "1", "1", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("4", "1", "1")
+    failure = cases[2].find("failure")
+    assert failure is not None and failure.get("message") == "notAuthorized: no phone is linked"
+    assert "Fix: greencli qr" in (failure.text or "") and "state: notAuthorized" in (failure.text or "")
+    assert cases[3].find("skipped") is not None
+    warning = cases[1].find("system-out")
+    assert warning is not None and "chmod 600 .env" in (warning.text or "")
+    assert cases[1].find("failure") is None  # a warning does not fail the build, as doctor exits 0
+    assert cases[0].get("time") == "0.003"
+
+
+def test_junit_has_one_testsuite_per_instance(schema: xmlschema.XMLSchema) -> None:
+    healthy = _document(_check("config", "pass"), _check("state", "pass"), instance_id="1101000002")
+    unusable = {"ok": False, "error": {"code": "invalid_config", "message": "GREEN_API_TOKEN is not set.", "hint": "Run greencli init"}}
+    xml = junit.render([InstanceReport("prod", MIXED), InstanceReport("dev", healthy), InstanceReport("broken", unusable)])
+    schema.validate(xml.decode("utf-8"))
+    root = ElementTree.fromstring(xml)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["greencli doctor: prod", "greencli doctor: dev", "greencli doctor: broken"]
+    assert [s.get("tests") for s in suites] == ["4", "2", "1"]
+    assert root.get("tests") == "7" and root.get("failures") == "2"
+
+
+def test_junit_survives_characters_xml_cannot_hold(schema: xmlschema.XMLSchema) -> None:
+    hostile = _document(_check("state", "fail", "state \x1b]0;owned\x07 <b>&\x00", "fix \x0c it"))
+    xml = junit.render([InstanceReport("x", hostile)])
+    schema.validate(xml.decode("utf-8"))
+    failure = ElementTree.fromstring(xml).find("testsuite/testcase/failure")
+    assert failure is not None and failure.get("message") == "state ]0;owned <b>&"
+
+
+def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A reader of workflow commands as the Actions runner parses them: `::name k=v,k=v::message`."""
+    match = re.fullmatch(r"::(\w+)(?: ([^:]*))?::(.*)", line)
+    assert match, f"not a workflow command: {line!r}"
+
+    def unescape(text: str, is_property: bool) -> str:
+        if is_property:
+            text = text.replace("%3A", ":").replace("%2C", ",")
+        return text.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
+
+    properties = {}
+    for pair in (match.group(2) or "").split(","):
+        if pair:
+            key, _, value = pair.partition("=")
+            properties[key] = unescape(value, True)
+    return match.group(1), properties, unescape(match.group(3), False)
+
+
+def test_annotations_round_trip_through_a_workflow_command_reader() -> None:
+    document = _document(
+        _check("config", "pass"),
+        _check("hygiene", "warn", "50% of: a, b", "chmod 600 .env"),
+        _check("state", "fail", "line one\nline two\r\n::error::injected", "greencli qr"),
+    )
+    lines = github.annotations([InstanceReport("prod", document)])
+    assert len(lines) == 2 and all("\n" not in line and "\r" not in line for line in lines)
+    parsed = [parse_workflow_command(line) for line in lines]
+    assert parsed[0] == ("warning", {"title": "greencli doctor: Hygiene"}, "50% of: a, b\nFix: chmod 600 .env")
+    assert parsed[1] == ("error", {"title": "greencli doctor: State"}, "line one\nline two\r\n::error::injected\nFix: greencli qr")
+
+
+def test_annotations_name_the_instance_when_there_are_several() -> None:
+    lines = github.annotations([InstanceReport("prod", MIXED), InstanceReport("dev, eu: 2", MIXED)])
+    titles = [parse_workflow_command(line)[1]["title"] for line in lines]
+    assert titles == [
+        "greencli doctor: Hygiene (prod)",
+        "greencli doctor: State (prod)",
+        "greencli doctor: Hygiene (dev, eu: 2)",
+        "greencli doctor: State (dev, eu: 2)",
+    ]
+
+
+def test_the_job_summary_keeps_server_text_inert() -> None:
+    hostile = _document(_check("state", "fail", "[click](https://evil.example) <img src=x> | cell", "greencli qr"))
+    summary = github.summary([InstanceReport("prod", hostile)])
+    row = next(line for line in summary.splitlines() if "Check" not in line and line.startswith("| ❌"))
+    assert row.count(" | ") == 3  # the pipe in the text did not open a new cell
+    assert "<img" not in summary and "&lt;img" in summary
+    assert "[click]" not in summary and r"\[click\]" in summary
