@@ -9,21 +9,23 @@ from typing import Any
 import requests
 
 from greencli import __version__
+from greencli.greenapi.webhook_push import CONTENT_TYPE, authorization_header, encode_body
 from greencli.redaction import redact
 
 MAX_BACKOFF = 15.0
 
 
 class Forwarder:
-    def __init__(self, url: str, authorization: str | None, timeout: float) -> None:
+    def __init__(self, url: str, webhook_token: str | None, timeout: float) -> None:
         self.url = url
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # a local bot: never through a proxy
         self.session.headers["User-Agent"] = f"greencli/{__version__} (webhooks listen)"
-        if authorization:
-            # Green API sends webhookUrlToken as the Authorization value, verbatim.
-            self.session.headers["Authorization"] = authorization
+        self.session.headers["Content-Type"] = CONTENT_TYPE
+        if webhook_token:
+            # As Green API would send it, so a bot tested here accepts real pushes.
+            self.session.headers["Authorization"] = authorization_header(webhook_token)
 
     def deliver(
         self,
@@ -37,9 +39,10 @@ class Forwarder:
         through `on_failure(reason, retry_in)` and retried with growing pauses. Ctrl-C stops it.
         """
         delay = 0.5
+        payload = encode_body(body)
         while True:
             try:
-                response = self.session.post(self.url, json=body, timeout=self.timeout)
+                response = self.session.post(self.url, data=payload, timeout=self.timeout, allow_redirects=False)
                 if 200 <= response.status_code < 300:
                     return response.status_code
                 reason = f"{self.url} answered {response.status_code}"

@@ -24,6 +24,9 @@ from greencli.greenapi.credentials import Credentials, is_green_api_host
 from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})
+# A GET that changes something: repeating updateApiToken after a lost answer would rotate the
+# token again with the old (now dead) one, so it is never retried.
+NON_IDEMPOTENT_GETS = frozenset({"updateApiToken"})
 MAX_RETRIES = 3
 MAX_RETRY_AFTER = 30.0
 _QUOTA_EXCEEDED = re.compile(r"QUOT[AE]_EXCEEDED", re.IGNORECASE)
@@ -87,6 +90,19 @@ class Notification(NamedTuple):
     body: dict[str, Any]
 
 
+class StateChange(NamedTuple):
+    """One record of GetStateInstanceHistory: the state the instance entered, and when."""
+
+    state: str
+    timestamp: int
+    phone: str | None  # "79001234567@c.us" in the docs' example (typed integer in its table)
+
+
+class FileSent(NamedTuple):
+    id_message: str
+    url_file: str | None  # a link to the uploaded file, valid 15 days
+
+
 class GreenApiClient:
     def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25) -> None:
         register(credentials.token)  # whatever shape it has, it never reaches a message
@@ -95,6 +111,10 @@ class GreenApiClient:
         self.backoff = backoff
         self.host = urlsplit(credentials.api_url).netloc
         self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
+        # Uploads go to the console's mediaUrl (Green API: "using-green-api-hosts"); without
+        # one, to apiUrl, which also answers them (and is the sandbox's only host).
+        media_url = credentials.media_url or credentials.api_url
+        self._media_base = f"{media_url}/waInstance{credentials.instance_id}"
         self._sessions: dict[bool, requests.Session] = {}
 
     # -- plumbing -------------------------------------------------------------------------
@@ -132,10 +152,19 @@ class GreenApiClient:
         params: dict[str, Any] | None = None,
         extra_path: str | None = None,
         long_poll: float = 0.0,
+        files: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        media: bool = False,
     ) -> Any:
-        """Call one API method and return its decoded JSON (which may be None)."""
-        idempotent = http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
-        url = f"{self._base}/{api_method}/{self.credentials.token}"
+        """Call one API method and return its decoded JSON (which may be None).
+
+        `files` and `data` send a multipart form instead of JSON; `media` sends the request to
+        the media host (mediaUrl), where Green API takes uploads."""
+        idempotent = (
+            http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
+        ) and api_method not in NON_IDEMPOTENT_GETS
+        base = self._media_base if media else self._base
+        url = f"{base}/{api_method}/{self.credentials.token}"
         if extra_path:
             url += f"/{extra_path}"
         # urllib3 retries what fails before the answer's headers; an answer cut off in its
@@ -148,6 +177,8 @@ class GreenApiClient:
                     url,
                     json=body,
                     params=params,
+                    files=files,
+                    data=data,
                     timeout=(self.timeout, self.timeout + long_poll),
                     allow_redirects=False,
                 )
@@ -249,6 +280,88 @@ class GreenApiClient:
     def delete_notification(self, receipt_id: int) -> bool:
         data = self.request("DELETE", "deleteNotification", extra_path=str(receipt_id))
         return _field(data, "result", bool, "deleteNotification")
+
+    def get_messages_count(self) -> int:
+        """Messages waiting in the outgoing send queue (refreshed every 10 s; no monthly quota).
+
+        Unlike showMessagesQueue, it does not leave out the first queued message (Green API
+        forum, topic 213). https://green-api.com/en/docs/api/queues/GetMessagesCount/
+        """
+        data = _object(self.request("GET", "getMessagesCount"), "getMessagesCount")
+        # Some versions of the page print the key with a Cyrillic "с" (U+0441): accept both.
+        key = "count" if "count" in data else "\u0441ount"
+        count = data.get(key)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise _bad_shape("getMessagesCount", "an object with a `count` number")
+        return count
+
+    def get_state_instance_history(self, count: int | None = None) -> list[StateChange]:
+        """The instance's recent state changes, newest first (default 100 records).
+
+        https://green-api.com/en/docs/api/account/GetStateInstanceHistory/ (GET with an
+        optional body `{"count": N}`).
+        """
+        body = {"count": count} if count is not None else None
+        data = _list_of_objects(
+            self.request("GET", "GetStateInstanceHistory", body=body), "GetStateInstanceHistory"
+        )
+        changes = []
+        for record in data:
+            state, timestamp, phone = record.get("stateInstance"), record.get("timestamp"), record.get("phoneNumber")
+            if not isinstance(state, str) or not isinstance(timestamp, int) or isinstance(timestamp, bool):
+                raise _bad_shape("GetStateInstanceHistory", "records with `stateInstance` and `timestamp`")
+            if isinstance(phone, int) and not isinstance(phone, bool):
+                phone = str(phone)
+            changes.append(StateChange(state, timestamp, phone if isinstance(phone, str) and phone else None))
+        return changes
+
+    def update_api_token(self) -> str:
+        """Rotate the token (beta): the old one stops working. Returns the new token, which
+        this client uses from then on.
+
+        A failure is HTTP 200 with `{"code": 401, "description": "Unauthorized"}` in the body.
+        https://green-api.com/en/docs/api/account/UpdateApiToken
+        """
+        data = _object(self.request("GET", "updateApiToken"), "updateApiToken")
+        token = data.get("apiTokenInstance")
+        if not isinstance(token, str) or not token:
+            code = data.get("code")
+            if isinstance(code, int) and not isinstance(code, bool):
+                description = data.get("description") if isinstance(data.get("description"), str) else ""
+                raise ApiError(
+                    f"Green API did not rotate the token: {code} {redact(description)}".rstrip() + ".",
+                    "The token was not changed; check GREEN_API_TOKEN against the console and try again.",
+                    code="unauthorized" if code == 401 else "token_not_rotated",
+                    status=200,
+                    method="updateApiToken",
+                )
+            raise _bad_shape("updateApiToken", "an object with `apiTokenInstance`")
+        register(token)
+        self.credentials = self.credentials._replace(token=token)
+        return token
+
+    def send_file_by_upload(
+        self, chat_id: str, content: bytes, file_name: str, caption: str | None = None
+    ) -> FileSent:
+        """Send a file as a multipart upload to the media host; never retried once sent.
+
+        https://green-api.com/en/docs/api/sending/SendFileByUpload/ :
+        POST {mediaUrl}/waInstance{id}/sendFileByUpload/{token}, form fields chatId, file,
+        fileName, caption; answers {"idMessage", "urlFile"}.
+        """
+        form = {"chatId": chat_id, "fileName": file_name}
+        if caption:
+            form["caption"] = caption
+        data = self.request(
+            "POST", "sendFileByUpload", files={"file": (file_name, content)}, data=form, media=True
+        )
+        try:
+            id_message = _field(data, "idMessage", str, "sendFileByUpload")
+        except ApiError as error:
+            error.may_have_been_processed = True
+            raise
+        url_file = data.get("urlFile")
+        return FileSent(id_message, url_file if isinstance(url_file, str) else None)
 
     def reboot(self) -> bool:
         return _field(self.request("GET", "reboot"), "isReboot", bool, "reboot")

@@ -78,7 +78,7 @@ def wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyp
 
 
 def test_listen_forwards_every_notification_through_failures_hangs_and_a_kill(sandbox: Sandbox) -> None:
-    sandbox.control("POST", "/settings", {"webhookUrlToken": "Bearer bot-secret"})
+    sandbox.control("POST", "/settings", {"webhookUrlToken": "bot-secret"})
     receipts = {}
     for index in range(12):
         text = f"message {index}"
@@ -100,7 +100,7 @@ def test_listen_forwards_every_notification_through_failures_hangs_and_a_kill(sa
         bot.stop()
     assert set(receipts.values()) <= set(bot.accepted)  # every one delivered at least once
     assert sandbox.control("GET", "")["notifications"] == 0  # and the queue is empty
-    assert bot.authorization == {"Bearer bot-secret"}  # the URL token, as Green API sends it
+    assert bot.authorization == {"Bearer bot-secret"}  # webhookUrlToken as Green API sends it (greenapi/webhook_push.py)
     deletes = sandbox.requests_for("deleteNotification")
     assert {int(entry["extra"]) for entry in deletes if entry["status"] == 200} >= set(receipts)
     for entry in deletes:

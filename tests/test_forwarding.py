@@ -1,0 +1,44 @@
+"""The forwarder behind `webhooks listen --forward-to` POSTs what Green API would push
+(HTTP mocked with `responses`)."""
+
+from __future__ import annotations
+
+import json
+
+import responses
+
+from greencli.flows.forwarding import Forwarder
+
+BOT = "http://127.0.0.1:8000/webhook"
+NOTE = {"typeWebhook": "incomingMessageReceived", "messageData": {"textMessageData": {"textMessage": "привет"}}}
+
+
+@responses.activate
+def test_sends_bearer_webhook_token_and_compact_utf8_json() -> None:
+    # Authorization: Bearer <webhookUrlToken>: greenapi.md §5.4 (green-api/greenapi-integration
+    # src/core/guard.ts reads "<scheme> <token>"; receivers compare with `Bearer ${token}`).
+    responses.post(BOT, status=200)
+    forwarder = Forwarder(BOT, "bot-secret", timeout=2)
+    assert forwarder.deliver(NOTE, lambda *_: None) == 200
+    request = responses.calls[0].request
+    assert request.headers["Authorization"] == "Bearer bot-secret"
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.body == json.dumps(NOTE, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@responses.activate
+def test_no_token_no_authorization_header() -> None:
+    responses.post(BOT, status=200)
+    Forwarder(BOT, None, timeout=2).deliver(NOTE, lambda *_: None)
+    assert "Authorization" not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_a_redirect_is_a_failed_delivery_not_followed() -> None:
+    responses.post(BOT, status=302, headers={"Location": "http://elsewhere.invalid/"})
+    responses.post(BOT, status=200)
+    failures: list[str] = []
+    forwarder = Forwarder(BOT, "bot-secret", timeout=2)
+    assert forwarder.deliver(NOTE, lambda reason, _: failures.append(reason), sleep=lambda _: None) == 200
+    assert [call.request.url for call in responses.calls] == [BOT, BOT]
+    assert failures == [f"{BOT} answered 302"]
