@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, is_on
+from greencli.sandbox.push import Pusher
 from greencli.sandbox.scheduler import Scheduler
 
 Answer = tuple[int, Any]
@@ -75,6 +76,10 @@ class Options:
     auto_scan: float | None = None  # simulate a phone scanning the QR after this many seconds
     plan: str = "developer"  # "developer" (free: 3 chats, 100 checks a month) or "business"
     settings: dict[str, Any] = field(default_factory=default_settings)
+    # Push mode: Green API pauses 60 s before sending a failed notification again and waits
+    # 180 s for an answer (recommendations/working-with-incomming-webhooks).
+    push_retry_seconds: float = 60.0
+    push_timeout_seconds: float = 180.0
 
 
 class Instance:
@@ -103,9 +108,11 @@ class Instance:
         self._scan_scheduled = False
         self._qr_error: str | None = None
         self.no_whatsapp_suffix = "0000"  # numbers ending in 0000 have no WhatsApp account
+        self._pusher = Pusher(self, options.push_retry_seconds, options.push_timeout_seconds)
 
     def stop(self) -> None:
         self._scheduler.stop()
+        self._pusher.stop()
 
     # -- state --------------------------------------------------------------------------------
 
@@ -184,6 +191,38 @@ class Instance:
             self._new_queue.notify_all()
             return receipt
 
+    # -- push mode (greencli.sandbox.push) -------------------------------------------------------
+
+    def next_push(self, stopped: threading.Event) -> tuple[int, dict[str, Any], str, str] | None:
+        """The head of the queue and where to push it, once a webhookUrl is set and something
+        waits; None when `stopped` is set (or after a short wait, to look again)."""
+        with self._lock:
+            while not stopped.is_set():
+                url = self.settings.get("webhookUrl")
+                if url and self._notifications:
+                    receipt, body = self._notifications[0]
+                    return receipt, body, str(url), str(self.settings.get("webhookUrlToken") or "")
+                self._new_queue.wait(0.5)
+            return None
+
+    def pushed(self, receipt: int) -> None:
+        """The receiver answered 200: the notification leaves the queue."""
+        with self._lock:
+            for entry in self._notifications:
+                if entry[0] == receipt:
+                    self._notifications.remove(entry)
+                    break
+
+    def wake_pusher(self) -> None:
+        with self._lock:
+            self._new_queue.notify_all()
+
+    def update_settings(self, changes: dict[str, Any]) -> None:
+        """Change settings directly (the control endpoint): no restart, no notification."""
+        with self._lock:
+            self.settings.update({k: v for k, v in changes.items() if k != "wid"})
+            self._new_queue.notify_all()
+
     def _notify_state(self, state: str) -> None:
         if is_on(self.settings, "stateWebhook"):
             self.push({**self._envelope("stateInstanceChanged"), "stateInstance": state})
@@ -259,6 +298,7 @@ class Instance:
                 for key, value in body.items():
                     if key != "wid":
                         self.settings[key] = value
+                self._new_queue.notify_all()  # a new webhookUrl starts (or stops) push mode
         self._restart()
         return 200, {"saveSettings": True}
 
@@ -541,6 +581,7 @@ class Instance:
                 "chats": list(self._chats),
                 "checksUsed": self._checks_used,
                 "qrPayload": self.qr_payload() if self._state == "notAuthorized" else None,
+                "push": self._pusher.describe(),
             }
 
 

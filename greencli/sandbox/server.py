@@ -280,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
                 receipt = instance.incoming_message(chat_id, str(spec.get("text", "Hello from the sandbox")))
                 self._send(200, {"receiptId": receipt, "queued": receipt is not None})
             elif path == "/sandbox/settings" and verb == "POST":
-                instance.settings.update({k: v for k, v in spec.items() if k != "wid"})
+                instance.update_settings(spec)
                 self._send(200, instance.snapshot()["settings"])
             elif path == "/sandbox/qr-error" and verb == "POST":
                 instance.set_qr_error(str(spec.get("message", "Instance has auth. You need to make log out")))

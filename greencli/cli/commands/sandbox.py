@@ -36,6 +36,15 @@ def sandbox(
     token: Annotated[
         str | None, typer.Option("--sandbox-token", metavar="TOKEN", help="Token to accept (default: a new random one).")
     ] = None,
+    push_retry: Annotated[
+        float,
+        typer.Option(
+            "--push-retry",
+            metavar="SECONDS",
+            min=0,
+            help="With a webhook URL set, wait this long before pushing a failed notification again (Green API: 60).",
+        ),
+    ] = 60.0,
     no_rate_limits: Annotated[
         bool, typer.Option("--no-rate-limits", help="Do not answer 429 when a method is called too often.")
     ] = False,
@@ -69,6 +78,7 @@ def sandbox(
         auto_scan=auto_scan,
         plan=plan,
         settings=guide_settings() if guide else default_settings(),
+        push_retry_seconds=push_retry,
     )
     if instance_id:
         options.instance_id = instance_id
