@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import selectors
+import socket
 import threading
 import time
 from collections import deque
@@ -347,12 +349,54 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that stops at once.
+
+    socketserver's `shutdown()` waits for `serve_forever` to notice a flag it checks only
+    between polls (every 0.5 s). Here the loop blocks without a timeout on the listening
+    socket and on one end of a socket pair; `stop()` writes to the other end, so the loop
+    wakes and returns immediately.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._stop_requested = False
+        self._stopped = threading.Event()
+
+    def serve_forever(self, poll_interval: float | None = None) -> None:  # noqa: ARG002 - no polling
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_reader, selectors.EVENT_READ)
+                while not self._stop_requested:
+                    for key, _ in selector.select():
+                        if key.fileobj is self and not self._stop_requested:
+                            self._handle_request_noblock()
+                    self.service_actions()
+        finally:
+            self._stopped.set()
+
+    def stop(self) -> None:
+        """Stop serving, wait for the loop to return and close the sockets."""
+        if self._stop_requested:
+            return
+        self._stop_requested = True
+        self._wake_writer.send(b"\0")
+        self._stopped.wait()
+        self.server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+
 @dataclass
 class RunningSandbox:
     """A sandbox serving on 127.0.0.1 in a background thread."""
 
     sandbox: Sandbox
-    server: ThreadingHTTPServer
+    server: SandboxHTTPServer
     thread: threading.Thread
 
     @property
@@ -365,8 +409,7 @@ class RunningSandbox:
         return self.sandbox.instance
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
         self.sandbox.instance.stop()
 
 
@@ -374,8 +417,7 @@ def start(options: Options | None = None, port: int = 0, rate_limits: bool = Tru
     """Start a sandbox on 127.0.0.1:`port` (0: any free port) and return at once."""
     sandbox = Sandbox(Instance(options or Options()), rate_limits=rate_limits)
     handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
+    server = SandboxHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True)
     thread.start()
     return RunningSandbox(sandbox, server, thread)
