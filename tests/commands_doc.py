@@ -38,6 +38,15 @@ def help_text(path: list[str]) -> str:
     return result.stdout.rstrip() + "\n"
 
 
+def _without_global_options(text: str) -> str:
+    """Every command lists the global options too; the reference shows them once, at the top."""
+    head, found, rest = text.partition("Global options (before or after the command):\n")
+    if not found:
+        return text
+    _, blank, after = rest.partition("\n\n")
+    return head + "Global options: as for greencli itself (above), before or after the command.\n" + (blank + after if blank else "")
+
+
 def render() -> str:
     parts = [
         "# Command reference\n",
@@ -48,7 +57,7 @@ def render() -> str:
         title = " ".join(["greencli", *path])
         parts.append(f"## {title}\n")
         parts.append("```text")
-        parts.append(help_text(path).rstrip())
+        parts.append(_without_global_options(help_text(path)).rstrip() if path else help_text(path).rstrip())
         parts.append("```\n")
     return "\n".join(parts)
 

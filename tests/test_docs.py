@@ -51,14 +51,17 @@ def test_every_error_code_is_documented() -> None:
 def _options_by_command() -> dict[tuple[str, ...], set[str]]:
     """Every command path and the options it accepts (root options under the empty path)."""
     root = typer.main.get_command(app)
-    table: dict[tuple[str, ...], set[str]] = {(): {opt for p in root.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}}
     context = typer.Context(root)
+
+    def accepted(command: typer.core.TyperCommand) -> set[str]:
+        return {opt for p in command.get_params(context) for opt in p.opts + p.secondary_opts}
+
+    table: dict[tuple[str, ...], set[str]] = {(): accepted(root)}
     for name in Commands.table:
         command = root.get_command(context, name)
-        table[(name,)] = {opt for p in command.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}
+        table[(name,)] = accepted(command)
         for sub in getattr(command, "commands", {}) or {}:
-            subcommand = command.commands[sub]
-            table[(name, sub)] = {opt for p in subcommand.params for opt in p.opts + p.secondary_opts} | {"--help", "-h"}
+            table[(name, sub)] = accepted(command.commands[sub])
     return table
 
 
@@ -98,7 +101,7 @@ def test_every_command_and_option_in_the_docs_exists(path: Path) -> None:
                 scope = options[command]
                 if option not in scope and option not in options[()]:
                     pytest.fail(f"{path.name}: `{invocation}` uses {option}, which {' '.join(('greencli',) + command)} does not have")
-                if not command and option in ROOT_OPTIONS_WITH_VALUE and "=" not in word:
+                if option in ROOT_OPTIONS_WITH_VALUE and "=" not in word:
                     index += 1
             elif (*command, word) in options and not (command and command[0] not in ("webhooks",)):
                 command = (*command, word)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,15 +20,28 @@ if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
     from greencli.sandbox.server import RunningSandbox
 
+
+
+def _record_json(ctx: typer.Context, value: bool) -> bool:
+    if value:
+        state = ctx.find_object(AppContext) or ctx.ensure_object(AppContext)
+        state.give("json", True)
+    return value
+
+
+# Eager, as the global --json: known before other options are checked, so that their errors
+# come out as the JSON document too.
 JsonOption = Annotated[
     bool,
-    typer.Option("--json", help="Print one JSON document on stdout instead of text."),
+    typer.Option("--json", is_eager=True, callback=_record_json, help="Print one JSON document on stdout instead of text."),
 ]
 
 
 class AppContext:
     def __init__(self) -> None:
-        self.options: RootOptions | None = None  # set by the root callback
+        # The global options typed on the command line, before or after the command's name
+        # (see greencli.cli.global_options); read once every option was parsed.
+        self.given: dict[str, Any] = {}
         self.json_mode = False
         self.sandbox: RunningSandbox | None = None
         self.cwd = Path.cwd()
@@ -37,18 +50,85 @@ class AppContext:
         self._client: GreenApiClient | None = None
         self._warned = False
 
+    def give(self, name: str, value: Any) -> None:
+        """Record a global option (the later of two wins)."""
+        self.given[name] = value
+        if name == "json" and value:
+            self.json_mode = True
+        if name == "debug" and value:
+            _enable_debug_logging()
+
     @property
-    def root_options(self) -> RootOptions:
+    def debug(self) -> bool:
+        return bool(self.given.get("debug"))
+
+    @property
+    def quiet(self) -> bool:
+        return bool(self.given.get("quiet"))
+
+    @property
+    def no_input(self) -> bool:
+        return bool(self.given.get("no_input"))
+
+    def may_prompt(self) -> bool:
+        """Whether a question may be asked: a terminal on stdin, not in CI, no --no-input or --json."""
+        return not self.no_input and not self.json_mode and can_prompt()
+
+    @property
+    def wants_sandbox(self) -> bool:
+        return bool(self.given.get("sandbox"))
+
+    @property
+    def options(self) -> RootOptions:
+        """The root options as given; with --sandbox, the sandbox's (started on first use)."""
         from greencli.config.loader import RootOptions
 
-        return self.options or RootOptions()
+        given = self.given
+        if self.wants_sandbox:
+            sandbox = self.start_sandbox()
+            return RootOptions(
+                instance_id=sandbox.instance.instance_id,
+                token=sandbox.instance.token,
+                api_url=sandbox.url,
+                timeout=given.get("timeout"),
+                debug=self.debug,
+                sandbox=True,
+            )
+        return RootOptions(
+            instance_id=given.get("instance_id"),
+            token=given.get("token"),
+            api_url=given.get("api_url"),
+            env_file=given.get("env_file"),
+            timeout=given.get("timeout"),
+            debug=self.debug,
+        )
+
+    @property
+    def root_options(self) -> RootOptions:
+        return self.options
+
+    def start_sandbox(self) -> RunningSandbox:
+        """--sandbox: a throw-away sandbox for this run, started when first needed."""
+        if self.sandbox is None:
+            from greencli.errors import UsageError
+
+            clashing = [f"--{name.replace('_', '-')}" for name in ("instance_id", "token", "api_url", "env_file") if self.given.get(name) is not None]
+            if clashing:
+                raise UsageError(
+                    f"--sandbox brings its own instance; {' and '.join(clashing)} cannot be combined with it.",
+                    "Leave out --sandbox to use your instance, or the other options to use the sandbox.",
+                )
+            from greencli.sandbox.server import start_ready
+
+            self.sandbox = start_ready()
+        return self.sandbox
 
     @property
     def output(self) -> Output:
         from greencli.cli.output import Output
 
         if self._output is None or self._output.json_mode != self.json_mode:
-            self._output = Output(json_mode=self.json_mode)
+            self._output = Output(json_mode=self.json_mode, quiet=self.quiet)
         return self._output
 
     def resolution(self) -> Resolution:
@@ -56,7 +136,7 @@ class AppContext:
         from greencli.config.loader import resolve
 
         if self._resolution is None:
-            if self.sandbox is not None:  # --sandbox: its credentials only, nothing of the user's
+            if self.wants_sandbox:  # --sandbox: its credentials only, nothing of the user's
                 self._resolution = resolve(self.root_options, {}, self.cwd, read_env_file=False)
             else:
                 self._resolution = resolve(self.root_options, os.environ, self.cwd)
@@ -110,5 +190,24 @@ def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
     if app is None:  # a command invoked outside `greencli.cli.app.main` (e.g. a bare CliRunner)
         app = AppContext()
         ctx.obj = app
-    app.json_mode = json_output
+    app.json_mode = app.json_mode or json_output  # the global --json may have come first
     return app
+
+
+def _enable_debug_logging() -> None:
+    import logging
+
+    from greencli.redaction import redact
+
+    class RedactingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("debug: %(name)s: %(message)s"))
+    handler.set_name("greencli-debug")
+    for name in ("urllib3", "greencli"):
+        logger = logging.getLogger(name)
+        if not any(h.get_name() == "greencli-debug" for h in logger.handlers):  # --debug given twice
+            logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)

@@ -9,7 +9,7 @@ help from their docstrings, so the table stays the only list of commands.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 import typer
@@ -24,6 +24,7 @@ def _load(target: str) -> Any:
 def _build(name: str, target: str) -> Any:
     loaded = _load(target)
     if isinstance(loaded, typer.Typer):  # a group of subcommands, e.g. `webhooks`
+        loaded._add_completion = False  # shell completion is installed from the root command only
         command = typer.main.get_command(loaded)
     else:
         single = typer.Typer(add_completion=False, rich_markup_mode=None)
@@ -46,15 +47,16 @@ def short_help(target: str, limit: int = 60) -> str:
 class _Commands(MutableMapping[str, Any]):
     """The group's commands: every name in the table, each built on first access."""
 
-    def __init__(self, table: dict[str, str]) -> None:
+    def __init__(self, table: dict[str, str], prepare: Callable[[Any], Any]) -> None:
         self.table = table
+        self.prepare = prepare
         self.built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.built:
             if name not in self.table:
                 raise KeyError(name)
-            self.built[name] = _build(name, self.table[name])
+            self.built[name] = self.prepare(_build(name, self.table[name]))
         return self.built[name]
 
     def __setitem__(self, name: str, command: Any) -> None:
@@ -77,7 +79,11 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.commands = _Commands(self.table)
+        self.commands = _Commands(self.table, self.prepare)
+
+    def prepare(self, command: Any) -> Any:
+        """A hook for subclasses: adjust a command once it is built."""
+        return command
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         # The list in --help needs only names and first lines: no parser is built for it.

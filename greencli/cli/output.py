@@ -54,8 +54,10 @@ class Output:
         json_mode: bool = False,
         stdout: IO[str] | None = None,
         stderr: IO[str] | None = None,
+        quiet: bool = False,
     ) -> None:
         self.json_mode = json_mode
+        self.quiet = quiet  # --quiet: results, warnings and errors only; no progress, hints or next steps
         self.json_lines = False  # set by commands that print one JSON object per line
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -150,14 +152,14 @@ class Output:
         """An outcome: its symbol, the message, and under it what to do next."""
         prefix = f"{self.symbol(status)} "
         self.line(styled(prefix, STATUS_STYLE[status]), *parts, err=err)
-        if hint:
+        if hint and not self.quiet:
             self.line(styled(f"{self.indent}→ {hint}", "cyan"), err=err)
 
     # -- progress, warnings, errors (stderr) ------------------------------------------------
 
     def progress(self, message: str) -> None:
         """A progress note on stderr (quiet with --json: scripts read the document only)."""
-        if not self.json_mode:
+        if not self.json_mode and not self.quiet:
             self.line(styled(message, "dim"), err=True)
 
     def warn(self, message: str, hint: str | None = None) -> None:
@@ -180,7 +182,9 @@ class Output:
 
         Yields a function that changes the spinner's text.
         """
-        if self.rich_err and not self.json_mode:
+        if self.quiet:
+            yield lambda text: None
+        elif self.rich_err and not self.json_mode:
             with self._console(True).status(redact(message)) as status:
                 yield lambda text: status.update(redact(text))
         else:

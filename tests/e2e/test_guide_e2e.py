@@ -127,7 +127,7 @@ def test_reboot_and_logout_need_yes_without_a_terminal(sandbox: Sandbox):
 
 
 def test_send_test_delivers_once_and_follows_the_status(sandbox: Sandbox):
-    run = sandbox.run("send-test", "+7 (900) 123-45-67", "--wait", "--json")
+    run = sandbox.run("send-test", "+7 (900) 123-45-67", "--wait", "30", "--json")
     assert run.exit_code == 0, run.stderr
     data = run.json()
     assert data["chatId"] == "79001234567@c.us" and data["status"] in ("delivered", "read")

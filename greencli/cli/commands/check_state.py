@@ -16,7 +16,7 @@ def check_state(
             "--wait",
             metavar="SECONDS",
             min=1,
-            help="Poll (once a second, the method's rate limit) until authorized or SECONDS pass.",
+            help="Wait until authorized, for at most SECONDS (polled once a second, the method's rate limit).",
         ),
     ] = None,
     json_output: JsonOption = False,

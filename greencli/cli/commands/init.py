@@ -7,7 +7,6 @@ from typing import Annotated, Any
 import typer
 
 from greencli.cli.context import JsonOption, use
-from greencli.cli.context import can_prompt as _can_prompt
 from greencli.cli.output import styled
 
 
@@ -37,7 +36,7 @@ def init(
 
     app = use(ctx, json_output)
     out = app.output
-    if app.sandbox is not None:
+    if app.wants_sandbox:
         raise UsageError(
             "--sandbox starts a sandbox for one command only: a .env pointing at it would stop "
             "working the moment init ends.",
@@ -62,7 +61,7 @@ def init(
         config.API_URL: app.root_options.api_url or os.environ.get(config.API_URL),
     }
     values = {key: (value.strip() if value else None) for key, value in values.items()}
-    interactive = _can_prompt() and not json_output
+    interactive = app.may_prompt()
 
     if interactive:
         _ask(values, out)
@@ -72,7 +71,7 @@ def init(
             raise ConfigError(
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, and "
                 "there is no terminal to ask on.",
-                "Pass --instance-id and --token before `init`, or set GREEN_API_INSTANCE_ID and "
+                "Pass --instance-id and --token, or set GREEN_API_INSTANCE_ID and "
                 "GREEN_API_TOKEN (and GREEN_API_URL) in the environment.",
                 code="missing_credentials",
             )

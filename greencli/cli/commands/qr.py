@@ -36,7 +36,8 @@ def qr(
         typer.Option("--phone", metavar="NUMBER", help="Ask for a pairing code for this phone number instead of a QR code."),
     ] = None,
     wait: Annotated[
-        float, typer.Option("--wait", metavar="SECONDS", min=5, help="Give up after this long (default 150).")
+        float,
+        typer.Option("--wait", metavar="SECONDS", min=5, help="Keep refreshing until linked, for at most SECONDS (default 150)."),
     ] = 150,
     json_output: JsonOption = False,
 ) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, can_prompt, use
+from greencli.cli.context import AppContext, JsonOption, use
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")]
 
@@ -66,7 +66,7 @@ def _confirm(app: AppContext, yes: bool, question: str) -> None:
     app.credentials()  # bad credentials are reported before asking anything
     if yes:
         return
-    if not can_prompt() or app.json_mode:
+    if not app.may_prompt():
         raise UsageError(
             "This command changes the instance and needs confirmation.",
             "Add --yes to confirm without a prompt.",

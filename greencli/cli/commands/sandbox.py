@@ -14,7 +14,7 @@ STATE_CHOICES = ("new", "notAuthorized", "authorized", "starting", "blocked", "y
 
 def sandbox(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    port: Annotated[int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 0,
     state: Annotated[
         str,
         typer.Option("--state", metavar="STATE", help=f"Starting state: {', '.join(STATE_CHOICES)}."),
@@ -64,6 +64,12 @@ def sandbox(
 
     app = use(ctx, json_output)
     out = app.output
+    if app.wants_sandbox:
+        raise UsageError(
+            "--sandbox runs one command against a throw-away sandbox; it cannot be combined "
+            "with `greencli sandbox`.",
+            "Run `greencli sandbox` alone to serve a sandbox until stopped.",
+        )
     if state not in STATE_CHOICES:
         raise UsageError(f"--state must be one of: {', '.join(STATE_CHOICES)}.", "For example: --state new", code="usage_error")
     if plan not in ("developer", "business"):

@@ -32,16 +32,16 @@ def send_test(
         float | None,
         typer.Option(
             "--wait",
-            metavar="[SECONDS]",
+            metavar="SECONDS",
             min=1,
-            help=f"Follow the message until delivered (default {DEFAULT_WAIT} s when no SECONDS).",
+            help=f"Follow the message until delivered, for at most SECONDS (e.g. {DEFAULT_WAIT}).",
         ),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Send a test message and report what happened to it.
 
-    Example: greencli send-test +79001234567 --wait
+    Example: greencli send-test +79001234567 --wait 120
     """
     from greencli.errors import ApiError, NotFine, QuotaExceeded, UsageError
     from greencli.greenapi.phone_numbers import parse_recipient
