@@ -12,7 +12,6 @@ import pytest
 import responses
 from dotenv import dotenv_values
 
-from greencli.cli.commands import init as init_module
 from greencli.redaction import mask
 
 ID = "1101000001"
@@ -306,7 +305,15 @@ def test_outside_git_no_gitignore(api, run_cli, assert_no_token, token, tmp_path
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(init_module, "_can_prompt", lambda: True)
+    import greencli.cli.context
+
+    monkeypatch.setattr(greencli.cli.context, "can_prompt", lambda: True)
+
+
+def test_no_input_never_prompts(run_cli, terminal) -> None:
+    result = run_cli(["init", "--no-input"], input="1101000001\n")
+    assert result.exit_code == 2
+    assert "no terminal to ask on" in result.stderr or "not set" in result.stderr
 
 
 def test_interactive_prompts_for_everything(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
