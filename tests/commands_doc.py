@@ -1,6 +1,8 @@
 """docs/commands.md, generated from greencli's own --help.
 
 Regenerate after changing a command or option:  python -m tests.commands_doc
+(it also copies greencli/doctor/troubleshooting.md, the text `doctor --explain` prints, to
+docs/troubleshooting.md).
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ def render() -> str:
     return "\n".join(parts)
 
 
+TROUBLESHOOTING = DOC.parent / "troubleshooting.md"
+SHIPPED_TROUBLESHOOTING = DOC.parent.parent / "greencli" / "doctor" / "troubleshooting.md"
+
+
 if __name__ == "__main__":
     DOC.write_text(render(), encoding="utf-8")
     print(f"wrote {DOC}")
+    # The explanations ship in the package (`greencli doctor --explain ID`); the page is a copy.
+    TROUBLESHOOTING.write_text(SHIPPED_TROUBLESHOOTING.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {TROUBLESHOOTING}")

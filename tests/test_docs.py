@@ -11,7 +11,7 @@ import pytest
 import typer
 
 from greencli.cli.app import Commands, app
-from tests.commands_doc import DOC, render
+from tests.commands_doc import DOC, SHIPPED_TROUBLESHOOTING, TROUBLESHOOTING, render
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -19,6 +19,12 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 def test_command_reference_matches_help() -> None:
     assert DOC.read_text(encoding="utf-8") == render(), "docs/commands.md is stale: run `python -m tests.commands_doc`"
+
+
+def test_the_troubleshooting_page_is_the_text_greencli_ships() -> None:
+    assert TROUBLESHOOTING.read_text(encoding="utf-8") == SHIPPED_TROUBLESHOOTING.read_text(encoding="utf-8"), (
+        "edit greencli/doctor/troubleshooting.md, then run `python -m tests.commands_doc`"
+    )
 
 
 def test_ci_runs_the_readme_test_command_word_for_word() -> None:

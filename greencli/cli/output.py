@@ -48,6 +48,36 @@ def _wants_rich(stream: IO[str]) -> bool:
         return False
 
 
+class Steps:
+    """See Output.steps()."""
+
+    def __init__(self, status: Any) -> None:
+        self._status = status
+        self._running = False
+
+    def working(self, text: str) -> None:
+        """Name the step under way ("" when none is)."""
+        if self._status is None:
+            return
+        if text:
+            self._status.update(redact(text))
+            if not self._running:
+                self._status.start()
+                self._running = True
+        elif self._running:
+            self._status.stop()
+            self._running = False
+
+    def done(self, render: Callable[[], None]) -> None:
+        """Print a finished step's result (the spinner steps aside meanwhile)."""
+        running = self._running
+        if running:
+            self._status.stop()
+        render()
+        if running:
+            self._status.start()
+
+
 class Output:
     def __init__(
         self,
@@ -190,6 +220,31 @@ class Output:
         else:
             self.progress(message)
             yield lambda text: None
+
+    @contextmanager
+    def steps(self) -> Iterator[Steps]:
+        """Results printed one by one while a spinner on stderr names the step under way.
+
+        The spinner is drawn only when stderr is a terminal (and not with --json or --quiet);
+        it is cleared while a result is printed, so the two never mix on the screen.
+        """
+        status = None
+        if self.rich_err and not self.json_mode and not self.quiet:
+            status = self._console(True).status("")
+        steps = Steps(status)
+        try:
+            yield steps
+        finally:
+            steps.working("")
+
+    def wrap(self, text: str, indent: str) -> list[str]:
+        """`text` cut at word boundaries to fit after `indent` on a terminal (whole elsewhere)."""
+        if not self.rich_out:
+            return [text]
+        import textwrap
+
+        width = max(20, self._console(False).width - len(indent))
+        return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
     @contextmanager
     def live(self) -> Iterator[Callable[[str], None]]:

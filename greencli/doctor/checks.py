@@ -25,6 +25,7 @@ from urllib.request import getproxies, proxy_bypass
 
 from greencli.config import git as gitrepo
 from greencli.config import loader as config
+from greencli.doctor.explanations import command_for
 from greencli.errors import ApiError
 from greencli.greenapi.credentials import is_green_api_host
 from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
@@ -33,7 +34,7 @@ from greencli.greenapi.states import describe_state, format_phone
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
 
-DOCS = "docs/troubleshooting.md"
+DOCS = "docs/troubleshooting.md"  # the same text ships in the package: `greencli doctor --explain ID`
 PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
 
 
@@ -46,6 +47,9 @@ class CheckResult:
     hint: str | None = None
     details: list[str] = field(default_factory=list)
     duration_ms: int | None = None
+    # Failed because Green API could not be reached or did not answer (an outage, not the
+    # instance's fault): doctor then exits 3, so CI can tell the two apart.
+    outage: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -54,7 +58,7 @@ class CheckResult:
             "status": self.status,
             "message": self.message,
             "hint": self.hint,
-            "docs": f"{DOCS}#{self.id}",
+            "docs": command_for(self.id),
         }
         if self.details:
             data["details"] = self.details
@@ -378,8 +382,10 @@ def run_checks(
     make_client: Callable[[config.Credentials], GreenApiClient],
     timeout: float,
     on_progress: Callable[[str], None] = lambda text: None,
+    on_result: Callable[[CheckResult], None] = lambda result: None,
 ) -> list[CheckResult]:
-    results: dict[str, CheckResult] = {}
+    """Run every check; `on_result` gets each result as soon as it and all before it are done."""
+    results: dict[str, CheckResult] = InOrder(on_result)
 
     def timed(check_id: str, run: Callable[[], CheckResult]) -> None:
         started = time.monotonic()
@@ -404,6 +410,7 @@ def run_checks(
     on_progress("Checking that the API host is reachable…")
     timed("reachability", lambda: check_reachability(credentials.api_url, min(timeout, 5.0)))
     if results["reachability"].status == "fail":
+        results["reachability"].outage = True
         return finish("the API host cannot be reached")
 
     client = make_client(credentials)
@@ -413,6 +420,7 @@ def run_checks(
     results["credentials"] = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
     results["credentials"].duration_ms = int((time.monotonic() - started) * 1000)
     if results["credentials"].status == "fail":
+        results["credentials"].outage = _unanswered(state)
         return finish("Green API did not answer" if state.error is not None and state.error.status is None else "the credentials were not accepted")
     timed("state", lambda: check_state(state))
     authorized = state.value == "authorized"
@@ -438,6 +446,35 @@ def run_checks(
     for name in calls:
         results[name].duration_ms = elapsed
     return finish("not run")
+
+
+def _unanswered(fetched: Fetched) -> bool:
+    """No answer, or one that says the service itself is failing (5xx, 429 after retries)."""
+    error = fetched.error
+    return error is not None and (error.status is None or error.status >= 500 or error.status == 429)
+
+
+class InOrder(dict):  # type: ignore[type-arg]
+    """Results by check id that hands each one on in ORDER, as soon as those before it are in.
+
+    Checks may finish in any order (some run at once); the report reads top to bottom.
+    """
+
+    def __init__(self, on_result: Callable[[CheckResult], None]) -> None:
+        super().__init__()
+        self.on_result = on_result
+        self.reported = 0
+
+    def __setitem__(self, check_id: str, result: CheckResult) -> None:
+        super().__setitem__(check_id, result)
+        while self.reported < len(ORDER) and ORDER[self.reported] in self:
+            self.on_result(self[ORDER[self.reported]])
+            self.reported += 1
+
+    def setdefault(self, check_id: str, default: CheckResult) -> CheckResult:  # type: ignore[override]
+        if check_id not in self:
+            self[check_id] = default
+        return self[check_id]
 
 
 def guarded(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:

@@ -82,6 +82,7 @@ FAULTS: dict[str, tuple[dict | None, str]] = {
 }
 # Faults after which a sendMessage may have gone out: greencli must say so and not resend.
 AMBIGUOUS_FOR_SEND = {"timeout", "reset", "dropped", "500", "502", "503", "html", "empty", "truncated", "wrong-shape", "null"}
+OUTAGE = {"timeout", "refused", "reset", "dropped", "429-retry-after", "429-no-retry-after", "500", "502", "503"}
 TRANSIENT = {"timeout", "reset", "dropped", "429-retry-after", "429-no-retry-after", "502", "503"}
 
 
@@ -91,7 +92,9 @@ def expected_exit(command: Command, fault: str) -> int:
         # check-state and doctor exit 1 (not authorized yet); init writes .env: exit 0.
         return {"check-state": 1, "doctor": 1, "init": 0}[command.name]
     if command.name == "doctor":
-        return 1  # doctor reports API failures as failed checks
+        # doctor reports API failures as failed checks: exit 3 when Green API could not be
+        # reached or did not answer (an outage), 1 when it answered that something is wrong.
+        return 3 if fault in OUTAGE else 1
     return 3
 
 
