@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from typer.testing import CliRunner
 
 from greencli.sandbox.instance import Options, default_settings, guide_settings
 from greencli.sandbox.server import RunningSandbox, start
@@ -113,12 +117,57 @@ class Sandbox:
             encoding="utf-8",
             timeout=timeout,
         )
-        run = Run(list(args), completed.returncode, completed.stdout, completed.stderr)
+        return self._checked(Run(list(args), completed.returncode, completed.stdout, completed.stderr), check_token)
+
+    def run_in_process(self, *args: str, env: dict[str, str] | None = None, check_token: bool = True) -> Run:
+        """Like `run`, but `greencli.cli.app.main(args)` in this process: no interpreter start-up.
+
+        The process environment is exactly `env` for the run (what the subprocess would see),
+        the working directory is the sandbox's, and the loggers --debug sets up are put back.
+        """
+        from greencli.cli.app import main
+
+        env = env if env is not None else self.env()
+        overrides: dict[str, str | None] = {name: None for name in os.environ if name not in env}
+        overrides.update(env)
+        with _loggers_restored(), _working_directory(self.workdir):
+            with CliRunner().isolation(env=overrides) as (out, err, _mixed):
+                code = main(list(args))
+                sys.stdout.flush()
+                sys.stderr.flush()
+                stdout = out.getvalue().decode("utf-8", "replace")
+                stderr = err.getvalue().decode("utf-8", "replace")
+        return self._checked(Run(list(args), code, stdout, stderr), check_token)
+
+    def _checked(self, run: Run, check_token: bool) -> Run:
         if check_token:
             assert_no_token(self.token, run.stdout, run.stderr)
             files_written_contain_no_token(self.workdir, self.token)
-        assert "Traceback" not in run.stderr or "--debug" in args, run.stderr
+        assert "Traceback" not in run.stderr or "--debug" in run.args, run.stderr
         return run
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+@contextmanager
+def _loggers_restored() -> Iterator[None]:
+    """--debug adds a handler on the captured stderr and lowers levels: undo it after the run."""
+    loggers = [logging.getLogger(name) for name in ("urllib3", "greencli")]
+    saved = [(logger, list(logger.handlers), logger.level) for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, handlers, level in saved:
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
 
 
 def _sandbox(tmp_path: Path, rate_limits: bool = True, **options: Any) -> Any:

@@ -1,19 +1,23 @@
-"""Every command × every fault, run as the installed greencli against the sandbox.
+"""Every command × every fault, run as greencli against the sandbox.
 
 Each cell checks the contract: the documented exit code, one clear message with a hint, no
 traceback, and no token anywhere (the Sandbox.run guard), also with --debug. Transient faults
 on idempotent calls must recover within the retry budget; sendMessage must reach the server
 exactly once after an ambiguous failure.
+
+The cells call greencli's `main()` in the test process (the sandbox still answers over real
+HTTP); the smoke row runs each fault once more as the installed greencli in its own process.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
 
-from tests.e2e.conftest import Sandbox, closed_port
+from tests.e2e.conftest import Run, Sandbox, closed_port
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,17 @@ def arguments(root: list[str], command: Command, *, debug_json: bool = False) ->
     return [*root, *(["--debug"] if debug_json else []), *command.args, *(["--json"] if debug_json else [])]
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
-@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
-def test_persistent_fault(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
-    env, root = prepare(quiet_sandbox, command, fault)
-    run = quiet_sandbox.run(*arguments(root, command), env=env)
+def in_process(sandbox: Sandbox) -> Callable[..., Run]:
+    return sandbox.run_in_process
+
+
+def in_subprocess(sandbox: Sandbox) -> Callable[..., Run]:
+    return sandbox.run
+
+
+def check_persistent_fault(sandbox: Sandbox, command: Command, fault: str, runner: Callable[[Sandbox], Callable[..., Run]]) -> None:
+    env, root = prepare(sandbox, command, fault)
+    run = runner(sandbox)(*arguments(root, command), env=env)
     assert run.exit_code == expected_exit(command, fault), run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     if run.exit_code == 0:
@@ -140,20 +150,35 @@ def test_persistent_fault(quiet_sandbox: Sandbox, command: Command, fault: str) 
         assert len(errors) == 1, run.stderr
         assert any(line.startswith("hint: ") for line in run.stderr.splitlines()), run.stderr
     if command.name == "init" and run.exit_code != 0:
-        assert not (quiet_sandbox.workdir / ".env").exists()
+        assert not (sandbox.workdir / ".env").exists()
     if command.name == "send-test":
-        sends = quiet_sandbox.requests_for("sendMessage")
+        sends = sandbox.requests_for("sendMessage")
         if fault.startswith("429"):
             assert len(sends) == 4  # 429 was not processed: the first try and three retries
         elif fault != "refused":
             assert len(sends) == 1, f"sendMessage reached the server {len(sends)} times"
 
 
+@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
+def test_persistent_fault(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
+    check_persistent_fault(quiet_sandbox, command, fault, in_process)
+
+
+# The smoke row: each fault once as a separate process, the commands taken in turn.
+SMOKE_ROW = [(COMMANDS[index % len(COMMANDS)], fault) for index, fault in enumerate(FAULTS)]
+
+
+@pytest.mark.parametrize(("command", "fault"), SMOKE_ROW, ids=[f"{c.name}-{f}" for c, f in SMOKE_ROW])
+def test_persistent_fault_in_a_subprocess(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
+    check_persistent_fault(quiet_sandbox, command, fault, in_subprocess)
+
+
 @pytest.mark.parametrize("fault", [f for f in FAULTS if f != "null"])
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
 def test_persistent_fault_json_with_debug(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
     env, root = prepare(quiet_sandbox, command, fault)
-    run = quiet_sandbox.run(*arguments(root, command, debug_json=True), env=env)
+    run = quiet_sandbox.run_in_process(*arguments(root, command, debug_json=True), env=env)
     assert run.exit_code == expected_exit(command, fault)
     document = json.loads(run.stdout)  # exactly one JSON document on stdout
     if command.name == "doctor":
@@ -172,7 +197,7 @@ def test_persistent_fault_json_with_debug(quiet_sandbox: Sandbox, command: Comma
 @pytest.mark.parametrize("command", COMMANDS, ids=[c.name for c in COMMANDS])
 def test_transient_fault_recovers_or_never_resends(quiet_sandbox: Sandbox, command: Command, fault: str) -> None:
     env, root = prepare(quiet_sandbox, command, fault, times=1)
-    run = quiet_sandbox.run(*arguments(root, command), env=env)
+    run = quiet_sandbox.run_in_process(*arguments(root, command), env=env)
     if command.idempotent or fault.startswith("429"):
         assert run.exit_code == 0, run.stdout + run.stderr
     else:
