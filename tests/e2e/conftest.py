@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,11 @@ class Sandbox:
         self.token = running.instance.token
         self.instance_id = running.instance.instance_id
         self.url = running.url
+        # The HTTP server reports a failed connection (a client that timed out and hung up)
+        # as a traceback on sys.stderr; during an in-process run that is greencli's captured
+        # stderr, so keep the reports here instead.
+        self.server_errors: list[str] = []
+        running.server.handle_error = lambda _request, _address: self.server_errors.append(traceback.format_exc())
 
     # -- steering -----------------------------------------------------------------------------
 

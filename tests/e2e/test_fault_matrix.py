@@ -6,17 +6,21 @@ on idempotent calls must recover within the retry budget; sendMessage must reach
 exactly once after an ambiguous failure.
 
 The cells call greencli's `main()` in the test process (the sandbox still answers over real
-HTTP); the smoke row runs each fault once more as the installed greencli in its own process.
+HTTP) and skip the client's pauses between retries; the smoke row runs each fault once more as
+the installed greencli in its own process, pauses included.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+import urllib3.util.retry
 
+import greencli.greenapi.client
 from tests.e2e.conftest import Run, Sandbox, closed_port
 
 
@@ -126,6 +130,31 @@ def prepare(sandbox: Sandbox, command: Command, fault: str, times: int | None = 
 
 def arguments(root: list[str], command: Command, *, debug_json: bool = False) -> list[str]:
     return [*root, *(["--debug"] if debug_json else []), *command.args, *(["--json"] if debug_json else [])]
+
+
+class TimeWithoutPauses:
+    """The `time` module as the client's retry code sees it, with `sleep` only recorded."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def retry_pauses_skipped(monkeypatch: pytest.MonkeyPatch) -> TimeWithoutPauses:
+    """The pauses between retries (0.5 s, 1 s, and at least 1 s after a 429 without
+    Retry-After) are most of an in-process cell's time. The cells count attempts and check
+    outcomes, never durations; the pauses are tested with the client, and the smoke row's
+    separate processes still take them."""
+    clock = TimeWithoutPauses()
+    monkeypatch.setattr(greencli.greenapi.client, "time", clock)
+    monkeypatch.setattr(urllib3.util.retry, "time", clock)
+    return clock
 
 
 def in_process(sandbox: Sandbox) -> Callable[..., Run]:
