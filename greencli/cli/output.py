@@ -78,6 +78,27 @@ class Steps:
             self._status.start()
 
 
+class Screen:
+    """See Output.screen()."""
+
+    def __init__(self, live: Any) -> None:
+        self._live = live
+
+    def show(self, block: str) -> None:
+        from rich.text import Text
+
+        self._live.update(Text(redact(block), no_wrap=True, overflow="crop"), refresh=True)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Back on the normal screen meanwhile (to ask a question), then full-screen again."""
+        self._live.stop()
+        try:
+            yield
+        finally:
+            self._live.start(refresh=True)
+
+
 class Output:
     def __init__(
         self,
@@ -245,6 +266,27 @@ class Output:
 
         width = max(20, self._console(False).width - len(indent))
         return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+
+    def terminal_size(self) -> tuple[int, int]:
+        """The window's (columns, lines) now: it can change between two calls."""
+        size = self._console(False).size
+        return size.width, size.height
+
+    @contextmanager
+    def screen(self) -> Iterator[Screen]:
+        """Draw full-screen in the terminal's alternate screen, as full-screen programs do.
+
+        `show(block)` replaces the whole screen in place (nothing reaches the scrollback); on
+        leaving, the terminal shows what it showed before, so whatever is printed next is the
+        last thing on screen. Only for a terminal on stdout.
+        """
+        from rich.live import Live
+        from rich.text import Text
+
+        live = Live(Text(""), console=self._console(False), screen=True, auto_refresh=False, transient=True,
+                    redirect_stdout=False, redirect_stderr=False)
+        with live:
+            yield Screen(live)
 
     @contextmanager
     def live(self) -> Iterator[Callable[[str], None]]:

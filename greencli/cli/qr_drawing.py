@@ -24,14 +24,14 @@ def matrix_for(payload: str) -> list[list[bool]]:
     return [list(row) for row in code.get_matrix()]
 
 
-def draw(matrix: list[list[bool]], invert: bool = False) -> str:
+def draw(matrix: list[list[bool]], invert: bool = False, quiet_zone: int = QUIET_ZONE) -> str:
     """Half-block text of `matrix` with its quiet zone; one line per two module rows."""
     size = len(matrix)
-    full = size + 2 * QUIET_ZONE
+    full = size + 2 * quiet_zone
 
     def dark(row: int, column: int) -> bool:
-        inside = QUIET_ZONE <= row < QUIET_ZONE + size and QUIET_ZONE <= column < QUIET_ZONE + size
-        return inside and matrix[row - QUIET_ZONE][column - QUIET_ZONE]
+        inside = quiet_zone <= row < quiet_zone + size and quiet_zone <= column < quiet_zone + size
+        return inside and matrix[row - quiet_zone][column - quiet_zone]
 
     lines = []
     for row in range(0, full, 2):

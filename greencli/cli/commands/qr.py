@@ -1,11 +1,11 @@
 """`greencli qr`: link the phone from the terminal, by QR code or by pairing code."""
 
 import base64
-import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -13,13 +13,9 @@ from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
 
 if TYPE_CHECKING:
-    from greencli.cli.output import Output
+    from greencli.cli.output import Output, Screen
     from greencli.greenapi.client import GreenApiClient
 
-PHONE_STEPS = [
-    "Android: WhatsApp → ⋮ → Linked devices → Link a device",
-    "iPhone:  WhatsApp → Settings → Linked devices → Link a device",
-]
 ROTATION_SECONDS = 20
 LINK_FIX = "Run `greencli logout`, then `greencli qr` again."
 
@@ -59,7 +55,11 @@ def qr(
         recipient = parse_recipient(phone, allow_chat_id=False)
         _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output, once)
         return
-    _show_qr(app.client(), out, once=once, save=save, invert=invert, wait=wait)
+    client = app.client()
+    try:
+        _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=app.may_prompt())
+    except _PairInstead as choice:
+        _pair_by_phone(client, out, choice.phone, wait, json_output, once)
 
 
 def _check_writable(path: Path) -> None:
@@ -80,70 +80,188 @@ def _check_writable(path: Path) -> None:
 # -- QR code ---------------------------------------------------------------------------------
 
 
-def _show_qr(client: "GreenApiClient", out: "Output", once: bool, save: Path | None, invert: bool, wait: float) -> None:
+class _Code(NamedTuple):
+    png: bytes
+    payload: str | None  # what the picture encodes; None when it could not be read
+    file: Path | None  # where the PNG is: --save, or a temporary file when it could not be read
+    new: bool  # not shown before
+    deadline: float
+
+
+class _PairInstead(Exception):
+    """The user chose a pairing code over a QR code the window could not show."""
+
+    def __init__(self, phone: int) -> None:
+        super().__init__(phone)
+        self.phone = phone
+
+
+def _show_qr(
+    client: "GreenApiClient", out: "Output", once: bool, save: Path | None, invert: bool, wait: float, offer_pairing: bool
+) -> None:
+    if out.rich_out and not out.json_mode and not once:
+        # A terminal: the code redrawn in place in the alternate screen, left before the result.
+        with out.screen() as screen:
+            linked = _link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), once=False, save=save)
+        _linked(client, out, first=linked == "already")
+        return
+    with out.live() as redraw:
+
+        def present(code: _Code) -> None:
+            if code.new and not out.json_mode:  # a pipe or a log: each new code once
+                redraw(_printed(_drawing(code.payload, invert), code.file, once))
+
+        outcome = _link_by_qr(client, wait, present, once=once, save=save)
+    if isinstance(outcome, _Code):
+        _emit_code(out, outcome.payload, outcome.png, outcome.file, once=True)
+    else:
+        _linked(client, out, first=outcome == "already")
+
+
+def _link_by_qr(
+    client: "GreenApiClient", wait: float, present: Callable[[_Code], None], once: bool, save: Path | None
+) -> "_Code | str":
+    """Ask for the QR code once a second and present each until the phone is linked ("linked",
+    or "already" when it was before any code was shown), or, with `once`, return the first code."""
     from greencli.config.atomic_files import write_atomically
     from greencli.errors import NotFine
 
     deadline = time.monotonic() + wait
-    shown_payload: str | None = None
-    changed_at = time.monotonic()
+    shown: str | None = None
     codes_shown = 0
     fallback_file: Path | None = None
     last_state_check = 0.0
+    while True:
+        started = time.monotonic()
+        answer = client.qr()
+        if answer.type == "alreadyLogged":
+            return "already" if codes_shown == 0 else "linked"
+        if answer.type == "error":
+            raise NotFine(
+                f"Green API could not give a QR code: {answer.message}",
+                LINK_FIX if "auth" in answer.message.lower() or "log out" in answer.message.lower()
+                else "Wait a minute and try again (a QR code can take a while after a logout); "
+                "`greencli check-state` shows the state.",
+                code="qr_error",
+            )
+        if answer.type != "qrCode":
+            raise NotFine(f"Green API answered qr with an unknown type {answer.type!r}.", "Try again.", code="qr_error")
 
-    with out.live() as redraw:
+        png = _png_bytes(answer.message)
+        if save is not None:
+            write_atomically(save, png)
+        payload = _read(png)
+        if payload is None:  # kept in a file the user can open and scan
+            fallback_file = save or fallback_file or _temporary_png()
+            write_atomically(fallback_file, png)
+        key = payload or answer.message
+        new = key != shown
+        if new:
+            shown = key
+            codes_shown += 1
+        code = _Code(png, payload, save or fallback_file, new, deadline)
+        present(code)
+        if once:
+            return code
+        if time.monotonic() >= deadline:
+            raise NotFine(
+                f"The phone was not linked within {wait:g} s.",
+                "Run `greencli qr` again when the phone is at hand, or use a pairing code: "
+                "`greencli qr --phone NUMBER`. Long QR sessions can leave the instance in "
+                "`starting`: `greencli check-state` tells.",
+                code="qr_timeout",
+            )
+        # The state method has its own rate limit: look at it every other second too.
+        if time.monotonic() - last_state_check >= 2:
+            last_state_check = time.monotonic()
+            if client.get_state_instance() == "authorized":
+                return "linked"
+        time.sleep(max(0.0, started + 1.0 - time.monotonic()))
+
+
+class _ScreenPresenter:
+    """Draws each code full-screen at the size the window allows; redraws only when the code or
+    the window's size changed. When no size fits, says so and, once, offers a pairing code."""
+
+    def __init__(self, out: "Output", screen: "Screen", invert: bool, offer_pairing: bool) -> None:
+        self.out = out
+        self.screen = screen
+        self.show = screen.show
+        self.invert = invert
+        self.offer_pairing = offer_pairing
+        self.drawn: tuple[str | None, tuple[int, int]] | None = None
+        self.png_for_small_window: Path | None = None
+
+    def __call__(self, code: _Code) -> None:
+        from greencli.cli import qr_screen
+
+        size = self.out.terminal_size()
+        if self.drawn == (code.payload, size) and not code.new:
+            return
+        self.drawn = (code.payload, size)
+        columns, lines = size
+        if code.payload is None:
+            self.show(_printed(None, code.file, once=False))
+            return
+        matrix = _matrix(code.payload)
+        fit = qr_screen.fit(len(matrix), columns, lines)
+        if fit is not None:
+            from greencli.cli import qr_drawing
+
+            drawing = qr_drawing.draw(matrix, invert=self.invert, quiet_zone=fit.quiet_zone)
+            until = time.strftime("%H:%M:%S", time.localtime(time.time() + code.deadline - time.monotonic()))
+            footer = f"The code changes about every {ROTATION_SECONDS} s. Ctrl-C stops; gives up at {until}."
+            self.show(qr_screen.code_screen(drawing, lines, footer))
+            return
+        needed = qr_screen.room_needed(len(matrix))
+        if self.offer_pairing:
+            self.offer_pairing = False  # asked once; afterwards the window may still grow
+            with self.screen.paused():
+                phone = self._ask_for_phone(columns, lines, needed)
+            if phone is not None:
+                raise _PairInstead(phone)
+            self.drawn = None  # draw again now, in whatever size the window has
+            return
+        self.png_for_small_window = self.png_for_small_window or _temporary_png()
+        from greencli.config.atomic_files import write_atomically
+
+        write_atomically(self.png_for_small_window, code.png)
+        self.show(qr_screen.too_small_screen(columns, lines, needed, str(self.png_for_small_window)))
+
+    def _ask_for_phone(self, columns: int, lines: int, needed: tuple[int, int]) -> int | None:
+        """The pairing code offered at once: a phone number, or None to wait for a larger window."""
+        import typer
+
+        from greencli.errors import UsageError
+        from greencli.greenapi.phone_numbers import parse_recipient
+
+        self.out.line(f"This window is {columns}×{lines}; the QR code needs at least {needed[0]}×{needed[1]}.")
+        self.out.line("Link with a pairing code instead (Green API recommends it): type the number")
+        self.out.line("of the phone that has WhatsApp, with its country code. Or press Enter,")
+        self.out.line("enlarge the window, and the QR code appears.")
         while True:
-            started = time.monotonic()
-            answer = client.qr()
-            if answer.type == "alreadyLogged":
-                _linked(client, out, first=codes_shown == 0)
-                return
-            if answer.type == "error":
-                raise NotFine(
-                    f"Green API could not give a QR code: {answer.message}",
-                    LINK_FIX if "auth" in answer.message.lower() or "log out" in answer.message.lower()
-                    else "Wait a minute and try again (a QR code can take a while after a logout); "
-                    "`greencli check-state` shows the state.",
-                    code="qr_error",
-                )
-            if answer.type != "qrCode":
-                raise NotFine(f"Green API answered qr with an unknown type {answer.type!r}.", "Try again.", code="qr_error")
+            answer = typer.prompt("Phone number", default="", show_default=False, err=False)
+            if not answer.strip():
+                return None
+            try:
+                return parse_recipient(answer, allow_chat_id=False).phone
+            except UsageError as error:
+                self.out.line(f"{error.message} Try again, or press Enter.")
 
-            png = _png_bytes(answer.message)
-            if save is not None:
-                write_atomically(save, png)
-            payload, drawing = _render(png, invert)
-            if payload is None:
-                fallback_file = save or fallback_file or _temporary_png()
-                write_atomically(fallback_file, png)
-            key = payload or answer.message
-            if key != shown_payload:
-                shown_payload = key
-                changed_at = time.monotonic()
-                codes_shown += 1
-                if not out.json_mode:
-                    redraw(_screen(drawing, fallback_file, changed_at, deadline, out, once))
-            elif out.rich_out and not out.json_mode:
-                redraw(_screen(drawing, fallback_file, changed_at, deadline, out, once))
 
-            if once:
-                _emit_code(out, payload, png, save or fallback_file, once=True)
-                return
-            if time.monotonic() >= deadline:
-                raise NotFine(
-                    f"The phone was not linked within {wait:g} s.",
-                    "Run `greencli qr` again when the phone is at hand, or use a pairing code: "
-                    "`greencli qr --phone NUMBER`. Long QR sessions can leave the instance in "
-                    "`starting`: `greencli check-state` tells.",
-                    code="qr_timeout",
-                )
-            # The state method has its own rate limit: look at it every other second too.
-            if time.monotonic() - last_state_check >= 2:
-                last_state_check = time.monotonic()
-                if client.get_state_instance() == "authorized":
-                    _linked(client, out, first=False)
-                    return
-            time.sleep(max(0.0, started + 1.0 - time.monotonic()))
+def _matrix(payload: str) -> list[list[bool]]:
+    from greencli.cli import qr_drawing
+
+    return qr_drawing.matrix_for(payload)
+
+
+def _read(png: bytes) -> str | None:
+    from greencli.greenapi import qr_image
+
+    try:
+        return qr_image.decode_png(png)
+    except qr_image.QrDecodeError:
+        return None
 
 
 def _png_bytes(message: str) -> bytes:
@@ -164,15 +282,10 @@ def _png_bytes(message: str) -> bytes:
     return png
 
 
-def _render(png: bytes, invert: bool) -> tuple[str | None, str | None]:
+def _drawing(payload: str | None, invert: bool) -> str | None:
     from greencli.cli import qr_drawing
-    from greencli.greenapi import qr_image
 
-    try:
-        payload = qr_image.decode_png(png)
-    except qr_image.QrDecodeError:
-        return None, None
-    return payload, qr_drawing.draw(qr_drawing.matrix_for(payload), invert=invert)
+    return None if payload is None else qr_drawing.draw(qr_drawing.matrix_for(payload), invert=invert)
 
 
 def _temporary_png() -> Path:
@@ -181,25 +294,19 @@ def _temporary_png() -> Path:
     return Path(handle.name)
 
 
-def _screen(drawing: str | None, fallback_file: Path | None, changed_at: float, deadline: float, out: "Output", once: bool) -> str:
+def _printed(drawing: str | None, fallback_file: Path | None, once: bool) -> str:
+    """A code as printed where it cannot be redrawn in place (a pipe, a log, --once)."""
+    from greencli.cli.qr_screen import STEPS
+
     lines: list[str] = []
     if drawing is not None:
-        width, height = len(drawing.splitlines()[0]), len(drawing.splitlines())
-        terminal = shutil.get_terminal_size((80, 24))
-        if width > terminal.columns or (out.rich_out and height + 6 > terminal.lines):
-            lines.append(f"(The code needs {width} columns and {height + 6} lines; enlarge the terminal, or use --save / --phone.)")
         lines.append(drawing.rstrip("\n"))
     else:
         lines.append(f"The QR picture could not be redrawn here; it is saved at {fallback_file}")
         lines.append("Open it and scan it, or link by pairing code: greencli qr --phone NUMBER")
-    lines.append("Scan it with the phone that has WhatsApp:")
-    lines.extend(f"  {step}" for step in PHONE_STEPS)
+    lines.extend(STEPS)
     if once:
         lines.append(f"This code expires in about {ROTATION_SECONDS} s: scan it now, or run `greencli qr` to keep it refreshed.")
-    elif out.rich_out:
-        next_in = max(0, ROTATION_SECONDS - int(time.monotonic() - changed_at))
-        left = max(0, int(deadline - time.monotonic()))
-        lines.append(f"The code changes about every {ROTATION_SECONDS} s (next in ~{next_in} s); giving up in {left} s. Ctrl-C stops.")
     else:
         lines.append(f"The code changes about every {ROTATION_SECONDS} s; a new one is printed when it does.")
     return "\n".join(lines)
@@ -230,7 +337,8 @@ def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
             out.status_line("pass", f"Already linked{who}: no QR code is needed.",
                             hint="To link another phone: `greencli logout`, then `greencli qr`.")
         else:
-            out.status_line("pass", styled(f"Linked{who}.", "bold"), hint="Next: `greencli webhooks enable`, then `greencli doctor`.")
+            # One line, so that it is the last thing on screen after the code disappears.
+            out.status_line("pass", styled(f"Linked{who}", "bold"), " (next: greencli webhooks enable).")
 
     out.result(data, render)
 
@@ -257,12 +365,14 @@ def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: fl
     if json_output:
         out.json_document({"ok": True, "type": "pairingCode", "code": code, "phone": f"+{phone}", "validSeconds": 150})
         return
-    spaced = "  ".join(pretty)
-    border = "─" * (len(spaced) + 6)
-    out.line(f"Pairing code for +{phone}:")
-    out.line(f"┌{border}┐")
-    out.line("│   ", styled(spaced, "bold"), "   │")
-    out.line(f"└{border}┘")
+    out.line(f"Pairing code for +{phone}: ", styled(pretty, "bold"))  # one piece, to copy
+    if out.rich_out:
+        from greencli.cli import big_text
+
+        if big_text.can_draw(pretty):
+            out.blank()
+            out.raw(big_text.draw(pretty) + "\n")  # large, to read off the screen
+            out.blank()
     out.line("On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead,")
     out.line("then type the code above. It is valid for about 2.5 minutes.")
     out.warn(
