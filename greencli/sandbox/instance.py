@@ -14,9 +14,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, is_on
+from greencli.sandbox.journal import Journal, ReceivedMessage, SentMessage, outgoing_entry
 from greencli.sandbox.push import Pusher
+from greencli.sandbox.quotas import DEVELOPER_CHATS, Quotas, plan_quotas
 from greencli.sandbox.scheduler import Scheduler
 
 Answer = tuple[int, Any]
@@ -24,8 +27,11 @@ Answer = tuple[int, Any]
 STATES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
 DEFAULT_PHONE = "79001234567"
 MAX_MESSAGE = 20_000
-FREE_PLAN_CHATS = 3
-FREE_PLAN_CHECKS = 100
+MAX_UPLOAD = 100 * 1024 * 1024  # sending/SendFileByUpload: files up to 100 MB
+# getStateInstanceHistory's documented variants (account/GetStateInstanceHistory): the sandbox
+# records moves into these, not the brief `starting` of a restart.
+HISTORY_STATES = ("authorized", "notAuthorized", "blocked")
+HISTORY_DEFAULT_COUNT = 100
 
 
 class TextBody(str):
@@ -54,16 +60,6 @@ def guide_settings() -> dict[str, Any]:
 
 
 @dataclass
-class SentMessage:
-    id_message: str
-    chat_id: str
-    text: str
-    timestamp: int
-    status: str = "pending"
-    description: str | None = None
-
-
-@dataclass
 class Options:
     instance_id: str = "1101000001"
     token: str = field(default_factory=lambda: secrets.token_hex(25))
@@ -74,7 +70,11 @@ class Options:
     status_step_seconds: float = 1.0  # pace of sent -> delivered -> read
     qr_rotate_seconds: float = 20.0
     auto_scan: float | None = None  # simulate a phone scanning the QR after this many seconds
-    plan: str = "developer"  # "developer" (free: 3 chats, 100 checks a month) or "business"
+    plan: str = "developer"  # "developer" (free: 3 chats, monthly method quotas) or "business"
+    # Calls a month per method; None: the plan's documented table (greencli.sandbox.quotas).
+    quota_limits: dict[str, int] | None = None
+    # Journal entries show up this long after the message (Green API: up to about 2 minutes).
+    journal_lag_seconds: float = 0.0
     settings: dict[str, Any] = field(default_factory=default_settings)
     # Push mode: Green API pauses 60 s before sending a failed notification again and waits
     # 180 s for an answer (recommendations/working-with-incomming-webhooks).
@@ -100,14 +100,20 @@ class Instance:
         self._notifications: deque[tuple[int, dict[str, Any]]] = deque()
         self._next_receipt = 1
         self._queue: list[SentMessage] = []  # waiting to be sent (instance not authorized)
-        self._journal: list[SentMessage] = []
-        self._chats: list[str] = []
-        self._checks_used = 0
+        self.journal = Journal(options.journal_lag_seconds)
+        self.quotas = Quotas(
+            options.quota_limits if options.quota_limits is not None else plan_quotas(options.plan),
+            DEVELOPER_CHATS if options.plan == "developer" else None,
+        )
+        self._sent_count = 0
+        self._history: list[dict[str, Any]] = []
+        self._record_state(self._state)
         self._qr_epoch = time.monotonic()
         self._qr_secret = secrets.token_bytes(8)
         self._scan_scheduled = False
         self._qr_error: str | None = None
         self.no_whatsapp_suffix = "0000"  # numbers ending in 0000 have no WhatsApp account
+        self.failing_suffix = "0001"  # messages to numbers ending in 0001 end `failed`
         self._pusher = Pusher(self, options.push_retry_seconds, options.push_timeout_seconds)
 
     def stop(self) -> None:
@@ -143,7 +149,19 @@ class Instance:
                 self.phone = ""
                 self.settings["wid"] = ""
             if previous != state:
+                self._record_state(state)
                 self._notify_state(state)
+
+    def _record_state(self, state: str) -> None:
+        if state in HISTORY_STATES:
+            self._history.insert(
+                0,
+                {
+                    "stateInstance": state,
+                    "timestamp": int(time.time()),
+                    "phoneNumber": f"{self.phone or self.options.phone}@c.us",
+                },
+            )
 
     def authorize(self) -> None:
         """A phone scanned the QR code or entered the pairing code."""
@@ -223,18 +241,34 @@ class Instance:
             self.settings.update({k: v for k, v in changes.items() if k != "wid"})
             self._new_queue.notify_all()
 
+    def pending_notifications(self) -> list[dict[str, Any]]:
+        """The bodies waiting in the notification queue, oldest first (for tests and the view)."""
+        with self._lock:
+            return [body for _, body in self._notifications]
+
+    def clear_notifications(self) -> None:
+        with self._lock:
+            self._notifications.clear()
+
     def _notify_state(self, state: str) -> None:
         if is_on(self.settings, "stateWebhook"):
             self.push({**self._envelope("stateInstanceChanged"), "stateInstance": state})
 
     def incoming_message(self, chat_id: str, text: str, sender_name: str = "Sandbox contact") -> int | None:
-        """Simulate a message arriving from `chat_id` (a notification if incomingWebhook is on)."""
+        """Simulate a message arriving from `chat_id` (a notification if incomingWebhook is on).
+
+        On the developer plan a 4th chat's message produces a `quotaExceeded` notification
+        instead, and is not journaled (about-tariffs; notifications-format/QuotaExceeded)."""
         with self._lock:
+            if not self.quotas.allow_chat(chat_id):
+                return self.push({**self._envelope("quotaExceeded"), "quotaData": self.quotas.quota_data()})
             if not is_on(self.settings, "incomingWebhook"):
                 return None
+            id_message = secrets.token_hex(16).upper()
+            self.journal.add_incoming(ReceivedMessage(id_message, chat_id, sender_name, text, int(time.time())))
             body = {
                 **self._envelope("incomingMessageReceived"),
-                "idMessage": secrets.token_hex(16).upper(),
+                "idMessage": id_message,
                 "senderData": {
                     "chatId": chat_id,
                     "sender": chat_id,
@@ -358,6 +392,23 @@ class Instance:
         code = secrets.token_hex(4).upper()
         return 200, {"status": True, "code": code}
 
+    def get_state_instance_history(self, request: dict[str, Any]) -> Answer:
+        """Newest first; an optional body {"count": N} (default 100). account/GetStateInstanceHistory"""
+        body = request.get("json")
+        count = HISTORY_DEFAULT_COUNT
+        if isinstance(body, dict) and "count" in body:
+            count = body["count"]
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                return 400, TextBody("Validation failed. Details: 'count' must be a positive integer")
+        with self._lock:
+            return 200, [dict(record) for record in self._history[:count]]
+
+    def update_api_token(self, request: dict[str, Any]) -> Answer:
+        """A new token; the old one stops working at once (account/UpdateApiToken, beta)."""
+        with self._lock:
+            self.token = secrets.token_hex(25)
+            return 200, {"apiTokenInstance": self.token}
+
     def reboot(self, request: dict[str, Any]) -> Answer:
         self._restart()
         return 200, {"isReboot": True}
@@ -383,34 +434,54 @@ class Instance:
                 "20000 characters long"
             )
         with self._lock:
-            if self.options.plan == "developer" and chat_id not in self._chats:
-                if len(self._chats) >= FREE_PLAN_CHATS:
-                    return 466, self._chat_quota_body()
-                self._chats.append(chat_id)
+            if not self.quotas.allow_chat(chat_id):
+                return 466, self.quotas.chat_quota_body("sendMessage", self._sent_count)
             message = SentMessage(secrets.token_hex(10).upper(), chat_id, text, int(time.time()))
-            self._journal.append(message)
-            if self.state == "authorized":
-                self._deliver(message)
-            else:
-                self._queue.append(message)
+            self._accept(message)
             return 200, {"idMessage": message.id_message}
 
-    def _chat_quota_body(self) -> dict[str, Any]:
-        allowed = ",".join(self._chats)
-        return {
-            "invokeStatus": {"method": "sendmessage", "used": len(self._journal), "total": 0, "status": "QUOTE_ALLOWED"},
-            "correspondentsStatus": {
-                "method": "correspondents",
-                "used": len(self._chats),
-                "total": FREE_PLAN_CHATS,
-                "status": "CORRESPONDENTS_QUOTE_EXCEEDED",
-                "description": (
-                    "Monthly quota has been exceeded. You can only send or receive messages "
-                    f"from these numbers: {allowed}. Please go to your personal account and "
-                    "change the tariff to business https://console.green-api.com"
-                ),
-            },
-        }
+    def send_file_by_upload(self, request: dict[str, Any]) -> Answer:
+        """A multipart upload (on the media host for Green API): chatId, file, fileName, caption.
+        Answers {"idMessage", "urlFile"} (sending/SendFileByUpload)."""
+        form = request.get("form")
+        if form is None:
+            return 400, TextBody("Validation failed. Details: the body must be multipart/form-data")
+        chat_id = form.fields.get("chatId", "")
+        upload = form.files.get("file")
+        if not _valid_chat_id(chat_id):
+            return 400, TextBody("Validation failed. Details: 'chatId' is not a valid chat id")
+        if upload is None:
+            return 400, TextBody("Validation failed. Details: 'file' is required")
+        file_name = form.fields.get("fileName") or upload.filename
+        if "." not in file_name.strip(".") or len(upload.content) > MAX_UPLOAD:
+            return 400, TextBody("Validation failed. Details: 'fileName' must have an extension; files up to 100 MB")
+        caption = form.fields.get("caption", "")
+        if len(caption) > MAX_MESSAGE:
+            return 400, TextBody("Validation failed. Details: 'caption' length must be less than or equal to 20000 characters long")
+        with self._lock:
+            exceeded = self.quotas.spend("sendFileByUpload")
+            if exceeded:
+                return 466, exceeded
+            if not self.quotas.allow_chat(chat_id):
+                return 466, self.quotas.chat_quota_body("sendFileByUpload", self._sent_count)
+            type_message, mime = _file_kind(file_name)
+            # A link that resolves nowhere: the sandbox keeps no files (Green API's lasts 15 days).
+            url_file = f"https://media.sandbox.invalid/{self.instance_id}/{secrets.token_hex(8)}/{quote(file_name)}"
+            file_data = {"downloadUrl": url_file, "caption": caption, "fileName": file_name, "jpegThumbnail": "", "mimeType": mime}
+            message = SentMessage(
+                secrets.token_hex(10).upper(), chat_id, caption, int(time.time()), type_message=type_message, file=file_data
+            )
+            self._accept(message)
+            return 200, {"idMessage": message.id_message, "urlFile": url_file}
+
+    def _accept(self, message: SentMessage) -> None:
+        """Journal a new outgoing message and send it now, or queue it until authorized."""
+        self._sent_count += 1
+        self.journal.add_outgoing(message)
+        if self.state == "authorized":
+            self._deliver(message)
+        else:
+            self._queue.append(message)
 
     def _flush_queue(self) -> None:
         queued, self._queue = self._queue, []
@@ -419,21 +490,30 @@ class Instance:
 
     def _deliver(self, message: SentMessage) -> None:
         """The message leaves the queue: notifications now, statuses step by step."""
-        if is_on(self.settings, "outgoingAPIMessageWebhook"):
+        number = message.chat_id.split("@")[0]
+        personal = message.chat_id.endswith("@c.us")
+        no_account = personal and number.endswith(self.no_whatsapp_suffix)
+        # No outgoingAPIMessageReceived for a number without WhatsApp (account/GetSettings).
+        if is_on(self.settings, "outgoingAPIMessageWebhook") and not no_account:
+            if message.file is not None:
+                message_data = {"typeMessage": message.type_message, "fileMessageData": dict(message.file)}
+            else:
+                message_data = {"typeMessage": "textMessage", "textMessageData": {"textMessage": message.text}}
             self.push(
                 {
                     **self._envelope("outgoingAPIMessageReceived"),
                     "idMessage": message.id_message,
                     "senderData": {"chatId": message.chat_id, "sender": self.settings.get("wid", "")},
-                    "messageData": {
-                        "typeMessage": "textMessage",
-                        "textMessageData": {"textMessage": message.text},
-                    },
+                    "messageData": message_data,
                 }
             )
-        number = message.chat_id.split("@")[0]
-        if message.chat_id.endswith("@c.us") and number.endswith(self.no_whatsapp_suffix):
+        if no_account:
             steps = ["noAccount"]
+        elif personal and number.endswith(self.failing_suffix):
+            steps = ["failed"]
+        elif message.chat_id == self.settings.get("wid"):
+            # A message to the instance's own number stays `sent` (sending/SendMessage).
+            steps = ["sent"]
         else:
             steps = ["sent", "delivered", "read"]
         step = self.options.status_step_seconds
@@ -443,8 +523,11 @@ class Instance:
     def _set_status(self, message: SentMessage, status: str) -> None:
         with self._lock:
             message.status = status
-            if status in ("failed", "noAccount"):
-                message.description = "The recipient has no WhatsApp account" if status == "noAccount" else None
+            if status == "noAccount":
+                message.description = "The recipient has no WhatsApp account"
+            elif status == "failed":
+                message.description = "Sandbox: messages to numbers ending in 0001 fail"
+                self.journal.forget(message)  # failed messages are not journaled (issues#613)
             if is_on(self.settings, "outgoingWebhook") or status in ("failed", "noAccount"):
                 self.push(
                     {
@@ -463,60 +546,39 @@ class Instance:
             return invalid
         if self.state != "authorized":
             return 400, TextBody("instance is starting or not authorized")
-        with self._lock:
-            if self.options.plan == "developer":
-                if self._checks_used >= FREE_PLAN_CHECKS:
-                    return 466, {
-                        "invokeStatus": {
-                            "method": "checkwhatsapp",
-                            "used": self._checks_used,
-                            "total": FREE_PLAN_CHECKS,
-                            "status": "QUOTE_EXCEEDED",
-                            "description": (
-                                "Monthly quota has been exceeded. Please go to your personal "
-                                "account and change the tariff to business https://console.green-api.com"
-                            ),
-                        }
-                    }
-                self._checks_used += 1
+        exceeded = self.quotas.spend("checkWhatsapp")
+        if exceeded:
+            return 466, exceeded
         return 200, {"existsWhatsapp": not str(phone).endswith(self.no_whatsapp_suffix)}
 
     def use_up_checks(self) -> None:
-        with self._lock:
-            self._checks_used = FREE_PLAN_CHECKS
+        self.quotas.use_up("checkWhatsapp")
 
     # -- journals and queues ------------------------------------------------------------------
-
-    def _journal_entry(self, message: SentMessage) -> dict[str, Any]:
-        entry = {
-            "type": "outgoing",
-            "idMessage": message.id_message,
-            "timestamp": message.timestamp,
-            "typeMessage": "textMessage",
-            "chatId": message.chat_id,
-            "textMessage": message.text,
-            "statusMessage": message.status,
-            "sendByApi": True,
-        }
-        if message.description:
-            entry["description"] = message.description
-        return entry
 
     def get_message(self, request: dict[str, Any]) -> Answer:
         body = request.get("json")
         if not isinstance(body, dict) or not isinstance(body.get("idMessage"), str):
             return 400, TextBody("Validation failed. Details: 'idMessage' is required")
-        with self._lock:
-            for message in self._journal:
-                if message.id_message == body["idMessage"] and message.chat_id == body.get("chatId"):
-                    return 200, self._journal_entry(message)
-        return 400, TextBody("Message not found")
+        exceeded = self.quotas.spend("getMessage")
+        if exceeded:
+            return 466, exceeded
+        entry = self.journal.find(body.get("chatId"), body["idMessage"])
+        if entry is None:
+            return 400, TextBody("Message not found")
+        return 200, entry
 
     def last_outgoing_messages(self, request: dict[str, Any]) -> Answer:
-        minutes = _int_param(request, "minutes", 1440)
-        cutoff = time.time() - minutes * 60
-        with self._lock:
-            return 200, [self._journal_entry(m) for m in reversed(self._journal) if m.timestamp >= cutoff]
+        exceeded = self.quotas.spend("lastOutgoingMessages")
+        if exceeded:
+            return 466, exceeded
+        return 200, self.journal.outgoing(_int_param(request, "minutes", 1440))
+
+    def last_incoming_messages(self, request: dict[str, Any]) -> Answer:
+        exceeded = self.quotas.spend("lastIncomingMessages")
+        if exceeded:
+            return 466, exceeded
+        return 200, self.journal.incoming(_int_param(request, "minutes", 1440))
 
     def show_messages_queue(self, request: dict[str, Any]) -> Answer:
         with self._lock:
@@ -577,9 +639,8 @@ class Instance:
                 "settings": {k: v for k, v in self.settings.items() if k != "webhookUrlToken"},
                 "notifications": len(self._notifications),
                 "queued": len(self._queue),
-                "sent": [self._journal_entry(m) for m in self._journal],
-                "chats": list(self._chats),
-                "checksUsed": self._checks_used,
+                "sent": [outgoing_entry(m) for m in self.journal.all_outgoing],
+                "quotas": self.quotas.describe(),
                 "qrPayload": self.qr_payload() if self._state == "notAuthorized" else None,
                 "push": self._pusher.describe(),
             }
@@ -594,6 +655,15 @@ def _phone_number(request: dict[str, Any], wrong_type: str) -> tuple[int, Answer
     if not 11 <= len(str(phone)) <= 16:
         return 0, (400, TextBody("bad phone number, valid from 11 to 16 digits"))
     return phone, None
+
+
+def _file_kind(file_name: str) -> tuple[str, str]:
+    """typeMessage and MIME type from the extension, as Green API picks how to send a file."""
+    import mimetypes
+
+    mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    kind = mime.split("/")[0]
+    return {"image": "imageMessage", "video": "videoMessage", "audio": "audioMessage"}.get(kind, "documentMessage"), mime
 
 
 def _valid_chat_id(chat_id: str) -> bool:

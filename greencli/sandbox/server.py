@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from greencli.sandbox.faults import AFTER, BEFORE, Fault, FaultPlan, parse_fault
+from greencli.sandbox.forms import is_multipart, parse_form
 from greencli.sandbox.instance import STATES, Answer, Instance, Options, TextBody
 
 _PATH = re.compile(r"^/waInstance(?P<id>\d+)/(?P<method>[A-Za-z]+)/(?P<token>[^/]+)(?:/(?P<extra>[^/]*))?/?$")
@@ -43,12 +44,16 @@ def _routes() -> dict[str, Route]:
         ("setSettings", "POST", Instance.set_settings, 1),
         ("qr", "GET", Instance.qr, 3),
         ("getAuthorizationCode", "POST", Instance.get_authorization_code, 1),
+        ("GetStateInstanceHistory", "GET", Instance.get_state_instance_history, 1),
+        ("updateApiToken", "GET", Instance.update_api_token, 1),
         ("reboot", "GET", Instance.reboot, 1),
         ("logout", "GET", Instance.logout, 1),
         ("sendMessage", "POST", Instance.send_message, 50),
+        ("sendFileByUpload", "POST", Instance.send_file_by_upload, 50),
         ("checkWhatsapp", "POST", Instance.check_whatsapp, 10),
         ("getMessage", "POST", Instance.get_message, 10),
         ("lastOutgoingMessages", "GET", Instance.last_outgoing_messages, 1),
+        ("lastIncomingMessages", "GET", Instance.last_incoming_messages, 1),
         ("showMessagesQueue", "GET", Instance.show_messages_queue, 1),
         ("getMessagesCount", "GET", Instance.get_messages_count, 1),
         ("getWebhooksCount", "GET", Instance.get_webhooks_count, 1),
@@ -144,13 +149,23 @@ class Handler(BaseHTTPRequestHandler):
             "method": route.name if route else (match.group("method") if match else None),
             "extra": match.group("extra") if match else None,  # deleteNotification's receiptId
         }
-        body_json, bad_json = _decode_json(raw)
+        form = None
+        if is_multipart(self.headers.get("Content-Type")):
+            body_json, bad_json = None, False
+            form = parse_form(self.headers["Content-Type"], raw)
+            if form is not None:
+                entry["body"] = {
+                    **form.fields,
+                    **{name: {"filename": f.filename, "size": len(f.content)} for name, f in form.files.items()},
+                }
+        else:
+            body_json, bad_json = _decode_json(raw)
         if body_json is not None:
             entry["body"] = body_json
         self.sandbox.log(entry)  # logged on arrival: a slow answer was still received
         reply = Reply(500, TextBody("sandbox error"))
         try:
-            reply = self._answer(verb, match, route, body_json, bad_json, parts.query, entry)
+            reply = self._answer(verb, match, route, body_json, bad_json, parts.query, entry, form)
         finally:
             entry["status"] = reply.status
         if reply.status is not None:
@@ -165,6 +180,7 @@ class Handler(BaseHTTPRequestHandler):
         bad_json: bool,
         query: str,
         entry: dict[str, Any],
+        form: Any = None,
     ) -> Reply:
         instance = self.sandbox.instance
         if match is None:
@@ -172,6 +188,9 @@ class Handler(BaseHTTPRequestHandler):
         if match.group("id") != instance.instance_id:
             return Reply(403, TextBody("Forbidden"))
         if match.group("token") != instance.token:
+            if route is not None and route.name == "updateApiToken":
+                # Its failures are HTTP 200 with the code in the body (account/UpdateApiToken).
+                return Reply(200, {"code": 401, "description": "Unauthorized"})
             return Reply(401, TextBody("Unauthorized"))
         if route is None or route.verb != verb:
             return Reply(404, TextBody("Not Found"))
@@ -184,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind != "not-saved":
             entry["fault"] = fault.kind
             return self._before_fault(fault)
-        request = {"json": body_json, "query": parse_qs(query), "extra": match.group("extra") or ""}
+        request = {"json": body_json, "query": parse_qs(query), "extra": match.group("extra") or "", "form": form}
         if fault is not None:  # not-saved: setSettings says yes and keeps nothing
             entry["fault"] = fault.kind
             status, body = instance.set_settings(request, save=False)

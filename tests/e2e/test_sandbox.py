@@ -184,10 +184,11 @@ def test_check_whatsapp_wants_an_integer_and_an_authorized_instance(sandbox: San
 def test_messages_move_sent_delivered_read_and_queue_while_not_authorized(
     sandbox: Sandbox, fresh_sandbox: Sandbox
 ):
-    sent = call(sandbox, "POST", "sendMessage", {"chatId": "79001234567@c.us", "message": "hi"}).json()
+    # Not the instance's own number 79001234567: that one stays `sent` (sending/SendMessage).
+    sent = call(sandbox, "POST", "sendMessage", {"chatId": "79001112233@c.us", "message": "hi"}).json()
     time.sleep(0.9)
     entry = call(
-        sandbox, "POST", "getMessage", {"chatId": "79001234567@c.us", "idMessage": sent["idMessage"]}
+        sandbox, "POST", "getMessage", {"chatId": "79001112233@c.us", "idMessage": sent["idMessage"]}
     ).json()
     assert entry["statusMessage"] == "read"
     call(fresh_sandbox, "POST", "sendMessage", {"chatId": "79001234567@c.us", "message": "waits"})

@@ -45,6 +45,23 @@ def sandbox(
             help="With a webhook URL set, wait this long before pushing a failed notification again (Green API: 60).",
         ),
     ] = 60.0,
+    journal_lag: Annotated[
+        float,
+        typer.Option(
+            "--journal-lag",
+            metavar="SECONDS",
+            min=0,
+            help="Show sent and received messages in the journals this late (Green API: up to about 120).",
+        ),
+    ] = 0.0,
+    quota: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quota",
+            metavar="METHOD=N",
+            help="A monthly call limit for a method, e.g. getMessage=5 (repeatable; default: the plan's).",
+        ),
+    ] = None,
     no_rate_limits: Annotated[
         bool, typer.Option("--no-rate-limits", help="Do not answer 429 when a method is called too often.")
     ] = False,
@@ -78,6 +95,16 @@ def sandbox(
         raise UsageError("--sandbox-instance-id must be digits only.", "For example: --sandbox-instance-id 1101000001", code="usage_error")
     if token is not None and (not token or any(c in token for c in "/?# ")):
         raise UsageError("--sandbox-token must be non-empty, without spaces or URL characters.", None, code="usage_error")
+    limits = None
+    if quota:
+        from greencli.sandbox.quotas import plan_quotas
+
+        limits = plan_quotas(plan)
+        for item in quota:
+            name, _, value = item.partition("=")
+            if not name.strip() or not value.strip().isdigit():
+                raise UsageError(f"--quota {item!r} is not METHOD=N.", "For example: --quota getMessage=5", code="usage_error")
+            limits[name.strip()] = int(value)
 
     options = Options(
         state=state,
@@ -85,6 +112,8 @@ def sandbox(
         plan=plan,
         settings=guide_settings() if guide else default_settings(),
         push_retry_seconds=push_retry,
+        journal_lag_seconds=journal_lag,
+        quota_limits=limits,
     )
     if instance_id:
         options.instance_id = instance_id
