@@ -361,3 +361,77 @@ def test_json_mode_never_prompts(api, run_cli, assert_no_token, token, tmp_path,
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "missing_credentials"
     assert not (tmp_path / ".env").exists()
+
+
+# -- where .env goes, and re-asking ------------------------------------------------------------------
+
+
+@needs_git
+def test_in_a_subdirectory_init_writes_at_the_project_root_and_commands_find_it(
+    api, run_cli, token, tmp_path, monkeypatch
+) -> None:
+    git(tmp_path, "init", "-q")
+    subdirectory = tmp_path / "bot" / "handlers"
+    subdirectory.mkdir(parents=True)
+    monkeypatch.chdir(subdirectory)
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli([*options(token), "init"])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / ".env").exists() and not (subdirectory / ".env").exists()
+    assert "../../.env" in result.stdout
+    again = run_cli([*options(token), "init"])  # a second .env is refused, not written
+    assert again.exit_code == 2 and "../../.env already exists" in again.stderr
+    found = run_cli(["doctor", "--json"])
+    assert "../../.env line" in json.loads(found.stdout)["checks"][0]["message"]
+
+
+def test_an_env_above_the_project_or_outside_any_is_never_read(run_cli, tmp_path, monkeypatch) -> None:
+    (tmp_path / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\n")
+    inner = tmp_path / "elsewhere"
+    inner.mkdir()
+    monkeypatch.chdir(inner)  # not in a git work tree: only this directory counts
+    result = run_cli(["doctor", "--json"])
+    assert json.loads(result.stdout)["checks"][0]["message"].startswith("GREEN_API_INSTANCE_ID and GREEN_API_TOKEN")
+    (inner / "project" / ".git").mkdir(parents=True)
+    monkeypatch.chdir(inner / "project")  # a work tree's top: nothing above it counts either
+    result = run_cli(["doctor", "--json"])
+    assert "GREEN_API_INSTANCE_ID and GREEN_API_TOKEN" in json.loads(result.stdout)["checks"][0]["message"]
+
+
+def test_token_stdin_keeps_the_token_out_of_argv(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["--instance-id", ID, "init", "--token-stdin"], input=f"{token}\n")
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token
+    empty = run_cli(["--instance-id", ID, "init", "--token-stdin", "--force"], input="")
+    assert empty.exit_code == 2 and "no token" in empty.stderr
+
+
+def test_force_fills_in_from_the_existing_env(api, run_cli, assert_no_token, token, tmp_path) -> None:
+    (tmp_path / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\nGREEN_API_TOKEN={token}\n")
+    result = run_cli(["--api-url", "https://1101.api.greenapi.com", "init", "--force", "--no-check"])
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    values = dotenv_values(tmp_path / ".env")
+    assert values["GREEN_API_TOKEN"] == token and values["GREEN_API_URL"] == "https://1101.api.greenapi.com"
+
+
+def test_a_rejected_token_is_asked_for_again_alone(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
+    wrong = "f" * 50
+    api.get(state_url(wrong), status=401)
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["init"], input=f"{ID}\n{wrong}\n\n{token}\n")  # id, wrong token, url, token again
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Instance ID (idInstance)") == 1 and result.stderr.count("API token") == 2
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token
+
+
+def test_force_asks_with_the_current_values_as_defaults(api, run_cli, assert_no_token, token, tmp_path, terminal) -> None:
+    (tmp_path / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\nGREEN_API_TOKEN={token}\n")
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["init", "--force"], input="\n\n\n")  # Enter keeps each one
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stderr
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token

@@ -148,6 +148,10 @@ class AppContext:
         credentials = resolution.credentials()
         if not self._warned:
             self._warned = True
+            used = resolution.env_file
+            if used is not None and self.given.get("env_file") is None and used.parent != self.cwd:
+                # Found in a parent directory (up to the top of the git work tree): say which.
+                self.output.progress(f"Using {os.path.relpath(used, self.cwd)} (found above the current directory).")
             for problem in resolution.warnings:
                 self.output.warn(problem.message, problem.hint)
         return credentials

@@ -1,7 +1,8 @@
 """The one credentials loader.
 
 Precedence, highest first: root options, environment variables, then the file named by
-`--env-file` or else `.env` in the current directory. python-dotenv parses the file; nothing is
+`--env-file` or else the nearest `.env` (the current directory, then its parents up to the top of
+the git work tree, never above it). python-dotenv parses the file; nothing is
 written into the process environment. Every value remembers where it came from, and every
 problem is collected (doctor shows them all); `Resolution.credentials()` raises the first error.
 """
@@ -238,10 +239,35 @@ def _find_env_file(options: RootOptions, cwd: Path, problems: list[Problem]) -> 
             )
             return None
         return read_env_file(path, str(options.env_file))
-    path = cwd / ".env"
-    if not path.exists() and not path.is_symlink():
+    path = nearest_env_file(cwd)
+    if path is None:
         return None
-    return read_env_file(path, ".env")
+    return read_env_file(path, os.path.relpath(path, cwd))
+
+
+def project_root(cwd: Path) -> Path | None:
+    """The top of the git work tree holding `cwd` (the nearest directory with a .git), or None.
+
+    Found by looking for `.git` rather than by asking git: every command reads .env, and a git
+    process would cost more than the rest of greencli's start-up.
+    """
+    for directory in (cwd, *cwd.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def nearest_env_file(cwd: Path) -> Path | None:
+    """`.env` in `cwd`, else in its parents up to the top of the git work tree (never above it;
+    outside a work tree, only `cwd`): a command run in a project's subdirectory finds the
+    project's .env, and never one from another project or the home directory."""
+    top = project_root(cwd)
+    directories = [cwd] if top is None else [cwd, *cwd.parents[: len(cwd.parents) - len(top.parents)]]
+    for directory in directories:
+        path = directory / ".env"
+        if path.exists() or path.is_symlink():
+            return path
+    return None
 
 
 def read_env_file(path: Path, display: str) -> EnvFile:

@@ -20,19 +20,25 @@ def init(
         bool,
         typer.Option("--no-check", help="Write .env without checking the credentials first."),
     ] = False,
+    token_stdin: Annotated[
+        bool,
+        typer.Option("--token-stdin", help="Read the token from standard input (kept out of argv and shell history)."),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Check the credentials and write them to .env (mode 600).
 
-    Values come from the root options or the environment; anything missing is asked for
-    (the token hidden). In a git work tree, .env is added to .gitignore.
+    Values come from the global options, the environment and, with --force, the .env being
+    updated; anything missing is asked for (the token hidden), and a value Green API or the
+    format check rejects is asked for again, alone. In a git work tree .env goes to the
+    project's root (the top of the work tree, where every command finds it) and into .gitignore.
 
-    Example: greencli init
+    Example: greencli init   (or: printf %s "$TOKEN" | greencli init --instance-id ID --token-stdin)
     """
     from greencli.config import env_file_writer as envwriter
     from greencli.config import git as gitrepo
     from greencli.config import loader as config
-    from greencli.errors import ConfigError, UsageError
+    from greencli.errors import ApiError, ConfigError, UsageError
 
     app = use(ctx, json_output)
     out = app.output
@@ -44,9 +50,9 @@ def init(
             "`greencli --env-file sandbox.env …`, or run init for your real instance.",
             code="usage_error",
         )
-    target = app.root_options.env_file or Path(".env")
-    target = target if target.is_absolute() else app.cwd / target
-    shown = os.path.relpath(target, app.cwd) if target.is_relative_to(app.cwd) else str(target)
+    interactive = app.may_prompt() and not token_stdin
+    target = _target(app.root_options.env_file, app.cwd, force, interactive)
+    shown = os.path.relpath(target, app.cwd)
 
     if target.exists() and not force:
         raise UsageError(
@@ -60,45 +66,58 @@ def init(
         config.TOKEN: app.root_options.token or os.environ.get(config.TOKEN),
         config.API_URL: app.root_options.api_url or os.environ.get(config.API_URL),
     }
+    if token_stdin:
+        if app.root_options.token:
+            raise UsageError("--token and --token-stdin contradict each other.", "Give the token one way.")
+        values[config.TOKEN] = _read_token_from_stdin()
     values = {key: (value.strip() if value else None) for key, value in values.items()}
-    interactive = app.may_prompt()
+    kept: dict[str, str] = {}  # --force: what the file holds, for what was not given
+    if force and target.exists():
+        kept = {key: value.strip() for key, (value, _line) in config.read_env_file(target, shown).values.items() if value.strip()}
+        if not interactive:
+            values = {key: value or kept.get(key) for key, value in values.items()}
 
-    if interactive:
-        _ask(values, out)
-    else:
+    if not interactive:
         missing = [key for key in (config.INSTANCE_ID, config.TOKEN) if not values[key]]
         if missing:
             raise ConfigError(
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set, and "
                 "there is no terminal to ask on.",
-                "Pass --instance-id and --token, or set GREEN_API_INSTANCE_ID and "
+                "Pass --instance-id and --token (or --token-stdin), or set GREEN_API_INSTANCE_ID and "
                 "GREEN_API_TOKEN (and GREEN_API_URL) in the environment.",
                 code="missing_credentials",
             )
-    values[config.API_URL] = (values[config.API_URL] or config.DEFAULT_API_URL).rstrip("/")
-
-    problems = config.check_values(values[config.INSTANCE_ID], values[config.TOKEN], values[config.API_URL])
-    errors = [p for p in problems if p.level == "error"]
-    if errors:
-        raise ConfigError(errors[0].message, errors[0].hint, code=errors[0].code)
-    for problem in problems:
-        out.warn(problem.message, problem.hint)
-
-    credentials = config.Credentials(
-        instance_id=values[config.INSTANCE_ID] or "",
-        token=values[config.TOKEN] or "",
-        api_url=values[config.API_URL] or config.DEFAULT_API_URL,
-    )
-    state: str | None = None
+    for attempt in range(MAX_ATTEMPTS):
+        if interactive:
+            _ask(values, out, kept)
+        values[config.API_URL] = (values[config.API_URL] or config.DEFAULT_API_URL).rstrip("/")
+        problems = config.check_values(values[config.INSTANCE_ID], values[config.TOKEN], values[config.API_URL])
+        errors = [p for p in problems if p.level == "error"]
+        if errors and interactive and attempt + 1 < MAX_ATTEMPTS:
+            for problem in errors:  # ask again for the wrong values only
+                out.warn(problem.message, problem.hint)
+                values[problem.variable or config.TOKEN] = None
+            continue
+        if errors:
+            raise ConfigError(errors[0].message, errors[0].hint, code=errors[0].code)
+        for problem in problems:
+            out.warn(problem.message, problem.hint)
+        credentials = config.Credentials(
+            instance_id=values[config.INSTANCE_ID] or "",
+            token=values[config.TOKEN] or "",
+            api_url=values[config.API_URL] or config.DEFAULT_API_URL,
+        )
+        try:
+            state = None if no_check else _check(credentials, app.timeout(), out)
+        except ApiError as error:
+            if not interactive or error.code not in ("unauthorized", "forbidden", "not_found") or attempt + 1 == MAX_ATTEMPTS:
+                raise
+            # Green API does not say which of the two is wrong; the token is the usual one.
+            out.warn(f"{error.message}", "Type the token again (the instance ID is kept; Ctrl-C to stop).")
+            values[config.TOKEN] = None
+            continue
+        break
     checked = not no_check
-    if checked:
-        from greencli.greenapi.client import GreenApiClient
-        from greencli.redaction import register
-
-        register(credentials.token)
-        with GreenApiClient(credentials, timeout=app.timeout()) as client:
-            with out.spinner("Checking the credentials with Green API…"):
-                state = client.get_state_instance()
 
     envwriter.write(target, {key: value for key, value in values.items() if value})
 
@@ -152,9 +171,65 @@ def init(
     out.result(data, render)
 
 
-def _ask(values: dict[str, str | None], out: Any) -> None:
+MAX_ATTEMPTS = 3
+
+
+def _target(env_file: Path | None, cwd: Path, force: bool, interactive: bool) -> Path:
+    """Where .env goes: --env-file; with --force, the .env commands read now; else the project's
+    root (the top of the git work tree, where every command finds it), offered when asking is
+    possible; else the current directory."""
     from greencli.config import loader as config
 
+    if env_file is not None:
+        return env_file if env_file.is_absolute() else cwd / env_file
+    nearest = config.nearest_env_file(cwd)
+    if nearest is not None:
+        return nearest  # updated with --force, refused without it: never a second .env
+    root = config.project_root(cwd)
+    if root is None or root == cwd:
+        return cwd / ".env"
+    at_root = root / ".env"
+    if interactive and not typer.confirm(
+        f"Write .env at the project's root ({os.path.relpath(at_root, cwd)}), where every command "
+        "in the project finds it?",
+        default=True,
+        err=True,
+    ):
+        return cwd / ".env"
+    return at_root
+
+
+def _read_token_from_stdin() -> str:
+    import sys
+
+    from greencli.errors import UsageError
+
+    token = sys.stdin.readline().strip()
+    if not token:
+        raise UsageError("--token-stdin read no token from standard input.", 'Pipe it in: printf %s "$TOKEN" | greencli init --token-stdin')
+    from greencli.redaction import register
+
+    register(token)
+    return token
+
+
+def _check(credentials: Any, timeout: float, out: Any) -> str | None:
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.redaction import register
+
+    register(credentials.token)
+    with GreenApiClient(credentials, timeout=timeout) as client:
+        with out.spinner("Checking the credentials with Green API…"):
+            return client.get_state_instance()
+
+
+def _ask(values: dict[str, str | None], out: Any, kept: dict[str, str]) -> None:
+    """Ask for each value not given (the current .env's as the default, with --force)."""
+    from greencli.config import loader as config
+    from greencli.redaction import mask
+
+    if all(values[key] for key in (config.INSTANCE_ID, config.TOKEN)) and values[config.API_URL]:
+        return
     out.line(
         "Find these on the instance's page at console.green-api.com "
         "(idInstance, apiTokenInstance, apiUrl).",
@@ -163,16 +238,19 @@ def _ask(values: dict[str, str | None], out: Any) -> None:
     while not values[config.INSTANCE_ID] or not config.is_digits(values[config.INSTANCE_ID]):  # type: ignore[arg-type]
         if values[config.INSTANCE_ID]:
             out.warn("The instance ID is digits only, like 1101000001.")
-        values[config.INSTANCE_ID] = typer.prompt("Instance ID (idInstance)", err=True).strip()
+        values[config.INSTANCE_ID] = typer.prompt(
+            "Instance ID (idInstance)", default=kept.get(config.INSTANCE_ID), err=True
+        ).strip()
     while not values[config.TOKEN] or config.token_is_malformed(values[config.TOKEN]):  # type: ignore[arg-type]
         if values[config.TOKEN]:
             out.warn("That token has spaces or URL characters; copy apiTokenInstance again.")
-        values[config.TOKEN] = typer.prompt(
-            "API token (apiTokenInstance, hidden)", hide_input=True, err=True
-        ).strip()
+        current = kept.get(config.TOKEN)
+        label = f"API token (apiTokenInstance, hidden; Enter keeps {mask(current)})" if current else "API token (apiTokenInstance, hidden)"
+        typed = typer.prompt(label, hide_input=True, err=True, default="" if current else None, show_default=False).strip()
+        values[config.TOKEN] = typed or current
     if not values[config.API_URL]:
         values[config.API_URL] = typer.prompt(
-            "API URL (apiUrl)", default=config.DEFAULT_API_URL, err=True
+            "API URL (apiUrl)", default=kept.get(config.API_URL, config.DEFAULT_API_URL), err=True
         ).strip()
 
 
