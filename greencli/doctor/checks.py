@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import socket
-import ssl
 import stat
 import time
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from greencli.config import git as gitrepo
 from greencli.config import loader as config
 from greencli.doctor.explanations import command_for
 from greencli.errors import ApiError
+from greencli.greenapi.connections import ConnectFailure, Opened, open_connection
 from greencli.greenapi.credentials import is_green_api_host
 from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
 from greencli.greenapi.states import describe_state, format_phone
@@ -171,7 +171,6 @@ def check_reachability(api_url: str, timeout: float) -> CheckResult:
     """DNS, TCP and TLS to the API host, each timed; through a proxy only the proxy is named."""
     parts = urlsplit(api_url)
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     proxy = getproxies().get(parts.scheme)
     if proxy and not proxy_bypass(host):
         proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
@@ -183,40 +182,32 @@ def check_reachability(api_url: str, timeout: float) -> CheckResult:
                            f"Check {parts.scheme.upper()}_PROXY, or add {host} to NO_PROXY.")
         return _result("reachability", "pass", f"{host} is reached through the proxy {proxy_address[0]}:{proxy_address[1]}",
                        None, [f"direct DNS/TCP/TLS checks skipped: requests go through {parts.scheme.upper()}_PROXY"])
-    details = []
-    started = time.monotonic()
+
+    def attempt() -> Opened:
+        opened = open_connection(api_url, timeout)
+        opened.sock.close()
+        return opened
+
+    return reachability_from(api_url, attempt)
+
+
+def reachability_from(api_url: str, attempt: Callable[[], Opened]) -> CheckResult:
+    """The reachability check from one timed connection attempt (DNS, TCP, TLS)."""
+    parts = urlsplit(api_url)
+    host = parts.hostname or ""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return _result("reachability", "fail", f"Cannot resolve {host}", "Check GREEN_API_URL for typos, and that DNS works on this machine (e.g. `nslookup " + host + "`).")
-    details.append(f"DNS {host} → {infos[0][4][0]} in {_ms(started)}")
-    started = time.monotonic()
-    try:
-        connection = socket.create_connection(infos[0][4][:2], timeout=timeout)
-    except OSError as error:
-        why = "timed out" if isinstance(error, TimeoutError) else (error.strerror or "refused")
-        return _result("reachability", "fail", f"Cannot connect to {host}:{port} ({why})",
-                       "Check the network, firewall or proxy (HTTPS_PROXY); for a sandbox, that it is still running.", details)
-    details.append(f"TCP connect in {_ms(started)}")
-    try:
-        if parts.scheme == "https":
-            started = time.monotonic()
-            try:
-                context = ssl.create_default_context()
-                with context.wrap_socket(connection, server_hostname=host) as tls:
-                    details.append(f"TLS {tls.version()} in {_ms(started)}")
-            except (ssl.SSLError, OSError) as error:
-                return _result("reachability", "fail", f"TLS with {host} failed ({getattr(error, 'reason', None) or type(error).__name__})",
-                               "Check the system clock and CA certificates (REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or a proxy that intercepts HTTPS.", details)
-        else:
-            local = host in ("127.0.0.1", "localhost", "::1")
-            if not local:
-                return _result("reachability", "warn", f"{host} answers, but over plain http: the token travels unencrypted",
-                               "Use the https:// apiUrl from the console.", details)
-    finally:
-        connection.close()
-    steps = ", ".join(f"{d.split()[0]} {d.rsplit(' in ', 1)[-1]}" for d in details)
-    return _result("reachability", "pass", f"{host}:{port} reachable ({steps})", None, details)
+        opened = attempt()
+    except ConnectFailure as failure:
+        return _result("reachability", "fail", failure.message, failure.hint, failure.details)
+    details = [f"DNS {host} → {opened.address} in {opened.dns_ms:.0f} ms", f"TCP connect in {opened.tcp_ms:.0f} ms"]
+    steps = f"DNS {opened.dns_ms:.0f} ms, TCP {opened.tcp_ms:.0f} ms"
+    if opened.tls_version is not None:
+        details.append(f"TLS {opened.tls_version} in {opened.tls_ms:.0f} ms")
+        steps += f", TLS {opened.tls_ms:.0f} ms"
+    elif host not in ("127.0.0.1", "localhost", "::1"):
+        return _result("reachability", "warn", f"{host} answers, but over plain http: the token travels unencrypted",
+                       "Use the https:// apiUrl from the console.", details)
+    return _result("reachability", "pass", f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)} reachable ({steps})", None, details)
 
 
 def _ms(started: float) -> str:

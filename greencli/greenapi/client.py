@@ -16,11 +16,15 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.util.retry import Retry
 
 from greencli import __version__
 from greencli.errors import ApiError, QuotaExceeded
+from greencli.greenapi import connections
 from greencli.greenapi.credentials import Credentials, is_green_api_host
+from greencli.greenapi.trust import trust
 from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})
@@ -80,6 +84,40 @@ def _retry_policy(idempotent: bool, backoff: float) -> Retry:
     )
 
 
+class _WarmHTTPConnection(HTTPConnection):
+    """Takes a connection opened ahead of time to the same host, if one is waiting."""
+
+    def connect(self) -> None:
+        opened = None if self.proxy else connections.claim(f"http://{self.host}:{self.port}", None)
+        if opened is None:
+            super().connect()
+            return
+        self.sock = opened.sock
+        self._has_connected_to_proxy = False
+
+
+class _WarmHTTPSConnection(HTTPSConnection):
+    """The same for https: only a connection verified against the same CAs and host name."""
+
+    def connect(self) -> None:
+        usable = not self.proxy and self.cert_reqs in (None, "CERT_REQUIRED") and self.ca_certs
+        opened = connections.claim(f"https://{self.host}:{self.port}", self.ca_certs) if usable else None
+        if opened is None:
+            super().connect()
+            return
+        self.sock = opened.sock
+        self.is_verified = True  # connections.open_connection verified chain and host name
+        self._has_connected_to_proxy = False
+
+
+class _WarmHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WarmHTTPConnection
+
+
+class _WarmHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WarmHTTPSConnection
+
+
 class QrAnswer(NamedTuple):
     type: str  # "qrCode", "alreadyLogged" or "error"
     message: str
@@ -104,11 +142,15 @@ class FileSent(NamedTuple):
 
 
 class GreenApiClient:
-    def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25) -> None:
+    """`concurrency`: how many calls may run at once from different threads (doctor's
+    concurrent phase); the pool keeps that many connections alive for reuse."""
+
+    def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25, concurrency: int = 10) -> None:
         register(credentials.token)  # whatever shape it has, it never reaches a message
         self.credentials = credentials
         self.timeout = timeout
         self.backoff = backoff
+        self.concurrency = concurrency
         self.host = urlsplit(credentials.api_url).netloc
         self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
         # Uploads go to the console's mediaUrl (Green API: "using-green-api-hosts"); without
@@ -116,6 +158,9 @@ class GreenApiClient:
         media_url = credentials.media_url or credentials.api_url
         self._media_base = f"{media_url}/waInstance{credentials.instance_id}"
         self._sessions: dict[bool, requests.Session] = {}
+        self._pools: PoolManager | None = None
+        # The same certificate authorities as doctor's TLS check and the warm-up connections.
+        self._verify = trust().path
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -125,8 +170,15 @@ class GreenApiClient:
             session = requests.Session()
             session.headers["User-Agent"] = f"greencli/{__version__}"
             adapter = HTTPAdapter(
-                max_retries=_retry_policy(idempotent, self.backoff), pool_maxsize=16
+                max_retries=_retry_policy(idempotent, self.backoff), pool_maxsize=self.concurrency
             )
+            # One pool for both retry policies (urllib3 takes the policy per request), whose
+            # connections first take a connection opened ahead of time (greenapi/connections.py).
+            if self._pools is None:
+                adapter.poolmanager.pool_classes_by_scheme = {"http": _WarmHTTPPool, "https": _WarmHTTPSPool}
+                self._pools = adapter.poolmanager
+            else:
+                adapter.poolmanager = self._pools
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             self._sessions[idempotent] = session
@@ -136,6 +188,7 @@ class GreenApiClient:
         for session in self._sessions.values():
             session.close()
         self._sessions.clear()
+        self._pools = None
 
     def __enter__(self) -> GreenApiClient:
         return self
@@ -179,6 +232,7 @@ class GreenApiClient:
                     params=params,
                     files=files,
                     data=data,
+                    verify=self._verify,
                     timeout=(self.timeout, self.timeout + long_poll),
                     allow_redirects=False,
                 )
@@ -498,7 +552,8 @@ class GreenApiClient:
             return ApiError(
                 f"The TLS handshake with {host} failed (the certificate could not be verified).",
                 "Check the system clock and CA certificates (REQUESTS_CA_BUNDLE or "
-                "SSL_CERT_FILE), or a proxy that intercepts HTTPS.",
+                "SSL_CERT_FILE), or a proxy that intercepts HTTPS: `greencli doctor` names the "
+                "certificate's issuer.",
                 code="tls_error",
                 method=method,
             )

@@ -17,12 +17,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from greencli.sandbox.faults import AFTER, BEFORE, Fault, FaultPlan, parse_fault
 from greencli.sandbox.forms import is_multipart, parse_form
 from greencli.sandbox.instance import STATES, Answer, Instance, Options, TextBody
+
+if TYPE_CHECKING:
+    from greencli.sandbox.tls import Certificates
 
 _PATH = re.compile(r"^/waInstance(?P<id>\d+)/(?P<method>[A-Za-z]+)/(?P<token>[^/]+)(?:/(?P<extra>[^/]*))?/?$")
 
@@ -417,11 +420,12 @@ class RunningSandbox:
     sandbox: Sandbox
     server: SandboxHTTPServer
     thread: threading.Thread
+    certificates: Certificates | None = None  # serving HTTPS (see sandbox/tls.py)
 
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.certificates else 'http'}://{host}:{port}"
 
     @property
     def instance(self) -> Instance:
@@ -430,16 +434,25 @@ class RunningSandbox:
     def stop(self) -> None:
         self.server.stop()
         self.sandbox.instance.stop()
+        if self.certificates is not None:
+            self.certificates.close()
 
 
-def start(options: Options | None = None, port: int = 0, rate_limits: bool = True) -> RunningSandbox:
-    """Start a sandbox on 127.0.0.1:`port` (0: any free port) and return at once."""
+def start(options: Options | None = None, port: int = 0, rate_limits: bool = True,
+          certificates: Certificates | None = None) -> RunningSandbox:
+    """Start a sandbox on 127.0.0.1:`port` (0: any free port) and return at once; with
+    `certificates`, it serves HTTPS."""
     sandbox = Sandbox(Instance(options or Options()), rate_limits=rate_limits)
     handler = type("BoundHandler", (Handler,), {"sandbox": sandbox})
-    server = SandboxHTTPServer(("127.0.0.1", port), handler)
+    server_class: type[SandboxHTTPServer] = SandboxHTTPServer
+    if certificates is not None:
+        from greencli.sandbox.tls import TlsServerMixin
+
+        server_class = type("TlsServer", (TlsServerMixin, SandboxHTTPServer), {"tls_context": certificates.server_context()})
+    server = server_class(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True)
     thread.start()
-    return RunningSandbox(sandbox, server, thread)
+    return RunningSandbox(sandbox, server, thread, certificates)
 
 
 def start_ready() -> RunningSandbox:

@@ -65,12 +65,17 @@ def sandbox(
     no_rate_limits: Annotated[
         bool, typer.Option("--no-rate-limits", help="Do not answer 429 when a method is called too often.")
     ] = False,
+    tls: Annotated[
+        bool,
+        typer.Option("--tls", help="Serve HTTPS with a throw-away CA (needs `pip install 'greencli[tls]'`); prints SSL_CERT_FILE and REQUESTS_CA_BUNDLE lines that trust it."),
+    ] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Serve a local Green API emulator until stopped.
 
     It listens on 127.0.0.1 only and first prints GREEN_API_URL, GREEN_API_INSTANCE_ID and
-    GREEN_API_TOKEN lines for another shell or your own bot. Ctrl-C stops it.
+    GREEN_API_TOKEN lines for another shell or your own bot (with --tls, also the CA file to
+    trust, which is deleted when the sandbox stops). Ctrl-C stops it.
 
     Example: greencli sandbox --port 7700 --auto-scan 5 > sandbox.env
     """
@@ -119,9 +124,23 @@ def sandbox(
         options.instance_id = instance_id
     if token:
         options.token = token
+    certificates = None
+    if tls:
+        from greencli.sandbox.tls import Certificates, MissingTrustme
+
+        try:
+            certificates = Certificates()
+        except MissingTrustme:
+            raise UsageError(
+                "--tls needs the trustme library, which is not installed.",
+                "Install the extra: pip install 'greencli[tls]'",
+                code="usage_error",
+            ) from None
     try:
-        running = start(options, port=port, rate_limits=not no_rate_limits)
+        running = start(options, port=port, rate_limits=not no_rate_limits, certificates=certificates)
     except OSError as error:
+        if certificates is not None:
+            certificates.close()
         raise UsageError(
             f"Cannot listen on 127.0.0.1:{port}: {error.strerror or error}.",
             "Pick another port with --port, or --port 0 for any free one.",
@@ -134,6 +153,9 @@ def sandbox(
         "GREEN_API_INSTANCE_ID": options.instance_id,
         "GREEN_API_TOKEN": options.token,
     }
+    if certificates is not None:
+        # Python's ssl, curl and OpenSSL read SSL_CERT_FILE; requests reads REQUESTS_CA_BUNDLE.
+        values["SSL_CERT_FILE"] = values["REQUESTS_CA_BUNDLE"] = str(certificates.ca_file)
     # The sandbox's own token is not a secret: printing it is the point of this command.
     if json_output:
         out.raw(json.dumps({**values, "controlUrl": f"{running.url}/sandbox"}) + "\n")
@@ -144,6 +166,11 @@ def sandbox(
             f"{plan} plan. Control endpoint: {running.url}/sandbox (see docs/sandbox.md). "
             "Ctrl-C stops it."
         )
+        if certificates is not None:
+            out.progress(
+                f"HTTPS with a throw-away CA: trust it with SSL_CERT_FILE={certificates.ca_file} "
+                f"(curl: --cacert {certificates.ca_file}); the file is deleted when the sandbox stops."
+            )
 
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
