@@ -10,6 +10,11 @@ Prints every figure as a ratio with medians and spreads, and exits 1 when a goal
   measured as (time with latency L injected in the sandbox - time without) / L
 - webhooks listen: exactly 2 API calls per notification; throughput reported
 - peak memory of doctor, reported beside a bare requests script's
+- on a real network (bench/latency_proxy.py in front of `greencli sandbox --tls`, RTT 100 ms,
+  every process a cold start): doctor within 4 round trips of wall time and within 0.5x of the
+  same calls made one after another with the official Python SDK (installed into a scratch
+  virtualenv; skipped, saying why, when it cannot be installed); check-state within 1.2x of one
+  `curl --cacert` of getStateInstance
 
 Runs of the two sides alternate, so load on the machine hits both alike.
 """
@@ -17,11 +22,13 @@ Runs of the two sides alternate, so load on the machine hits both alike.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -189,18 +196,132 @@ def bench_memory(rounds: int) -> None:
     print(f"  greencli doctor        {statistics.median(doctor) / 1024:6.1f} MiB  ({statistics.median(doctor) / statistics.median(bare):.2f}x)")
 
 
+SDK_PACKAGE = "whatsapp-api-client-python"
+# The calls doctor makes, one after another, as a user following the guide would script them.
+SDK_SCRIPT = (
+    "import os\n"
+    "from whatsapp_api_client_python import API\n"
+    "green_api = API.GreenAPI(os.environ['GREEN_API_INSTANCE_ID'], os.environ['GREEN_API_TOKEN'], host=os.environ['GREEN_API_URL'])\n"
+    "print(green_api.account.getStateInstance().data)\n"
+    "print(green_api.account.getStatusInstance().data)\n"
+    "print(green_api.account.getWaSettings().data)\n"
+    "print(green_api.account.getSettings().data)\n"
+    "print(green_api.queues.showMessagesQueue().data)\n"
+    "print(green_api.queues.getWebhooksCount().data)\n"
+)
+
+
+def sdk_python(venv: Path) -> tuple[str | None, str]:
+    """The scratch virtualenv's Python with the official SDK installed, or None and why not."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        made = subprocess.run([PYTHON, "-m", "venv", str(venv)], capture_output=True, text=True)
+        if made.returncode != 0:
+            return None, f"cannot make a virtualenv: {made.stderr.strip()[-200:]}"
+    check = subprocess.run([str(python), "-c", "import whatsapp_api_client_python.API"], capture_output=True)
+    if check.returncode == 0:
+        return str(python), "already installed"
+    installed = subprocess.run([str(python), "-m", "pip", "install", "-q", SDK_PACKAGE], capture_output=True, text=True)
+    if installed.returncode != 0:
+        return None, f"pip install {SDK_PACKAGE} failed: {installed.stderr.strip()[-300:]}"
+    return str(python), "installed"
+
+
+class Network:
+    """`greencli sandbox --tls` behind bench/latency_proxy.py, each in its own process."""
+
+    def __init__(self, delay: float) -> None:
+        self.processes: list[subprocess.Popen[str]] = []
+        sandbox = self._spawn([GREENCLI, "sandbox", "--tls", "--state", "authorized", "--guide-settings", "--no-rate-limits", "--json"],
+                              {**os.environ, "NO_PROXY": "127.0.0.1"})
+        self.values = json.loads(sandbox.stdout.readline())
+        port = self.values["GREEN_API_URL"].rsplit(":", 1)[1]
+        proxy = self._spawn([PYTHON, str(Path(__file__).parent / "latency_proxy.py"), "--target", f"127.0.0.1:{port}", "--delay", str(delay)], None)
+        self.url = f"https://127.0.0.1:{proxy.stdout.readline().strip()}"
+        self.ca_file = self.values["SSL_CERT_FILE"]
+
+    def _spawn(self, command: list[str], env: dict[str, str] | None) -> subprocess.Popen[str]:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.processes.append(process)
+        return process
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "GREEN_API_URL": self.url,
+            "GREEN_API_INSTANCE_ID": self.values["GREEN_API_INSTANCE_ID"],
+            "GREEN_API_TOKEN": self.values["GREEN_API_TOKEN"],
+            "SSL_CERT_FILE": self.ca_file,
+            "REQUESTS_CA_BUNDLE": self.ca_file,
+            "NO_PROXY": "127.0.0.1",
+        }
+
+    def state_url(self) -> str:
+        return f"{self.url}/waInstance{self.values['GREEN_API_INSTANCE_ID']}/getStateInstance/{self.values['GREEN_API_TOKEN']}"
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
+    print(f"On a real network: HTTPS sandbox behind a latency proxy, RTT {rtt * 1000:.0f} ms, every run a cold start")
+    scratch = None
+    if sdk_venv is None:
+        scratch = tempfile.mkdtemp(prefix="greencli-bench-sdk-")
+        sdk_venv = Path(scratch) / "venv"
+    sdk, how = sdk_python(sdk_venv)
+    network = Network(rtt / 2)
+    try:
+        env = network.env()
+        sides: dict[str, Callable[[], float]] = {"greencli doctor": lambda: run([GREENCLI, "doctor"], env)[0]}
+        if sdk is not None:
+            sides[f"official SDK, {SDK_SCRIPT.count('print(')} calls in sequence"] = lambda: run([sdk, "-c", SDK_SCRIPT], env)[0]
+        doctor_times = alternate(sides, rounds)
+        curl = shutil.which("curl")
+        state_sides: dict[str, Callable[[], float]] = {"greencli check-state": lambda: run([GREENCLI, "check-state"], env)[0]}
+        if curl:
+            state_sides["curl --cacert getStateInstance"] = lambda: run([curl, "-sS", "-o", "/dev/null", "--cacert", network.ca_file, network.state_url()], env)[0]
+        state_times = alternate(state_sides, rounds)
+    finally:
+        network.stop()
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    for name, values in {**doctor_times, **state_times}.items():
+        print(f"  {name:38} {spread(values)}  = {statistics.median(values) / rtt:.1f} RTT")
+    doctor = statistics.median(doctor_times["greencli doctor"])
+    goal("doctor wall time from a cold start", doctor / rtt, 4.0, " RTT")
+    if sdk is None:
+        print(f"  SKIP  doctor vs the official SDK: {how}")
+    else:
+        sdk_median = statistics.median(next(v for k, v in doctor_times.items() if k.startswith("official SDK")))
+        goal("doctor vs the official SDK's calls in sequence", doctor / sdk_median, 0.5)
+    if curl is None:
+        print("  SKIP  check-state vs curl: curl is not installed")
+    else:
+        goal("check-state vs one curl of getStateInstance",
+             statistics.median(state_times["greencli check-state"]) / statistics.median(state_times["curl --cacert getStateInstance"]), 1.2)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15, help="alternating runs per figure (default 15)")
     parser.add_argument("--latency", type=float, default=0.25, help="latency injected for the round-trip figure")
     parser.add_argument("--notifications", type=int, default=200)
+    parser.add_argument("--rtt", type=float, default=0.1, help="round-trip time the latency proxy adds (default 0.1 s)")
+    parser.add_argument("--sdk-venv", type=Path, help="reuse this virtualenv for the official SDK (default: a scratch one)")
+    parser.add_argument("--only-network", action="store_true", help="measure only the real-network figures")
     options = parser.parse_args()
     print(f"greencli benchmark — {GREENCLI}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
-    bench_startup(options.rounds)
-    bench_check_state(options.rounds)
-    bench_doctor(max(3, options.rounds // 3), options.latency)
-    bench_listen(options.notifications)
-    bench_memory(max(3, options.rounds // 3))
+    if not options.only_network:
+        bench_startup(options.rounds)
+        bench_check_state(options.rounds)
+        bench_doctor(max(3, options.rounds // 3), options.latency)
+        bench_listen(options.notifications)
+        bench_memory(max(3, options.rounds // 3))
+    bench_network(max(5, options.rounds // 2), options.rtt, options.sdk_venv)
     print()
     if failures:
         print(f"Missed: {', '.join(failures)}")

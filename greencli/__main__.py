@@ -1,3 +1,3 @@
-from greencli.cli.app import main
+from greencli.cli.warm_start import main
 
 raise SystemExit(main())

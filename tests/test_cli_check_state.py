@@ -104,7 +104,8 @@ def test_not_authorized_states_exit_1_with_hint(api, run_cli, assert_no_token, t
     else:
         assert "being created" in result.stdout
     assert "+79001234567" not in result.stdout
-    assert calls_to(api, "getWaSettings") == 0
+    # Asked at the same time as the state (no round trip more), but not shown.
+    assert calls_to(api, "getWaSettings") == 1
 
 
 @pytest.mark.parametrize("state", NOT_AUTHORIZED_STATES)
@@ -280,7 +281,8 @@ def test_credentials_from_options_and_api_url(api, run_cli, assert_no_token, tok
     result = run_cli(["--instance-id", ID, "--token", token, "--api-url", dedicated + "/", "check-state"])
     assert_no_token(result, token)
     assert result.exit_code == 1
-    assert len(api.calls) == 1
+    assert [call.request.url.split("/")[4] for call in api.calls].count("getStateInstance") == 1
+    assert all(call.request.url.startswith(dedicated + "/waInstance") for call in api.calls)
 
 
 def test_shadowed_and_odd_token_warnings_go_to_stderr(api, run_cli, assert_no_token, token) -> None:

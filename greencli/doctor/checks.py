@@ -1,8 +1,9 @@
 """The troubleshooting checklist behind `greencli doctor`.
 
-Gated, then concurrent: configuration and project hygiene (no network) → reachability of the
-API host → one getStateInstance that proves the credentials and gives the state → every other
-API call at once. So the critical path is two round trips however many calls are made. Checks
+Configuration first (no network); then, at once, project hygiene, the connections to the API
+host (the reachability check times them) and every API call, each on its own connection. From a
+cold start that is the physical floor of three round trips (TCP, TLS, one request) however many
+calls are made; the results read as if gated (see `run_checks`). Checks
 are plain functions of what was fetched; each gives an id, a status (pass / warn / fail /
 skip), a message and a hint that is an exact command or step. Nothing here spends a monthly
 quota: no checkWhatsapp, no sending.
@@ -26,7 +27,7 @@ from greencli.config import git as gitrepo
 from greencli.config import loader as config
 from greencli.doctor.explanations import command_for
 from greencli.errors import ApiError
-from greencli.greenapi.connections import ConnectFailure, Opened, open_connection
+from greencli.greenapi.connections import ConnectFailure, Opened, open_connection, warm
 from greencli.greenapi.credentials import is_green_api_host
 from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
 from greencli.greenapi.states import describe_state, format_phone
@@ -367,6 +368,19 @@ def check_incoming(count: Fetched, settings: Fetched) -> CheckResult:
 # -- the run --------------------------------------------------------------------------------
 
 
+def api_calls(client: GreenApiClient) -> dict[str, Callable[[], Any]]:
+    """Every API call doctor makes, by the check that reads it. None waits for another: they
+    are all made at once, each on its own connection (see `run_checks`)."""
+    return {
+        "credentials": client.get_state_instance,  # also the state
+        "socket": client.get_status_instance,
+        "phone": client.get_wa_settings,
+        "notifications": client.get_settings,
+        "queue": client.show_messages_queue,
+        "incoming": lambda: client.request("GET", "getWebhooksCount"),
+    }
+
+
 def run_checks(
     resolution: config.Resolution,
     cwd: Path,
@@ -375,67 +389,89 @@ def run_checks(
     on_progress: Callable[[str], None] = lambda text: None,
     on_result: Callable[[CheckResult], None] = lambda result: None,
 ) -> list[CheckResult]:
-    """Run every check; `on_result` gets each result as soon as it and all before it are done."""
+    """Run every check; `on_result` gets each result as soon as it and all before it are done.
+
+    Two network phases from a cold start, whatever the number of calls: every connection opened
+    at once (TCP, TLS: the reachability check times the first), then every API call at once,
+    one per connection; project hygiene runs meanwhile. The results read as if gated: an
+    unreachable host or refused credentials show the later checks as skipped."""
     results: dict[str, CheckResult] = InOrder(on_result)
 
-    def timed(check_id: str, run: Callable[[], CheckResult]) -> None:
+    def timed(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
         started = time.monotonic()
         result = guarded(check_id, run)
         result.duration_ms = int((time.monotonic() - started) * 1000)
-        results[check_id] = result
-
-    timed("config", lambda: check_config(resolution))
-    timed("format", lambda: check_format(resolution))
-    token = resolution.value(config.TOKEN)
-    timed("hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
+        return result
 
     def finish(why: str) -> list[CheckResult]:
         for check_id in ORDER:
             results.setdefault(check_id, _skip(check_id, why))
         return [results[check_id] for check_id in ORDER]
 
+    results["config"] = timed("config", lambda: check_config(resolution))
+    results["format"] = timed("format", lambda: check_format(resolution))
+    token = resolution.value(config.TOKEN)
     if results["config"].status == "fail" or results["format"].status == "fail":
+        results["hygiene"] = timed("hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
         return finish("the configuration must be fixed first")
     credentials = resolution.credentials()
+    client = make_client(credentials)
+    calls = api_calls(client)
+    # The connections the calls will use; those opened at start-up (greencli.cli.warm_start)
+    # are already on their way. None: requests go through a proxy, which is checked instead.
+    first = warm(credentials.api_url, len(calls), min(timeout, 5.0))
 
-    on_progress("Checking that the API host is reachable…")
-    timed("reachability", lambda: check_reachability(credentials.api_url, min(timeout, 5.0)))
+    def reachability() -> CheckResult:
+        if first is None:
+            return check_reachability(credentials.api_url, min(timeout, 5.0))
+        return reachability_from(credentials.api_url, first.result)
+
+    def call(make: Callable[[], Any]) -> tuple[Fetched | None, int]:
+        """The call's answer, or None when no connection could be opened (nothing was sent)."""
+        started = time.monotonic()
+        if first is not None and first.exception() is not None:
+            return None, 0
+        fetched = fetch(make)
+        return fetched, int((time.monotonic() - started) * 1000)
+
+    on_progress("Checking the project and the API host…")
+    with ThreadPoolExecutor(max_workers=len(calls) + 2) as pool:
+        hygiene = pool.submit(timed, "hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
+        reached = pool.submit(timed, "reachability", reachability)
+        futures = {name: pool.submit(call, make) for name, make in calls.items()}
+        results["hygiene"] = hygiene.result()
+        results["reachability"] = reached.result()
+        if results["reachability"].status != "fail":
+            on_progress("Asking Green API…")
+        answers = {name: future.result() for name, future in futures.items()}
     if results["reachability"].status == "fail":
         results["reachability"].outage = True
         return finish("the API host cannot be reached")
 
-    client = make_client(credentials)
-    on_progress("Asking Green API for the instance state…")
-    started = time.monotonic()
-    state = fetch(client.get_state_instance)
-    results["credentials"] = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
-    results["credentials"].duration_ms = int((time.monotonic() - started) * 1000)
-    if results["credentials"].status == "fail":
-        results["credentials"].outage = _unanswered(state)
+    state, elapsed = answers["credentials"]
+    if state is None:  # cannot happen once reachability passed; kept for safety
+        return finish("the API host cannot be reached")
+    credentials_result = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
+    credentials_result.duration_ms = elapsed
+    if credentials_result.status == "fail":
+        credentials_result.outage = _unanswered(state)
+        results["credentials"] = credentials_result
         return finish("Green API did not answer" if state.error is not None and state.error.status is None else "the credentials were not accepted")
-    timed("state", lambda: check_state(state))
+    results["credentials"] = credentials_result
+    results["state"] = timed("state", lambda: check_state(state))
     authorized = state.value == "authorized"
-
-    on_progress("Reading the instance's settings, queues and connection…")
-    calls = {
-        "socket": client.get_status_instance,
-        "phone": client.get_wa_settings,
-        "notifications": client.get_settings,
-        "queue": client.show_messages_queue,
-        "incoming": lambda: client.request("GET", "getWebhooksCount"),
+    fetched = {name: answer[0] or Fetched() for name, answer in answers.items()}
+    later = {
+        "socket": lambda: check_socket(fetched["socket"], state.value),
+        "phone": lambda: check_phone(fetched["phone"], state.value),
+        "notifications": lambda: check_notifications(fetched["notifications"]),
+        "queue": lambda: check_queue(fetched["queue"], authorized),
+        "incoming": lambda: check_incoming(fetched["incoming"], fetched["notifications"]),
     }
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = {name: pool.submit(fetch, call) for name, call in calls.items()}
-        fetched = {name: future.result() for name, future in futures.items()}
-    elapsed = int((time.monotonic() - started) * 1000)
-    results["socket"] = guarded("socket", lambda: check_socket(fetched["socket"], state.value))
-    results["phone"] = guarded("phone", lambda: check_phone(fetched["phone"], state.value))
-    results["notifications"] = guarded("notifications", lambda: check_notifications(fetched["notifications"]))
-    results["queue"] = guarded("queue", lambda: check_queue(fetched["queue"], authorized))
-    results["incoming"] = guarded("incoming", lambda: check_incoming(fetched["incoming"], fetched["notifications"]))
-    for name in calls:
-        results[name].duration_ms = elapsed
+    for name, check in later.items():
+        result = guarded(name, check)
+        result.duration_ms = answers[name][1]
+        results[name] = result
     return finish("not run")
 
 

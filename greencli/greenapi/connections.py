@@ -11,11 +11,12 @@ used here, so opening starts before requests is imported.
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
@@ -41,29 +42,27 @@ class Origin(NamedTuple):
         return cls(scheme, (parts.hostname or "").lower(), parts.port or (443 if scheme == "https" else 80))
 
 
-@dataclass
 class Opened:
     """An open connection (TLS-wrapped for https) and what opening it took."""
 
-    sock: socket.socket
-    address: str
-    dns_ms: float
-    tcp_ms: float
-    tls_ms: float | None = None
-    tls_version: str | None = None
+    def __init__(self, sock: socket.socket, address: str, dns_ms: float, tcp_ms: float) -> None:
+        self.sock = sock
+        self.address = address
+        self.dns_ms = dns_ms
+        self.tcp_ms = tcp_ms
+        self.tls_ms: float | None = None
+        self.tls_version: str | None = None
 
 
-@dataclass
 class ConnectFailure(Exception):
     """Opening failed at `stage` (dns, tcp or tls); the message names the cause."""
 
-    stage: str
-    message: str
-    hint: str
-    details: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, stage: str, message: str, hint: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.message = message
+        self.hint = hint
+        self.details = details or []
 
 
 def _ms(started: float) -> float:
@@ -186,11 +185,16 @@ _warming: dict[Origin, _Warming] = {}
 _lock = threading.Lock()
 
 
-def _behind_proxy(url: str) -> bool:
-    from urllib.request import getproxies, proxy_bypass
-
-    origin = Origin.of(url)
-    return bool(getproxies().get(origin.scheme)) and not proxy_bypass(origin.host)
+def _behind_proxy(origin: Origin) -> bool:
+    """Whether requests might send this origin's requests through a proxy. Read from the
+    variables alone (urllib.request is slow to import at start-up); when in doubt, yes."""
+    names = (f"{origin.scheme}_proxy", "all_proxy")
+    if not any(os.environ.get(name) or os.environ.get(name.upper()) for name in names):
+        return False
+    no_proxy = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    entries = [entry.strip().lstrip(".").lower() for entry in no_proxy.split(",") if entry.strip()]
+    host = origin.host
+    return not any(entry == "*" or host == entry or host.endswith("." + entry) or entry == f"{host}:{origin.port}" for entry in entries)
 
 
 def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
@@ -199,7 +203,7 @@ def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
     when requests would go through a proxy (they would not use these) or nothing can be
     opened (a bad URL or CA variable: the command itself reports that)."""
     origin = Origin.of(url)
-    if origin.scheme not in ("http", "https") or not origin.host or _behind_proxy(url):
+    if origin.scheme not in ("http", "https") or not origin.host or _behind_proxy(origin):
         return None
     chosen = None
     if origin.scheme == "https":
@@ -223,6 +227,7 @@ def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
         first = warming.first
     if not pending:
         return first
+    _hand_over_quickly(pending)
     tls_context: Future[ssl.SSLContext] | None = None
     if chosen is not None:
         tls_context = Future()
@@ -231,6 +236,25 @@ def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
     for future in pending:
         threading.Thread(target=_open_into, args=(future, url, timeout, tls_context, chosen), daemon=True, name="warm-connection").start()
     return first
+
+
+def _hand_over_quickly(pending: list[Future[Opened]]) -> None:
+    """While the main thread imports (CPU-bound, holding the GIL), a thread waiting to send the
+    next handshake packet gets its turn only every switch interval (5 ms): dozens of turns
+    would add a round trip. A shorter interval until the connections are open."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, 0.0005))
+    left = [len(pending)]
+    lock = threading.Lock()
+
+    def one_done(_: Future[Opened]) -> None:
+        with lock:
+            left[0] -= 1
+            if left[0] == 0:
+                sys.setswitchinterval(previous)
+
+    for future in pending:
+        future.add_done_callback(one_done)
 
 
 def _build_context(result: Future[ssl.SSLContext], chosen: Trust) -> None:

@@ -9,11 +9,13 @@ TLS check and the connections opened ahead of time all use this one answer.
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.errors import ConfigError
+
+if TYPE_CHECKING:
+    import ssl
 
 VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
@@ -48,6 +50,8 @@ def trust(environ: Mapping[str, str] | None = None) -> Trust:
 
 def context(chosen: Trust, check_hostname: bool = True) -> ssl.SSLContext:
     """A client TLS context that trusts exactly `chosen`, as the API client does."""
+    import ssl
+
     if chosen.is_directory:
         tls = ssl.create_default_context(capath=chosen.path)
     else:

@@ -28,6 +28,7 @@ def check_state(
     Example: greencli check-state --wait 300
     """
     from greencli.errors import ApiError
+    from greencli.flows.state_and_phone import state_and_phone
     from greencli.flows.waiting import poll
     from greencli.greenapi.states import describe_state, format_phone
 
@@ -35,8 +36,9 @@ def check_state(
     out = app.output
     client = app.client()
 
+    wa_settings = client.get_wa_settings
     if not wait:
-        state = client.get_state_instance()
+        state, wa_settings = state_and_phone(client)
     else:
         with out.spinner("Waiting for the instance to be authorized…") as update:
             state, _ = poll(
@@ -53,7 +55,7 @@ def check_state(
     phone = None
     if info.authorized:
         try:
-            phone = format_phone(client.get_wa_settings().get("phone"))
+            phone = format_phone(wa_settings().get("phone"))
         except ApiError as error:
             out.warn(f"Could not read the linked phone number: {error.message}")
 

@@ -1,0 +1,28 @@
+"""The instance state and the linked phone, asked at the same time.
+
+check-state shows the phone only when the instance is authorized, but waiting for the state
+before asking would cost a round trip more than the state alone: both are asked at once, each on
+its own connection, and the phone's answer is read only when it is wanted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from greencli.greenapi.client import GreenApiClient
+
+
+def state_and_phone(client: GreenApiClient) -> tuple[str | None, Callable[[], dict[str, Any]]]:
+    """getStateInstance's state, and a function giving getWaSettings' answer (or raising its
+    ApiError). getStateInstance's own error is raised as it is."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wa-settings") as pool:
+        settings = pool.submit(client.get_wa_settings)
+        try:
+            state = client.get_state_instance()
+        except BaseException:
+            settings.cancel()
+            raise
+    return state, settings.result

@@ -1,0 +1,167 @@
+"""How many connections and sequential network phases doctor and check-state use — counted by
+the server, not timed. From a cold start the floor is one phase of connections (TCP and TLS,
+all at once) and one phase of requests (all at once, one per connection): every extra phase is
+a round trip more for the user (issue: performance on a real network)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greencli.cli.warm_start import CONNECTIONS, command_line
+from greencli.config.loader import RootOptions, resolve
+from greencli.doctor import checks
+from greencli.greenapi import connections
+from greencli.greenapi.client import GreenApiClient
+from greencli.greenapi.credentials import Credentials
+from greencli.sandbox.instance import Options, guide_settings
+from greencli.sandbox.server import RunningSandbox, start
+from greencli.sandbox.tls import Certificates
+
+
+class Counter:
+    """Counts connections, and groups API requests into phases: each request is held until
+    `batch` requests have arrived, so requests made at once are answered together, and a
+    request that waits for another's answer starts a phase of its own (after `patience`)."""
+
+    def __init__(self, batch: int, patience: float = 3.0) -> None:
+        self.batch = batch
+        self.patience = patience
+        self.connections = 0
+        self.phases: list[list[str]] = []
+        self._waiting: list[str] = []
+        self._condition = threading.Condition()
+
+    def connected(self) -> None:
+        with self._condition:
+            self.connections += 1
+
+    def arrived(self, path: str) -> None:
+        method = path.split("/")[2] if path.count("/") >= 3 else path
+        with self._condition:
+            self._waiting.append(method)
+            phase = self._waiting
+            if len(phase) >= self.batch:
+                self.phases.append(phase)
+                self._waiting = []
+                self._condition.notify_all()
+                return
+            self._condition.wait_for(lambda: self._waiting is not phase, timeout=self.patience)
+            if self._waiting is phase:  # nobody else came: this phase is complete as it is
+                self.phases.append(phase)
+                self._waiting = []
+                self._condition.notify_all()
+
+
+def counted(running: RunningSandbox, counter: Counter) -> None:
+    bound = running.server.RequestHandlerClass
+
+    class Counting(bound):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:  # once per connection
+            counter.connected()
+            super().setup()
+
+        def parse_request(self) -> bool:  # once per request
+            ok = super().parse_request()
+            if ok and self.path.startswith("/waInstance"):
+                counter.arrived(self.path)
+            return ok
+
+    running.server.RequestHandlerClass = Counting
+
+
+@pytest.fixture
+def https_sandbox(monkeypatch: pytest.MonkeyPatch) -> Any:
+    certificates = Certificates()
+    running = start(Options(state="authorized", settings=guide_settings()), rate_limits=False, certificates=certificates)
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_DIR", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        yield running
+    finally:
+        connections.discard()
+        running.stop()
+
+
+def credentials_of(running: RunningSandbox) -> Credentials:
+    return Credentials(running.instance.instance_id, running.instance.token, running.url)
+
+
+def run_doctor(running: RunningSandbox, tmp_path: Path, token: str | None = None) -> list[checks.CheckResult]:
+    environ = {"GREEN_API_URL": running.url, "GREEN_API_INSTANCE_ID": running.instance.instance_id,
+               "GREEN_API_TOKEN": token or running.instance.token}
+    resolution = resolve(RootOptions(), environ, tmp_path, read_env_file=False)
+    return checks.run_checks(resolution, tmp_path, lambda c: GreenApiClient(c, timeout=5), 5.0)
+
+
+def test_doctor_uses_one_connection_per_call_and_one_phase_of_requests(https_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    calls = len(checks.api_calls(GreenApiClient(credentials_of(https_sandbox))))
+    counter = Counter(batch=calls)
+    counted(https_sandbox, counter)
+    results = run_doctor(https_sandbox, tmp_path)
+    assert [r.status for r in results if r.id not in ("hygiene",)] == ["pass"] * (len(results) - 1)
+    assert counter.connections == calls  # the reachability check times one of them: none extra
+    assert len(counter.phases) == 1 and sorted(counter.phases[0]) == sorted(
+        ["getStateInstance", "getStatusInstance", "getWaSettings", "getSettings", "showMessagesQueue", "getWebhooksCount"]
+    )
+
+
+def test_doctor_with_refused_credentials_still_makes_one_phase_and_skips_the_rest(https_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    counter = Counter(batch=6)
+    counted(https_sandbox, counter)
+    results = {r.id: r for r in run_doctor(https_sandbox, tmp_path, token="0" * 50)}
+    assert results["credentials"].status == "fail" and "401" in results["credentials"].message
+    assert all(results[i].status == "skip" and "credentials were not accepted" in results[i].message
+               for i in ("state", "socket", "phone", "notifications", "queue", "incoming"))
+    assert len(counter.phases) == 1
+
+
+def test_check_state_asks_state_and_phone_at_once(https_sandbox: RunningSandbox, run_cli: Any) -> None:
+    counter = Counter(batch=2)
+    counted(https_sandbox, counter)
+    environ = {"GREEN_API_URL": https_sandbox.url, "GREEN_API_INSTANCE_ID": https_sandbox.instance.instance_id,
+               "GREEN_API_TOKEN": https_sandbox.instance.token}
+    result = run_cli(["check-state"], env=environ)
+    assert result.exit_code == 0, result.stderr
+    assert counter.connections == 2
+    assert [sorted(p) for p in counter.phases] == [["getStateInstance", "getWaSettings"]]
+
+
+def test_connections_opened_ahead_are_the_ones_the_requests_use(https_sandbox: RunningSandbox) -> None:
+    counter = Counter(batch=1)
+    counted(https_sandbox, counter)
+    first = connections.warm(https_sandbox.url, 2, timeout=5)
+    assert first is not None and first.result(timeout=10).tls_version is not None
+    client = GreenApiClient(credentials_of(https_sandbox), timeout=5)
+    assert client.get_state_instance() == "authorized"
+    assert client.get_settings()["incomingWebhook"] == "yes"
+    client.close()
+    assert counter.connections == 2  # the two warmed; a keep-alive connection served both calls
+    assert len(counter.phases) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "command", "options"),
+    [
+        (["doctor"], "doctor", {}),
+        (["--api-url", "https://x.example", "--timeout=3", "check-state", "--json"], "check-state", {"--api-url": "https://x.example", "--timeout": "3"}),
+        (["--env-file", "a.env", "webhooks", "listen"], "webhooks", {"--env-file": "a.env"}),
+        (["--sandbox", "doctor"], None, {}),
+        (["doctor", "--help"], None, {}),
+        (["--version"], None, {}),
+        ([], None, {}),
+    ],
+)
+def test_the_entry_point_reads_which_command_will_call_the_api(args: list[str], command: str | None, options: dict[str, str]) -> None:
+    assert command_line(args) == (command, options)
+
+
+def test_doctor_warms_as_many_connections_as_it_makes_calls() -> None:
+    client = GreenApiClient(Credentials("1101000001", "a" * 50, "http://127.0.0.1:9"))
+    assert CONNECTIONS["doctor"] == len(checks.api_calls(client))
+    assert "init" not in CONNECTIONS and "sandbox" not in CONNECTIONS
