@@ -78,7 +78,7 @@ def _fast_url(options: dict[str, str], environ: Mapping[str, str]) -> str | None
         return (options.get(option) or environ.get(variable) or "").strip()
 
     url = given("--api-url", "GREEN_API_URL")
-    if url and given("--instance-id", "GREEN_API_INSTANCE_ID") and given("--token", "GREEN_API_TOKEN"):
+    if url and given("--instance-id", "GREEN_API_INSTANCE_ID").isdigit() and given("--token", "GREEN_API_TOKEN"):
         return url.rstrip("/")
     return None
 

@@ -217,7 +217,8 @@ def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
             return None  # requests passes a directory differently: let it connect itself
     with _lock:
         warming = _warming.get(origin)
-        if warming is None or warming.trust_path != (chosen.path if chosen else None):
+        stale = warming is not None and warming.first is not None and warming.first.done() and warming.first not in warming.waiting
+        if warming is None or stale or warming.trust_path != (chosen.path if chosen else None):
             warming = _warming[origin] = _Warming(chosen.path if chosen else None)
         missing = max(0, count - len(warming.waiting))
         pending: list[Future[Opened]] = [Future() for _ in range(missing)]
