@@ -21,26 +21,27 @@ _NO_WARMING = {"--help", "-h", "--version", "--sandbox", "--install-completion",
 
 
 def command_line(args: Sequence[str]) -> tuple[str | None, dict[str, str]]:
-    """The command named and the root options given before it (None: nothing to warm)."""
+    """The command named and the global options given, before or after it (the later wins);
+    None when nothing should be opened."""
     options: dict[str, str] = {}
+    command = None
     index = 0
     while index < len(args):
         arg = args[index]
         name, equals, value = arg.partition("=")
-        if arg in _NO_WARMING or arg == "--":
+        if arg in _NO_WARMING or name in _NO_WARMING:
             return None, options
+        if arg == "--":
+            break
         if name in _WITH_VALUE:
             if not equals:
                 index += 1
                 value = args[index] if index < len(args) else ""
             options[name] = value
-        elif not arg.startswith("-"):
-            rest = args[index + 1 :]
-            if any(a in ("--help", "-h") for a in rest):
-                return None, options
-            return arg, options
+        elif command is None and not arg.startswith("-"):
+            command = arg
         index += 1
-    return None, options
+    return command, options
 
 
 def start(args: Sequence[str], environ: Mapping[str, str]) -> None:
