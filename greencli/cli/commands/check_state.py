@@ -59,6 +59,9 @@ def check_state(
         except ApiError as error:
             out.warn(f"Could not read the linked phone number: {error.message}")
 
+    from greencli.redaction import mask
+
+    sources = _sources(app)
     data: dict[str, Any] = {
         "ok": info.authorized,
         "stateInstance": state,
@@ -66,14 +69,29 @@ def check_state(
         "hint": info.action,
         "phone": phone,
         "instanceId": client.credentials.instance_id,
+        "apiUrl": client.credentials.api_url,
+        "sources": sources,  # where each credential came from, as `gh auth status` shows
     }
 
-    def render() -> None:
+    def render() -> None:  # at a glance: which instance, where, from where, its state and phone
         out.status_line("pass" if info.authorized else info.severity, styled(info.label, "bold"), f": {info.meaning}")
-        if phone:
-            out.line(f"{out.indent}Linked phone: ", styled(phone, "bold"))
+        out.fields(
+            [
+                (f"{out.indent}Instance", f"{client.credentials.instance_id}  (from {sources['instanceId']})"),
+                (f"{out.indent}Host", f"{client.credentials.api_url}  (from {sources['apiUrl']})"),
+                (f"{out.indent}Token", f"{mask(client.credentials.token)}  (from {sources['token']})"),
+                (f"{out.indent}Phone", styled(phone, "bold") if phone else "none linked" if not info.authorized else "not known yet"),
+            ]
+        )
         if info.action:
             out.line(styled(f"{out.indent}→ {info.action}", "cyan"))
 
     out.result(data, render)
     raise typer.Exit(0 if info.authorized else 1)
+
+
+def _sources(app: Any) -> dict[str, str]:
+    from greencli.config.loader import API_URL, INSTANCE_ID, TOKEN
+
+    settings = app.resolution().settings
+    return {key: str(settings[variable].origin or "unknown") for key, variable in (("instanceId", INSTANCE_ID), ("apiUrl", API_URL), ("token", TOKEN))}
