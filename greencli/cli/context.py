@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
     from greencli.sandbox.server import RunningSandbox
 
+from greencli.errors import UsageError
 
 
 def _record_json(ctx: typer.Context, value: bool) -> bool:
@@ -49,9 +50,12 @@ class AppContext:
         self._resolution: Resolution | None = None
         self._client: GreenApiClient | None = None
         self._warned = False
+        self._isolated = False  # one of several instances: credentials from its file alone
 
     def give(self, name: str, value: Any) -> None:
-        """Record a global option (the later of two wins)."""
+        """Record a global option (the later of two wins; --env-file files add up)."""
+        if name == "env_file":
+            value = [*self.given.get("env_file", []), *value]
         self.given[name] = value
         if name == "json" and value:
             self.json_mode = True
@@ -94,14 +98,51 @@ class AppContext:
                 debug=self.debug,
                 sandbox=True,
             )
+        if self._isolated:  # one instance of several: its own file, nothing else
+            return RootOptions(env_file=given["env_file"][0], timeout=given.get("timeout"), debug=self.debug)
+        files = self.env_files()
+        if len(files) > 1:
+            raise UsageError(
+                f"--env-file names {len(files)} files, but this command works on one instance.",
+                "Give one --env-file; only doctor and check-state check several instances at once.",
+            )
         return RootOptions(
             instance_id=given.get("instance_id"),
             token=given.get("token"),
             api_url=given.get("api_url"),
-            env_file=given.get("env_file"),
+            env_file=files[0] if files else None,
             timeout=given.get("timeout"),
             debug=self.debug,
         )
+
+    def env_files(self) -> list[Path]:
+        """The --env-file files, globs expanded (several: one instance each)."""
+        from greencli.config.env_files import expand
+
+        return expand(self.given.get("env_file") or [], self.cwd)
+
+    def instances(self) -> list[tuple[str, AppContext]]:
+        """With several --env-file files: each instance's name and its own context; else []."""
+        from greencli.config.env_files import instance_names
+
+        files = self.env_files()
+        if len(files) < 2:
+            return []
+        clashing = [f"--{name.replace('_', '-')}" for name in ("instance_id", "token", "api_url", "sandbox") if self.given.get(name)]
+        if clashing:
+            raise UsageError(
+                f"{' and '.join(clashing)} would apply to every instance at once.",
+                "With several --env-file files, each instance's credentials come from its own file.",
+            )
+        contexts = []
+        for path in files:
+            child = AppContext()
+            child.given = {"env_file": [path], "timeout": self.given.get("timeout")}
+            child.cwd = self.cwd
+            child.json_mode = self.json_mode
+            child._isolated = True
+            contexts.append(child)
+        return list(zip(instance_names(files), contexts, strict=True))
 
     @property
     def root_options(self) -> RootOptions:
@@ -110,8 +151,6 @@ class AppContext:
     def start_sandbox(self) -> RunningSandbox:
         """--sandbox: a throw-away sandbox for this run, started when first needed."""
         if self.sandbox is None:
-            from greencli.errors import UsageError
-
             clashing = [f"--{name.replace('_', '-')}" for name in ("instance_id", "token", "api_url", "env_file") if self.given.get(name) is not None]
             if clashing:
                 raise UsageError(
@@ -138,6 +177,9 @@ class AppContext:
         if self._resolution is None:
             if self.wants_sandbox:  # --sandbox: its credentials only, nothing of the user's
                 self._resolution = resolve(self.root_options, {}, self.cwd, read_env_file=False)
+            elif self._isolated:  # GREEN_API_* in the environment would apply to every instance
+                environ = {key: value for key, value in os.environ.items() if not key.startswith("GREEN_API_")}
+                self._resolution = resolve(self.root_options, environ, self.cwd)
             else:
                 self._resolution = resolve(self.root_options, os.environ, self.cwd)
         return self._resolution
@@ -203,12 +245,15 @@ def _enable_debug_logging() -> None:
 
     from greencli.redaction import redact
 
-    class RedactingFormatter(logging.Formatter):
-        def format(self, record: logging.LogRecord) -> str:
-            return redact(super().format(record))
+    def redact_record(record: logging.LogRecord) -> bool:
+        # Redact the message itself, not only its formatting: logging prints a record's raw
+        # arguments when a handler fails, and those carry the URL with the token.
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("debug: %(name)s: %(message)s"))
+    handler.addFilter(redact_record)
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
     handler.set_name("greencli-debug")
     for name in ("urllib3", "greencli"):
         logger = logging.getLogger(name)

@@ -49,12 +49,13 @@ def _declarations(
         str | None, _option("--api-url", metavar="URL", help="The instance's apiUrl (else GREEN_API_URL, then .env).")
     ] = None,
     env_file: Annotated[
-        Path | None,
+        list[Path] | None,
         _option(
             "--env-file",
             metavar="PATH",
             help="Read this file instead of the nearest .env (this directory, then its parents up to "
-            "the top of the git work tree).",
+            "the top of the git work tree). doctor and check-state take several (repeat it, or a "
+            "quoted glob such as 'envs/*.env'): one instance per file.",
         ),
     ] = None,
     timeout: Annotated[

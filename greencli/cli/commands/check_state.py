@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from greencli.cli.context import JsonOption, use
+from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
 
 
@@ -34,6 +34,10 @@ def check_state(
 
     app = use(ctx, json_output)
     out = app.output
+    instances = app.instances()
+    if instances:
+        _check_several(app, instances)
+        return
     client = app.client()
 
     wa_settings = client.get_wa_settings
@@ -95,3 +99,53 @@ def _sources(app: Any) -> dict[str, str]:
 
     settings = app.resolution().settings
     return {key: str(settings[variable].origin or "unknown") for key, variable in (("instanceId", INSTANCE_ID), ("apiUrl", API_URL), ("token", TOKEN))}
+
+
+def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> None:
+    """One row per instance (--env-file given several times); exit code by doctor's rule."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from greencli.doctor.verdict import combined
+
+    out = app.output
+    with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(8, len(instances))) as pool:
+        rows = list(pool.map(lambda pair: _one_instance(*pair), instances))
+    final = combined(row["exitCode"] for row in rows)
+    data = {"ok": final == 0, "instances": rows}
+
+    def render() -> None:
+        table = [("Instance", "ID", "State", "Linked phone")]
+        for row in rows:
+            state = row.get("stateInstance") if "error" not in row else ("unreachable" if row["exitCode"] == 3 else "invalid config")
+            table.append((row["name"], row.get("instanceId") or "-", str(state), row.get("phone") or "-"))
+        widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
+        for index, line in enumerate(table):
+            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+            out.line(styled(text, "bold") if index == 0 else text)
+        for row in rows:
+            if "error" in row:
+                out.line(styled(f"{row['name']}: ", "bold"), row["error"]["message"], err=True)
+
+    out.result(data, render)
+    raise typer.Exit(final)
+
+
+def _one_instance(name: str, app: AppContext) -> dict[str, Any]:
+    from greencli.errors import GreenCliError
+    from greencli.greenapi.states import describe_state, format_phone
+
+    row: dict[str, Any] = {"name": name, "envFile": str(app.root_options.env_file)}
+    try:
+        row["instanceId"] = app.resolution().value("GREEN_API_INSTANCE_ID")
+        client = app.client()
+        state = client.get_state_instance()
+        row["stateInstance"] = state
+        authorized = describe_state(state).authorized
+        row["phone"] = format_phone(client.get_wa_settings().get("phone")) if authorized else None
+        row["exitCode"] = 0 if authorized else 1
+    except GreenCliError as error:
+        row["error"] = error.to_json()["error"]
+        row["exitCode"] = int(error.exit_code)
+    finally:
+        app.close()
+    return row

@@ -9,6 +9,7 @@ from greencli.cli.context import JsonOption, use
 from greencli.cli.output import STATUS_STYLE, styled
 
 if TYPE_CHECKING:
+    from greencli.cli.context import AppContext
     from greencli.cli.output import Output
     from greencli.doctor.checks import CheckResult
 
@@ -46,6 +47,8 @@ def doctor(
     """
     from greencli.cli.reports.emit import check_report_options, emit_reports
     from greencli.doctor.checks import ORDER, TITLES, run_checks
+    from greencli.doctor.document import counts, document
+    from greencli.doctor.verdict import exit_code
     from greencli.greenapi.client import GreenApiClient
 
     json_output = check_report_options(report_format, json_output, junit_xml)
@@ -55,6 +58,10 @@ def doctor(
         _explain(out, explain)
         return
     timeout = min(app.timeout(), 10.0)
+    instances = app.instances()
+    if instances:
+        _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
+        return
     resolution = app.resolution()
     title_width = max(len(title) for title in TITLES.values())
     reported: list[str] = []
@@ -76,32 +83,20 @@ def doctor(
             timeout,
             on_result=show,
         )
-    counts = {status: sum(1 for r in results if r.status == status) for status in ("pass", "warn", "fail", "skip")}
-    ok = counts["fail"] == 0
-    data = {
-        "ok": ok,
-        "schemaVersion": 1,
-        "instanceId": resolution.value("GREEN_API_INSTANCE_ID"),
-        "apiUrl": resolution.value("GREEN_API_URL"),
-        "summary": {"passed": counts["pass"], "warnings": counts["warn"], "failed": counts["fail"], "skipped": counts["skip"]},
-        "checks": [r.to_json() for r in results],
-    }
+    data = document(resolution, results)
+    ok = data["ok"]
+    tally = counts(results)
 
     def render() -> None:  # the checks were shown as they finished: the summary
         out.blank()
-        summary = f"{counts['pass']} passed, {counts['warn']} warning{'s' if counts['warn'] != 1 else ''}, {counts['fail']} failed"
-        if counts["skip"]:
-            summary += f", {counts['skip']} skipped"
-        out.line(styled(summary, "green" if ok and not counts["warn"] else ("yellow" if ok else "red")))
+        summary = f"{tally['pass']} passed, {tally['warn']} warning{'s' if tally['warn'] != 1 else ''}, {tally['fail']} failed"
+        if tally["skip"]:
+            summary += f", {tally['skip']} skipped"
+        out.line(styled(summary, "green" if ok and not tally["warn"] else ("yellow" if ok else "red")))
 
     out.result(data, render)
     emit_reports(out, data, junit_xml, report_format)
-    # The contract's exit 2: the configuration is wrong before any request could be made.
-    # 3 when Green API could not be reached or did not answer: CI can tell an outage from a
-    # broken instance (1).
-    config_failed = any(r.status == "fail" and r.id in ("config", "format") for r in results)
-    outage = any(r.status == "fail" and r.outage for r in results)
-    raise typer.Exit(2 if config_failed else 3 if outage else (0 if ok else 1))
+    raise typer.Exit(exit_code(results))
 
 
 def _render_check(out: "Output", result: "CheckResult", title_width: int, verbose: bool) -> None:
@@ -144,3 +139,57 @@ def _explain(out: "Output", check_id: str) -> None:
         out.json_document({"ok": True, "id": check_id, "explanation": known[check_id]})
     else:
         out.raw(known[check_id])
+
+
+def _doctor_several(
+    app: "AppContext", instances: "list[tuple[str, AppContext]]", verbose: bool, junit_xml: Path | None, report_format: str, timeout: float
+) -> None:
+    """One row per instance, then what failed or warned in each; exit code by the combined rule."""
+    from greencli.cli.reports import InstanceReport
+    from greencli.cli.reports.emit import emit_many
+    from greencli.doctor.checks import TITLES
+    from greencli.doctor.document import counts, document
+    from greencli.doctor.many import run_for_instances
+    from greencli.doctor.verdict import combined, exit_code
+    from greencli.greenapi.client import GreenApiClient
+
+    out = app.output
+    resolutions = [instance.resolution() for _, instance in instances]
+    with out.spinner(f"Checking {len(instances)} instances…"):
+        all_results = run_for_instances(
+            resolutions, app.cwd, lambda credentials: GreenApiClient(credentials, timeout=timeout), timeout
+        )
+    codes = [exit_code(results) for results in all_results]
+    documents = [
+        {"name": name, "envFile": str(instance.root_options.env_file), "exitCode": int(code), **document(resolution, results)}
+        for (name, instance), resolution, results, code in zip(instances, resolutions, all_results, codes, strict=True)
+    ]
+    final = combined(codes)
+    data = {"ok": final == 0, "schemaVersion": 1, "instances": documents}
+
+    def render() -> None:
+        rows = [("Instance", "ID", "State", "Failed", "Warnings")]
+        for doc, results in zip(documents, all_results, strict=True):
+            state = next((r for r in results if r.id == "state"), None)
+            state_text = state.message.split(":", 1)[0] if state and state.status != "skip" else "-"
+            tally = counts(results)
+            rows.append((doc["name"], doc["instanceId"] or "-", state_text, str(tally["fail"]), str(tally["warn"])))
+        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+        for index, row in enumerate(rows):
+            text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            out.line(styled(text, "bold") if index == 0 else text)
+        title_width = max(len(title) for title in TITLES.values())
+        for doc, results in zip(documents, all_results, strict=True):
+            problems = [r for r in results if r.status in ("warn", "fail")]
+            if problems:
+                out.blank()
+                out.line(styled(f"{doc['name']} ({doc['envFile']}):", "bold"))
+                for result in problems:
+                    _render_check(out, result, title_width, verbose)
+        out.blank()
+        healthy = sum(1 for doc in documents if doc["ok"])
+        out.line(styled(f"{healthy} of {len(documents)} instances passed", "green" if healthy == len(documents) else "red"))
+
+    out.result(data, render)
+    emit_many(out, [InstanceReport(doc["name"], doc) for doc in documents], junit_xml, report_format)
+    raise typer.Exit(final)

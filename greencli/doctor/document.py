@@ -1,0 +1,28 @@
+"""doctor's result as one JSON-ready document: what `doctor --json` prints for an instance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from greencli.config.loader import API_URL, INSTANCE_ID, Resolution
+from greencli.doctor.checks import CheckResult
+
+SCHEMA_VERSION = 1
+STATUSES = ("pass", "warn", "fail", "skip")
+
+
+def counts(results: Sequence[CheckResult]) -> dict[str, int]:
+    return {status: sum(1 for result in results if result.status == status) for status in STATUSES}
+
+
+def document(resolution: Resolution, results: Sequence[CheckResult]) -> dict[str, Any]:
+    tally = counts(results)
+    return {
+        "ok": tally["fail"] == 0,
+        "schemaVersion": SCHEMA_VERSION,
+        "instanceId": resolution.value(INSTANCE_ID),
+        "apiUrl": resolution.value(API_URL),
+        "summary": {"passed": tally["pass"], "warnings": tally["warn"], "failed": tally["fail"], "skipped": tally["skip"]},
+        "checks": [result.to_json() for result in results],
+    }

@@ -1,0 +1,34 @@
+"""doctor's exit code, for one instance and for several.
+
+2 when the configuration itself is unusable (nothing could be asked), 3 when Green API could
+not be reached or did not answer (an outage: not the instance's fault), 1 when a
+check failed, 0 otherwise (warnings allowed). Several instances: the most serious of theirs,
+in that order (2, then 3, then 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from greencli.doctor.checks import CheckResult
+from greencli.errors import ExitCode
+
+_CONFIGURATION = ("config", "format")
+_SERIOUSNESS = (ExitCode.USAGE, ExitCode.API, ExitCode.NOT_FINE)
+
+
+def exit_code(results: Sequence[CheckResult]) -> ExitCode:
+    failed = [result for result in results if result.status == "fail"]
+    if any(result.id in _CONFIGURATION for result in failed):
+        return ExitCode.USAGE
+    if any(result.outage for result in failed):
+        return ExitCode.API
+    return ExitCode.NOT_FINE if failed else ExitCode.OK
+
+
+def combined(codes: Iterable[int]) -> ExitCode:
+    present = set(codes)
+    for code in _SERIOUSNESS:
+        if code in present:
+            return code
+    return ExitCode.OK
