@@ -104,3 +104,21 @@ def test_options_that_would_apply_to_every_instance_are_refused(run_cli, three_i
 def test_a_glob_that_matches_nothing_is_a_usage_error(run_cli) -> None:
     result = run_cli(["--env-file", "nowhere/*.env", "doctor"])
     assert result.exit_code == 2 and "matches no file" in result.stderr
+
+
+def test_debug_logging_redacts_the_record_itself(three_instances) -> None:
+    """logging prints a record's raw arguments when a handler fails: they must be redacted too."""
+    import logging
+
+    healthy = three_instances["healthy"]
+    record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "GET %s", (f"/waInstance1/getSettings/{healthy.instance.token}",), None)
+    from greencli.cli import context
+
+    context._enable_debug_logging()
+    handler = next(h for h in logging.getLogger("urllib3").handlers if h.get_name() == "greencli-debug")
+    try:
+        handler.filter(record)
+        assert not token_leaks(str(record.msg) + str(record.args), healthy.instance.token)
+    finally:
+        for name in ("urllib3", "greencli"):
+            logging.getLogger(name).removeHandler(handler)

@@ -199,9 +199,10 @@ class AppContext:
         return credentials
 
     def timeout(self) -> float:
-        from greencli.config.loader import resolve_timeout
+        from greencli.config.loader import RootOptions, resolve_timeout
 
-        return resolve_timeout(self.root_options, os.environ)
+        # Only --timeout matters here: no need to resolve (or refuse) the credentials' sources.
+        return resolve_timeout(RootOptions(timeout=self.given.get("timeout")), os.environ)
 
     def client(self) -> GreenApiClient:
         if self._client is None:
