@@ -24,9 +24,16 @@ def test_env_file_works_before_and_after_the_command(run_cli, args) -> None:
 
 
 def test_the_later_of_two_values_wins(run_cli, tmp_path) -> None:
+    result = run_cli(["--instance-id", "1101000001", "doctor", "--instance-id", "1101000002", "--json"])
+    assert json.loads(result.stdout)["instanceId"] == "1101000002"
+
+
+def test_env_files_before_and_after_the_command_add_up_to_several_instances(run_cli, tmp_path) -> None:
+    # --env-file is the one global option that adds up: each file is one instance (doctor and
+    # check-state check several at once).
     result = run_cli(["--env-file", "first.env", "doctor", "--env-file", "second.env", "--json"])
-    message = json.loads(result.stdout)["checks"][0]["message"]
-    assert "second.env" in message and "first.env" not in message
+    names = [instance["name"] for instance in json.loads(result.stdout)["instances"]]
+    assert names == ["first", "second"]
 
 
 def test_sandbox_after_the_command(run_cli) -> None:
