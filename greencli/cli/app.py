@@ -32,6 +32,7 @@ class Commands(InheritsGlobalOptions, LazyGroup):
         "reboot": "greencli.cli.commands.reboot_logout:reboot",
         "logout": "greencli.cli.commands.reboot_logout:logout",
         "sandbox": "greencli.cli.commands.sandbox:sandbox",
+        "token": "greencli.cli.commands.token:app",
     }
 
     def prepare(self, command: Any) -> Any:

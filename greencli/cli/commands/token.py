@@ -1,0 +1,96 @@
+"""`greencli token rotate`: the guide's "rotate tokens regularly", done safely."""
+
+from typing import Annotated
+
+import typer
+
+from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.output import styled
+
+app = typer.Typer(help="Manage the instance's API token.", no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+
+
+
+@app.callback()
+def token() -> None:
+    """Manage the instance's API token."""
+
+
+WARNING = "Bots that use the current token stop working until they are given the new one."
+
+
+@app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Replace the API token with a new one and save it to the .env it came from.
+
+    Green API's updateApiToken (beta): the old token stops working at once. The new token is
+    written atomically to .env (mode 600, other lines kept) and checked with one call; it is
+    never printed. Refused when the token does not come from a writable .env (an environment
+    variable or a CI secret): rotate those in the console.
+
+    Example: greencli token rotate --yes
+    """
+    from greencli.errors import ExitCode, NotFine
+    from greencli.flows.token_rotation import rotate as rotate_token
+    from greencli.flows.token_rotation import writable_env_file
+    from greencli.redaction import mask
+
+    state = use(ctx, json_output)
+    out = state.output
+    credentials = state.credentials()
+    env_file = writable_env_file(state.resolution())
+    if not _confirmed(state, yes, credentials.instance_id):
+        out.progress("Cancelled: the token was not changed.")
+        raise typer.Exit(ExitCode.NOT_FINE)
+    with out.spinner("Asking Green API for a new token…"):
+        rotation = rotate_token(state.client(), env_file)
+
+    if not rotation.saved_in_env_file:
+        where = f"it is in {rotation.rescue_file} (readable by you only)" if rotation.rescue_file else "copy it from the console"
+        raise NotFine(
+            f"The token was rotated, but {env_file} could not be written: {where}.",
+            f"Put it into {env_file} as GREEN_API_TOKEN=…, then delete that file. The old token no longer works.",
+            code="env_not_updated",
+            details={"rescueFile": str(rotation.rescue_file) if rotation.rescue_file else None},
+        )
+    data = {
+        "ok": rotation.verify_error is None,
+        "instanceId": credentials.instance_id,
+        "envFile": str(env_file),
+        "token": mask(rotation.new_token),
+        "verified": rotation.verify_error is None,
+        "stateInstance": rotation.verified_state,
+        "note": WARNING,
+    }
+
+    def render() -> None:
+        out.status_line("pass", f"Rotated the token of instance {credentials.instance_id}; saved to {env_file} (readable by you only)")
+        out.fields([(f"{out.indent}New token", mask(rotation.new_token))])
+        if rotation.verify_error is None:
+            out.line(f"{out.indent}Verified: Green API accepts the new token (state: {rotation.verified_state}).")
+        else:
+            out.warn(f"The new token could not be verified: {rotation.verify_error.message}", "Run `greencli check-state` in a minute.")
+        out.line(styled(f"{out.indent}→ {WARNING} Update their configuration and restart them.", "cyan"))
+
+    out.result(data, render)
+    if rotation.verify_error is not None:
+        raise typer.Exit(ExitCode.API)
+
+
+def _confirmed(state: AppContext, yes: bool, instance_id: str) -> bool:
+    from greencli.errors import UsageError
+
+    if yes:
+        return True
+    if not state.may_prompt():
+        raise UsageError(
+            "Rotating the token needs confirmation: the old token stops working at once.",
+            "Add --yes to confirm without a prompt.",
+            code="confirmation_required",
+        )
+    state.output.warn(WARNING)
+    return typer.confirm(f"Rotate the token of instance {instance_id}?", default=False, err=True)
