@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -56,3 +56,43 @@ class Forwarder:
 
     def close(self) -> None:
         self.session.close()
+
+
+class Delivery(NamedTuple):
+    """One POST of a notification, as Green API would make it, and how it went."""
+
+    status: int | None  # the HTTP status, or None when no answer came
+    seconds: float
+    location: str | None = None  # where a redirect pointed
+    failure: str | None = None  # "timeout", "tls" or "connection" when no answer came
+    detail: str | None = None
+
+
+def post_once(url: str, body: dict[str, Any], webhook_token: str | None, max_time: float) -> Delivery:
+    """POST `body` to `url` once, with Green API's headers; never follows a redirect."""
+    session = requests.Session()
+    session.headers["User-Agent"] = f"greencli/{__version__} (webhooks trigger)"
+    session.headers["Content-Type"] = CONTENT_TYPE
+    if webhook_token:
+        session.headers["Authorization"] = authorization_header(webhook_token)
+    started = time.monotonic()
+    try:
+        # Only the status matters (Green API waits for a 200): the body is not read.
+        with session.post(url, data=encode_body(body), timeout=(min(10.0, max_time), max_time), allow_redirects=False, stream=True) as response:
+            return Delivery(response.status_code, time.monotonic() - started, response.headers.get("Location"))
+    except requests.Timeout:
+        return Delivery(None, time.monotonic() - started, failure="timeout")
+    except requests.exceptions.SSLError as error:
+        return Delivery(None, time.monotonic() - started, failure="tls", detail=_tls_reason(error))
+    except requests.RequestException as error:
+        return Delivery(None, time.monotonic() - started, failure="connection", detail=redact(type(error).__name__))
+    finally:
+        session.close()
+
+
+def _tls_reason(error: BaseException) -> str:
+    text = str(error)
+    for reason in ("CERTIFICATE_VERIFY_FAILED", "certificate has expired", "Hostname mismatch", "self-signed certificate", "unable to get local issuer certificate"):
+        if reason.lower() in text.lower():
+            return reason
+    return "the certificate could not be verified"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from greencli.cli.commands.webhooks_trigger import trigger
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
 
@@ -304,3 +305,6 @@ def _until_it_works(call: Callable[[], T], out: "Output") -> T:
             out.warn(f"{error.message} Trying again in {pause:g} s.")
             time.sleep(pause)
             pause = min(pause * 2, 30.0)
+
+
+app.command("trigger")(trigger)  # in a module of its own: it is not about settings or listening

@@ -1,0 +1,95 @@
+"""`greencli webhooks trigger`: send the bot a sample notification, as Green API would."""
+
+from typing import Annotated, Any
+
+import typer
+
+from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
+
+
+def trigger(
+    ctx: typer.Context,
+    kind: Annotated[
+        str,
+        typer.Argument(metavar="[TYPE]", help="incomingMessageReceived (default), outgoingMessageReceived, outgoingAPIMessageReceived, outgoingMessageStatus or stateInstanceChanged."),
+    ] = "incomingMessageReceived",
+    to: Annotated[str | None, typer.Option("--to", metavar="URL", help="POST here instead of the instance's webhook URL.")] = None,
+    url_token: Annotated[
+        str | None, typer.Option("--url-token", metavar="TOKEN", help="Authorization token to send (default: the instance's webhookUrlToken).")
+    ] = None,
+    max_time: Annotated[
+        float,
+        typer.Option("--max-time", metavar="SECONDS", min=1, max=180, help="How long to wait for the bot's answer (Green API waits 180 s)."),
+    ] = 180,
+    json_output: JsonOption = False,
+) -> None:
+    """POST a sample notification to your bot and judge its answer as Green API would.
+
+    The body and the Authorization header (Bearer <webhookUrlToken>) are what Green API sends.
+    Green API needs a 200, does not follow redirects and waits up to 180 s; anything else is
+    named in plain words. Without --to, the instance's webhook URL is used.
+
+    Example: greencli webhooks trigger --to http://localhost:8000/webhook
+    """
+    import math
+
+    from greencli.errors import ExitCode, UsageError
+    from greencli.flows.webhook_trigger import trigger as send_sample
+    from greencli.greenapi.credentials import check_url_shape
+    from greencli.greenapi.notification_samples import KINDS, sample
+    from greencli.redaction import register
+
+    app = use(ctx, json_output)
+    out = app.output
+    if kind not in KINDS:
+        raise UsageError(f"There is no sample of {kind!r}.", f"Choose one of: {', '.join(KINDS)}.", code="usage_error")
+    if not math.isfinite(max_time):
+        raise UsageError("--max-time must be a number of seconds.", "For example: --max-time 30", code="usage_error")
+    if to is not None and (why := check_url_shape(to)):
+        raise UsageError(f"--to {why}.", "For example: --to http://localhost:8000/webhook", code="invalid_url")
+    register(url_token)
+
+    instance_id, wid, url, token = "1101000001", "", to, url_token
+    try:
+        credentials = app.credentials()
+    except UsageError:
+        if to is None:
+            raise  # the webhook URL can only come from the instance's settings
+        credentials = None
+    if credentials is not None:
+        client = app.client()
+        instance_id = credentials.instance_id
+        settings = client.get_settings()
+        url = url or str(settings.get("webhookUrl") or "") or None
+        token = token or str(settings.get("webhookUrlToken") or "") or None
+    if not url:
+        raise UsageError(
+            "The instance has no webhook URL (polling mode), so there is no bot to send to.",
+            "Give the bot's address with --to URL, or set it: greencli webhooks enable --url URL",
+            code="invalid_url",
+        )
+    body = sample(kind, instance_id, wid)
+    with out.spinner(f"Sending a sample {kind} to {url}…"):
+        verdict = send_sample(url, body, token, max_time)
+
+    delivery = verdict.delivery
+    data: dict[str, Any] = {
+        "ok": verdict.status != "fail",
+        "url": url,
+        "typeWebhook": kind,
+        "authorization": bool(token),
+        "status": delivery.status,
+        "seconds": round(delivery.seconds, 3),
+        "verdict": verdict.status,
+        "message": verdict.message,
+        "hint": verdict.hint,
+    }
+
+    def render() -> None:
+        out.status_line(verdict.status, verdict.message, hint=verdict.hint)
+        out.line(styled(f"{out.indent}Sent {kind} to {url}" + (" with Authorization: Bearer …" if token else " without an Authorization header"), "dim"))
+
+    out.result(data, render)
+    if verdict.status == "fail":
+        raise typer.Exit(ExitCode.NOT_FINE)

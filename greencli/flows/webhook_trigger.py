@@ -1,0 +1,78 @@
+"""`webhooks trigger`: send one sample notification to the bot and judge the answer as Green
+API would.
+
+Green API POSTs each notification and waits up to 180 s for an HTTP 200; it does not follow
+redirects, and a failed delivery is retried every 60 s, so a slow or failing bot receives its
+notifications minutes late (https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/
+and .../recommendations/working-with-incomming-webhooks/).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from greencli.flows.forwarding import Delivery, post_once
+
+GREEN_API_WAIT = 180.0  # seconds Green API waits for the bot's answer
+SLOW = 5.0  # an answer slower than this works, but delays every notification behind it
+
+
+class Verdict(NamedTuple):
+    status: str  # "pass", "warn" or "fail"
+    message: str
+    hint: str | None
+    delivery: Delivery
+
+
+def trigger(url: str, body: dict[str, Any], webhook_token: str | None, max_time: float = GREEN_API_WAIT) -> Verdict:
+    delivery = post_once(url, body, webhook_token, max_time)
+    return judge(url, delivery, max_time)
+
+
+def judge(url: str, delivery: Delivery, max_time: float = GREEN_API_WAIT) -> Verdict:
+    took = f"{delivery.seconds:.2f} s"
+    if delivery.failure == "timeout":
+        return Verdict(
+            "fail",
+            f"The bot did not answer within {max_time:g} s (Green API waits {GREEN_API_WAIT:g} s, then sends it again in 60 s).",
+            "Answer 200 at once and do the work afterwards (a queue or a background task).",
+            delivery,
+        )
+    if delivery.failure == "tls":
+        return Verdict(
+            "fail",
+            f"TLS with the bot failed ({delivery.detail}): Green API's delivery fails the same way.",
+            "Serve a certificate from a public CA that matches the host name (e.g. Let's Encrypt).",
+            delivery,
+        )
+    if delivery.failure is not None:
+        return Verdict(
+            "fail",
+            f"The bot could not be reached ({delivery.detail}).",
+            "Check that the server runs and that the URL, port and firewall are right.",
+            delivery,
+        )
+    status = delivery.status
+    if status is not None and 300 <= status < 400:
+        where = f" to {delivery.location}" if delivery.location else ""
+        return Verdict(
+            "fail",
+            f"The bot answered {status}, a redirect{where}: Green API does not follow redirects, so it counts as a failed delivery.",
+            f"Set the final URL as the webhook URL{': ' + delivery.location if delivery.location else ''} (often a missing or extra trailing slash, or http → https).",
+            delivery,
+        )
+    if status != 200:
+        return Verdict(
+            "fail" if status is None or not 200 <= status < 300 else "warn",
+            f"The bot answered {status}; Green API expects 200 and sends the notification again in 60 s otherwise.",
+            "Answer 200 to every notification, including types the bot ignores.",
+            delivery,
+        )
+    if delivery.seconds > SLOW:
+        return Verdict(
+            "warn",
+            f"The bot answered 200, but after {took}: every notification behind this one waits as long.",
+            "Answer 200 at once and do the work afterwards.",
+            delivery,
+        )
+    return Verdict("pass", f"The bot answered 200 in {took} (Green API waits up to {GREEN_API_WAIT:g} s).", None, delivery)

@@ -1,0 +1,134 @@
+"""`greencli webhooks trigger` against a real local bot on 127.0.0.1.
+
+Green API POSTs each notification and needs a 200 within 180 s; it does not follow redirects:
+https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from greencli.sandbox.instance import Options, guide_settings
+from greencli.sandbox.server import start
+from tests.conftest import token_leaks
+
+
+class Bot:
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.answer = 200
+        self.delay = 0.0
+        self.location: str | None = None
+        bot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                bot.requests.append((self.command, self.path, dict(self.headers), body))
+                time.sleep(bot.delay)
+                self.send_response(bot.answer)
+                if bot.location:
+                    self.send_header("Location", bot.location)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            do_POST = do_GET = _serve
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
+
+
+@pytest.fixture
+def bot() -> Iterator[Bot]:
+    running = Bot()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def test_a_bot_that_answers_200_at_once_passes(run_cli, bot: Bot) -> None:
+    result = run_cli(["webhooks", "trigger", "--to", bot.url, "--json"])
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["verdict"] == "pass" and document["status"] == 200
+    [(method, path, headers, body)] = bot.requests
+    assert (method, path) == ("POST", "/webhook")
+    sent = json.loads(body)
+    assert sent["typeWebhook"] == "incomingMessageReceived"
+    assert sent["messageData"]["textMessageData"]["textMessage"].startswith("greencli test notification")
+    assert headers["Content-Type"] == "application/json" and "Authorization" not in headers
+
+
+def test_the_authorization_header_is_the_one_green_api_sends(run_cli, bot: Bot) -> None:
+    secret = "my-webhook-secret-0123456789"
+    result = run_cli(["webhooks", "trigger", "outgoingMessageStatus", "--to", bot.url, "--url-token", secret])
+    assert result.exit_code == 0
+    assert bot.requests[0][2]["Authorization"] == f"Bearer {secret}"
+    assert json.loads(bot.requests[0][3])["typeWebhook"] == "outgoingMessageStatus"
+    assert not token_leaks(result.stdout + result.stderr, secret)
+
+
+def test_a_redirect_is_a_failed_delivery_that_names_where_it_pointed(run_cli, bot: Bot) -> None:
+    bot.answer, bot.location = 301, "/webhook/"
+    result = run_cli(["webhooks", "trigger", "--to", bot.url, "--json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["verdict"] == "fail" and "does not follow redirects" in document["message"]
+    assert "/webhook/" in document["hint"]
+    assert len(bot.requests) == 1  # not followed
+
+
+def test_a_slow_bot_fails_at_the_deadline(run_cli, bot: Bot) -> None:
+    bot.delay = 2.0
+    result = run_cli(["webhooks", "trigger", "--to", bot.url, "--max-time", "1"])
+    assert result.exit_code == 1
+    assert "did not answer within 1 s" in result.stdout
+
+
+def test_an_error_answer_fails_with_the_fix(run_cli, bot: Bot) -> None:
+    bot.answer = 500
+    result = run_cli(["webhooks", "trigger", "--to", bot.url])
+    assert result.exit_code == 1
+    assert "answered 500" in result.stdout and "Answer 200" in result.stdout
+
+
+def test_nothing_listening_fails_plainly(run_cli) -> None:
+    result = run_cli(["webhooks", "trigger", "--to", "http://127.0.0.1:9/webhook", "--json"])
+    assert result.exit_code == 1
+    assert "could not be reached" in json.loads(result.stdout)["message"]
+
+
+def test_the_instance_webhook_url_and_token_are_used_by_default(run_cli, bot: Bot) -> None:
+    secret = "instance-webhook-secret-42"
+    settings = {**guide_settings(), "webhookUrl": bot.url, "webhookUrlToken": secret}
+    sandbox = start(Options(state="authorized", settings=settings), rate_limits=False)
+    try:
+        env = {"GREEN_API_INSTANCE_ID": sandbox.instance.instance_id, "GREEN_API_TOKEN": sandbox.instance.token, "GREEN_API_URL": sandbox.url}
+        result = run_cli(["webhooks", "trigger", "stateInstanceChanged", "--json"], env=env)
+    finally:
+        sandbox.stop()
+    assert result.exit_code == 0, result.stdout + result.stderr
+    triggered = [r for r in bot.requests if json.loads(r[3]).get("typeWebhook") == "stateInstanceChanged"]
+    assert triggered and triggered[0][2]["Authorization"] == f"Bearer {secret}"
+    assert json.loads(triggered[0][3])["instanceData"]["idInstance"] == int(sandbox.instance.instance_id)
+    assert not token_leaks(result.stdout + result.stderr, secret)
+
+
+def test_usage_errors_come_before_anything_is_sent(run_cli, bot: Bot) -> None:
+    unknown = run_cli(["webhooks", "trigger", "somethingElse", "--to", bot.url])
+    assert unknown.exit_code == 2 and "There is no sample" in unknown.stderr
+    no_url = run_cli(["webhooks", "trigger"])
+    assert no_url.exit_code == 2
+    assert not bot.requests
