@@ -341,13 +341,12 @@ class GreenApiClient:
         Unlike showMessagesQueue, it does not leave out the first queued message (Green API
         forum, topic 213). https://green-api.com/en/docs/api/queues/GetMessagesCount/
         """
-        data = _object(self.request("GET", "getMessagesCount"), "getMessagesCount")
-        # Some versions of the page print the key with a Cyrillic "с" (U+0441): accept both.
-        key = "count" if "count" in data else "\u0441ount"
-        count = data.get(key)
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise _bad_shape("getMessagesCount", "an object with a `count` number")
-        return count
+        return _count(self.request("GET", "getMessagesCount"), "getMessagesCount")
+
+    def get_webhooks_count(self) -> int:
+        """Notifications waiting in the incoming queue (refreshed every 10 s).
+        https://green-api.com/en/docs/api/queues/GetWebhooksCount/"""
+        return _count(self.request("GET", "getWebhooksCount"), "getWebhooksCount")
 
     def get_state_instance_history(self, count: int | None = None) -> list[StateChange]:
         """The instance's recent state changes, newest first (default 100 records).
@@ -745,6 +744,15 @@ def _bad_shape(method: str, expected: str) -> ApiError:
         "(copy apiUrl from the console).",
         method,
     )
+
+
+def _count(data: Any, method: str) -> int:
+    data = _object(data, method)
+    # Some versions of the queue pages print the key with a Cyrillic "с" (U+0441): accept both.
+    count = data.get("count", data.get("\u0441ount"))
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise _bad_shape(method, "an object with a `count` number")
+    return count
 
 
 def _object(data: Any, method: str) -> dict[str, Any]:

@@ -395,11 +395,14 @@ class Instance:
     def get_state_instance_history(self, request: dict[str, Any]) -> Answer:
         """Newest first; an optional body {"count": N} (default 100). account/GetStateInstanceHistory"""
         body = request.get("json")
-        count = HISTORY_DEFAULT_COUNT
+        count: Any = HISTORY_DEFAULT_COUNT
         if isinstance(body, dict) and "count" in body:
             count = body["count"]
-            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                return 400, TextBody("Validation failed. Details: 'count' must be a positive integer")
+        elif request.get("query", {}).get("count"):
+            # The official Python SDK sends it as ?count=N.
+            count = _int_param(request, "count", HISTORY_DEFAULT_COUNT)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            return 400, TextBody("Validation failed. Details: 'count' must be a positive integer")
         with self._lock:
             return 200, [dict(record) for record in self._history[:count]]
 

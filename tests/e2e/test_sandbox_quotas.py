@@ -208,6 +208,7 @@ def test_state_history_records_drops_newest_first(limited: Sandbox) -> None:
     two = call(sandbox, "GET", "GetStateInstanceHistory", body={"count": 2}).json()
     assert two == history[:2]
     assert call(sandbox, "GET", "GetStateInstanceHistory", body={"count": 0}).status_code == 400
+    assert call(sandbox, "GET", "GetStateInstanceHistory", params={"count": 1}).json() == history[:1]  # as the SDK sends it
     assert call(sandbox, "GET", "getStateInstanceHistory").status_code == 200  # method names ignore case
 
 
