@@ -15,6 +15,8 @@ Prints every figure as a ratio with medians and spreads, and exits 1 when a goal
   same calls made one after another with the official Python SDK (installed into a scratch
   virtualenv; skipped, saying why, when it cannot be installed); check-state within 1.2x of one
   `curl --cacert` of getStateInstance
+- many instances: `doctor --env-file 'dir/*.env'` over 20 such instances (bench/fleet.py) within
+  2x of doctor over one of them: concurrency, not a loop
 
 Runs of the two sides alternate, so load on the machine hits both alike.
 """
@@ -305,6 +307,38 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
              statistics.median(state_times["greencli check-state"]) / statistics.median(state_times["curl --cacert getStateInstance"]), 1.2)
 
 
+def bench_fleet(rounds: int, rtt: float, count: int) -> None:
+    """doctor over `count` instances in one run vs doctor of one of them, both cold starts."""
+    print(f"Many instances: doctor over {count} HTTPS sandboxes, each behind a latency proxy (RTT {rtt * 1000:.0f} ms)")
+    fleet = subprocess.Popen(
+        [PYTHON, str(Path(__file__).parent / "fleet.py"), "--count", str(count), "--delay", str(rtt / 2)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    folder = Path(tempfile.mkdtemp(prefix="greencli-bench-fleet-"))
+    try:
+        values = json.loads(fleet.stdout.readline())  # type: ignore[union-attr]
+        for index, instance in enumerate(values["instances"]):
+            path = folder / f"instance{index:02}.env"
+            path.write_text(f"GREEN_API_URL={instance['url']}\nGREEN_API_INSTANCE_ID={instance['id']}\nGREEN_API_TOKEN={instance['token']}\n")
+            path.chmod(0o600)
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(folder), "SSL_CERT_FILE": values["ca_file"],
+               "REQUESTS_CA_BUNDLE": values["ca_file"], "NO_PROXY": "127.0.0.1"}
+        times = alternate(
+            {
+                "doctor, one instance": lambda: run([GREENCLI, "--env-file", str(folder / "instance00.env"), "doctor"], env)[0],
+                f"doctor, {count} instances": lambda: run([GREENCLI, "--env-file", str(folder / "*.env"), "doctor"], env)[0],
+            },
+            rounds,
+        )
+    finally:
+        fleet.terminate()
+        fleet.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    for name, values_ in times.items():
+        print(f"  {name:38} {spread(values_)}  = {statistics.median(values_) / rtt:.1f} RTT")
+    goal(f"doctor over {count} instances vs one instance", statistics.median(times[f"doctor, {count} instances"]) / statistics.median(times["doctor, one instance"]), 2.0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15, help="alternating runs per figure (default 15)")
@@ -313,6 +347,7 @@ def main() -> int:
     parser.add_argument("--rtt", type=float, default=0.1, help="round-trip time the latency proxy adds (default 0.1 s)")
     parser.add_argument("--sdk-venv", type=Path, help="reuse this virtualenv for the official SDK (default: a scratch one)")
     parser.add_argument("--only-network", action="store_true", help="measure only the real-network figures")
+    parser.add_argument("--instances", type=int, default=20, help="instances for the many-instances figure (default 20)")
     options = parser.parse_args()
     print(f"greencli benchmark — {GREENCLI}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     if not options.only_network:
@@ -322,6 +357,7 @@ def main() -> int:
         bench_listen(options.notifications)
         bench_memory(max(3, options.rounds // 3))
     bench_network(max(5, options.rounds // 2), options.rtt, options.sdk_venv)
+    bench_fleet(max(5, options.rounds // 3), options.rtt, options.instances)
     print()
     if failures:
         print(f"Missed: {', '.join(failures)}")
