@@ -12,7 +12,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnection
 
 from greencli import __version__
 from greencli.errors import ApiError, ExitCode, QuotaExceeded
-from greencli.greenapi.client import MAX_RETRY_AFTER, GreenApiClient, Notification, QrAnswer, _retry_policy
+from greencli.greenapi.client import MAX_RETRY_AFTER, GreenApiClient, Notification, QrAnswer, _retry_after
 from greencli.greenapi.credentials import Credentials
 from tests.conftest import token_leaks
 
@@ -29,6 +29,7 @@ def creds(token: str) -> Credentials:
 @pytest.fixture
 def client(creds: Credentials):
     with GreenApiClient(creds, timeout=2, backoff=0) as c:
+        c.sleep = lambda seconds: None  # pauses between attempts are not waited here
         yield c
 
 
@@ -505,23 +506,11 @@ def test_unknown_request_exception(api, client, token: str) -> None:
 # -- retry policy --------------------------------------------------------------------------------
 
 
-def test_retry_after_is_capped() -> None:
-    from urllib3.response import HTTPResponse
-
-    policy = _retry_policy(True, 0)
-    assert (
-        policy.get_retry_after(HTTPResponse(status=429, headers={"Retry-After": "3600"})) == MAX_RETRY_AFTER
-    )
-    assert policy.get_retry_after(HTTPResponse(status=429, headers={"Retry-After": "2"})) == 2
-    assert policy.get_retry_after(HTTPResponse(status=429)) is None
-    # The cap survives urllib3 copying the policy on each retry.
-    assert type(policy.new()) is type(policy)
-
-
-def test_retry_policy_shape() -> None:
-    idempotent, once = _retry_policy(True, 0.5), _retry_policy(False, 0.5)
-    assert idempotent.total == once.total == 3
-    assert set(idempotent.status_forcelist) == {429, 502, 503, 504}
-    assert set(once.status_forcelist) == {429}
-    assert once.read is False
-    assert idempotent.backoff_factor == 0.5
+def test_retry_after_is_capped_and_read_leniently() -> None:
+    assert _retry_after("3600") == MAX_RETRY_AFTER
+    assert _retry_after("2") == 2
+    assert _retry_after("1.5") == 1.5
+    assert _retry_after("-5") == 0
+    assert _retry_after("soon") == 1.0
+    assert _retry_after("nan") == 1.0
+    assert _retry_after(None) is None

@@ -176,10 +176,13 @@ def test_send_message_read_timeout_sent_once(server, client, token: str) -> None
     assert server.calls("sendMessage") == 1
 
 
-def test_get_read_timeout_retried(server, client) -> None:
+def test_get_read_timeout_ends_the_call(server, client, token: str) -> None:
+    # --timeout bounds the whole call, retries included: a read timeout has used it all up.
     server.script("getStateInstance", ("sleep", TIMEOUT * 3), reply(body=b'{"stateInstance": "authorized"}'))
-    assert client.get_state_instance() == "authorized"
-    assert server.calls("getStateInstance") == 2
+    error = failure(client.get_state_instance, token)
+    assert error.code == "timeout"
+    assert f"within {TIMEOUT:g} s" in error.message or "within 0." in error.message
+    assert server.calls("getStateInstance") == 1
 
 
 def test_dropped_connection_on_send_not_retried(server, client, token: str) -> None:
@@ -210,50 +213,57 @@ def test_refused_connection(token: str) -> None:
 
 
 @pytest.fixture
-def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """urllib3's Retry sleeps recorded instead of slept (the server thread keeps real time)."""
-    import urllib3.util.retry
-
-    slept: list[float] = []
-
-    class _Time:
-        def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the real module
-            return getattr(time, name)
-
-        @staticmethod
-        def sleep(seconds: float) -> None:
-            slept.append(seconds)
-
-    monkeypatch.setattr(urllib3.util.retry, "time", _Time())
-    return slept
+def patient(server: ScriptedServer, token: str):
+    """A client with time for retries, whose pauses are recorded instead of slept."""
+    with GreenApiClient(Credentials(ID, token, server.base), timeout=60, backoff=0) as c:
+        c.slept = []  # type: ignore[attr-defined]
+        c.sleep = c.slept.append  # type: ignore[attr-defined]
+        c.notices = []  # type: ignore[attr-defined]
+        c.on_retry = c.notices.append  # type: ignore[attr-defined]
+        yield c
 
 
-def test_429_retry_after_is_honoured(server, client, retry_sleeps) -> None:
+def test_429_retry_after_is_honoured_and_told(server, patient) -> None:
     server.script(
         "getStateInstance", reply(429, Retry_After="2"), reply(body=b'{"stateInstance": "authorized"}')
     )
-    assert client.get_state_instance() == "authorized"
-    assert retry_sleeps == [2]
+    assert patient.get_state_instance() == "authorized"
+    assert patient.slept == [2]
+    assert [n.message for n in patient.notices] == [
+        "Green API answered 429 for getStateInstance; waiting 2 s as asked by Retry-After (attempt 2 of 4)…"
+    ]
 
 
-def test_429_retry_after_is_capped(server, client, token: str, retry_sleeps) -> None:
+def test_5xx_retry_is_told(server, patient) -> None:
+    server.script("getStateInstance", reply(503), reply(body=b'{"stateInstance": "authorized"}'))
+    assert patient.get_state_instance() == "authorized"
+    assert [(n.retry_after, n.attempt, n.reason) for n in patient.notices] == [(False, 2, "Green API answered 503")]
+
+
+def test_429_retry_after_is_capped(server, patient, token: str) -> None:
     server.script("getStateInstance", reply(429, Retry_After="3600"))
-    error = failure(client.get_state_instance, token)
+    error = failure(patient.get_state_instance, token)
     assert error.code == "rate_limited"
     assert server.calls("getStateInstance") == 4
-    assert len(retry_sleeps) == 3
-    assert all(0 < seconds <= MAX_RETRY_AFTER for seconds in retry_sleeps)
+    assert patient.slept == [MAX_RETRY_AFTER] * 3
+
+
+def test_429_retry_after_beyond_the_deadline_is_not_waited(server, client, token: str) -> None:
+    # Waiting 30 s would break --timeout: the call ends at once and says why.
+    server.script("getStateInstance", reply(429, Retry_After="30"), reply(body=b'{"stateInstance": "authorized"}'))
+    error = failure(client.get_state_instance, token)
+    assert error.code == "rate_limited"
+    assert "--timeout" in error.message
+    assert server.calls("getStateInstance") == 1
 
 
 @pytest.mark.parametrize("retry_after", ["soon", "1.5", "-5"])
-def test_429_with_unparsable_retry_after_is_still_rate_limited(
-    server, client, token: str, retry_after: str, retry_sleeps
-) -> None:
+def test_429_with_unparsable_retry_after_is_still_rate_limited(server, patient, token: str, retry_after: str) -> None:
     # A malformed Retry-After must not turn a 429 into a "connection failed ... InvalidHeader"
     # error: it is retried (with some bounded wait) and ends as rate_limited.
     server.script("getStateInstance", reply(429, Retry_After=retry_after))
-    error = failure(client.get_state_instance, token)
+    error = failure(patient.get_state_instance, token)
     assert error.code == "rate_limited"
     assert error.status == 429
     assert server.calls("getStateInstance") == 4
-    assert all(0 <= seconds <= MAX_RETRY_AFTER for seconds in retry_sleeps)
+    assert all(0 <= seconds <= MAX_RETRY_AFTER for seconds in patient.slept)

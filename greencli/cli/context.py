@@ -209,7 +209,9 @@ class AppContext:
             from greencli.greenapi.client import GreenApiClient
 
             timeout = self.timeout()
-            self._client = GreenApiClient(self.credentials(), timeout=timeout)
+            self._client = GreenApiClient(
+                self.credentials(), timeout=timeout, on_retry=lambda notice: self.output.pause_note(notice.message)
+            )
         return self._client
 
     def close(self) -> None:

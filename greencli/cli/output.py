@@ -115,6 +115,7 @@ class Output:
         self.rich_out = _wants_rich(self.stdout)
         self.rich_err = _wants_rich(self.stderr)
         self._consoles: dict[bool, Any] = {}
+        self._spinner_text: Callable[[str], None] | None = None  # the active spinner's, if any
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -237,10 +238,22 @@ class Output:
             yield lambda text: None
         elif self.rich_err and not self.json_mode:
             with self._console(True).status(redact(message)) as status:
-                yield lambda text: status.update(redact(text))
+                self._spinner_text = lambda text: status.update(redact(text))
+                try:
+                    yield self._spinner_text
+                finally:
+                    self._spinner_text = None
         else:
             self.progress(message)
             yield lambda text: None
+
+    def pause_note(self, message: str) -> None:
+        """A pause greencli is making (a retry, a Retry-After wait): on the spinner while one
+        turns, otherwise as a progress line, so a wait is never silent."""
+        if self._spinner_text is not None:
+            self._spinner_text(message)
+        else:
+            self.progress(message)
 
     @contextmanager
     def steps(self) -> Iterator[Steps]:

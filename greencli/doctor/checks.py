@@ -225,10 +225,18 @@ class Fetched:
 
 
 def fetch(call: Callable[[], Any]) -> Fetched:
+    """Call the API; whatever goes wrong becomes the result's error, for its check to report."""
     try:
         return Fetched(call())
     except ApiError as error:
         return Fetched(error=error)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - RecursionError and the like fail one check, not doctor
+        from greencli.redaction import redact
+
+        return Fetched(error=ApiError(f"the call failed unexpectedly ({type(error).__name__}: {redact(str(error))[:200]})",
+                                      "Run `greencli --debug doctor` and report it.", code="internal_error"))
 
 
 def check_credentials(state: Fetched, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
@@ -451,7 +459,7 @@ def run_checks(
     state, elapsed = answers["credentials"]
     if state is None:  # cannot happen once reachability passed; kept for safety
         return finish("the API host cannot be reached")
-    credentials_result = check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout))
+    credentials_result = guarded("credentials", lambda: check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout)))
     credentials_result.duration_ms = elapsed
     if credentials_result.status == "fail":
         credentials_result.outage = _unanswered(state)
@@ -510,8 +518,10 @@ def guarded(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
 
     try:
         return run()
-    except Exception as error:  # noqa: BLE001 - one broken check must not hide the others
-        return _result(check_id, "fail", f"This check could not run: {type(error).__name__}: {redact(error)}",
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - one broken check must not hide the others, whatever it raises
+        return _result(check_id, "fail", f"This check could not run: {type(error).__name__}: {redact(str(error))[:200]}",
                        "Run `greencli --debug doctor` and report it; the other checks still stand.")
 
 

@@ -8,23 +8,22 @@ DELETE and setSettings). A sendMessage that may have been processed is never sen
 
 from __future__ import annotations
 
-import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, PoolManager
-from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import DecodeError, HTTPError, NewConnectionError, ProtocolError
 from urllib3.util.retry import Retry
 
 from greencli import __version__
 from greencli.errors import ApiError, QuotaExceeded
-from greencli.greenapi import connections
+from greencli.greenapi.bounded_http import BODY_CAP, BodyTooLarge, Deadline, WatchedAdapter, read_body
 from greencli.greenapi.credentials import Credentials, is_green_api_host
-from greencli.greenapi.trust import trust
+from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})
@@ -37,54 +36,49 @@ _QUOTA_EXCEEDED = re.compile(r"QUOT[AE]_EXCEEDED", re.IGNORECASE)
 _CHAT_ID = re.compile(r"[\w.+-]+@(?:c\.us|g\.us|lid)")
 
 
-class _Retry(Retry):
-    """urllib3's Retry, with Retry-After capped (a server cannot park greencli for an hour) and
-    read leniently: a fractional or garbled value means "wait a little", not a crash."""
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        # urllib3 retries any 413/429/503 carrying Retry-After, whatever status_forcelist
-        # says; that would send a sendMessage twice after a 503. Only the listed statuses.
-        if self.status_forcelist is not None and status_code not in self.status_forcelist:
-            return False
-        return super().is_retry(method, status_code, has_retry_after)
-
-    def sleep(self, response: Any = None) -> None:
-        # A 429 without Retry-After would be retried at once by the backoff's first step; most
-        # methods allow one call a second, so wait at least that.
-        if response is not None and response.status == 429 and not response.headers.get("Retry-After"):
-            time.sleep(max(1.0, self.get_backoff_time()))
-            return
-        super().sleep(response)
-
-    def parse_retry_after(self, retry_after: str) -> float:
+def _retry_after(value: str | None) -> float | None:
+    """Seconds asked by a Retry-After header, capped (a server cannot park greencli for an
+    hour) and read leniently: a fractional or garbled value means "wait a little"."""
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = Retry().parse_retry_after(value)
+    except Exception:  # noqa: BLE001 - urllib3 raises InvalidHeader for values it cannot read
         try:
-            seconds = super().parse_retry_after(retry_after)
-        except Exception:  # noqa: BLE001 - urllib3 raises InvalidHeader for values it cannot read
-            try:
-                seconds = float(retry_after)
-            except ValueError:
-                seconds = 1.0
-        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+            seconds = float(value)
+        except ValueError:
+            seconds = 1.0
+    if seconds != seconds:  # NaN
+        seconds = 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def _retry_policy(idempotent: bool, backoff: float) -> Retry:
-    return _Retry(
-        total=MAX_RETRIES,
-        connect=MAX_RETRIES,
-        # A read error means the request went out: only idempotent calls may be repeated.
-        read=MAX_RETRIES if idempotent else False,
-        status=MAX_RETRIES,
-        other=0,
-        allowed_methods=frozenset({"GET", "POST", "DELETE"}),
-        status_forcelist=frozenset({429, 502, 503, 504} if idempotent else {429}),
-        backoff_factor=backoff,
-        raise_on_status=False,
-        raise_on_redirect=False,
-        respect_retry_after_header=True,
-    )
+class RetryNotice(NamedTuple):
+    """A pause before the next attempt, for the spinner (`GreenApiClient.on_retry`)."""
+
+    method: str
+    seconds: float
+    reason: str  # what went wrong, e.g. "Green API answered 503"
+    retry_after: bool  # the server asked for this pause (Retry-After)
+    attempt: int  # the attempt that comes next: 2, 3 or 4
+
+    @property
+    def message(self) -> str:
+        pause = f"{self.seconds:.1f}".rstrip("0").rstrip(".")
+        if self.retry_after:
+            return f"{self.reason} for {self.method}; waiting {pause} s as asked by Retry-After (attempt {self.attempt} of {MAX_RETRIES + 1})…"
+        return f"{self.reason} for {self.method}; retrying in {pause} s (attempt {self.attempt} of {MAX_RETRIES + 1})…"
 
 
-class _WarmHTTPConnection(HTTPConnection):
+class _Attempt(NamedTuple):
+    """What one attempt came to: an answer with its body, or a transport failure."""
+
+    response: requests.Response | None
+    body: bytes
+    error: BaseException | None
+
+
+class _WarmHTTPConnection(WatchedHTTPConnection):
     """Takes a connection opened ahead of time to the same host, if one is waiting."""
 
     def connect(self) -> None:
@@ -96,7 +90,7 @@ class _WarmHTTPConnection(HTTPConnection):
         self._has_connected_to_proxy = False
 
 
-class _WarmHTTPSConnection(HTTPSConnection):
+class _WarmHTTPSConnection(WatchedHTTPSConnection):
     """The same for https: only a connection verified against the same CAs and host name."""
 
     def connect(self) -> None:
@@ -145,50 +139,50 @@ class GreenApiClient:
     """`concurrency`: how many calls may run at once from different threads (doctor's
     concurrent phase); the pool keeps that many connections alive for reuse."""
 
-    def __init__(self, credentials: Credentials, timeout: float = 10.0, backoff: float = 0.25, concurrency: int = 10) -> None:
+    def __init__(
+        self,
+        credentials: Credentials,
+        timeout: float = 10.0,
+        backoff: float = 0.25,
+        concurrency: int = 10,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+    ) -> None:
         register(credentials.token)  # whatever shape it has, it never reaches a message
         self.credentials = credentials
         self.timeout = timeout
         self.backoff = backoff
         self.concurrency = concurrency
+        self.on_retry = on_retry  # told before every pause between attempts (the spinner shows it)
+        self.sleep: Callable[[float], None] = time.sleep
         self.host = urlsplit(credentials.api_url).netloc
         self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
         # Uploads go to the console's mediaUrl (Green API: "using-green-api-hosts"); without
         # one, to apiUrl, which also answers them (and is the sandbox's only host).
         media_url = credentials.media_url or credentials.api_url
         self._media_base = f"{media_url}/waInstance{credentials.instance_id}"
-        self._sessions: dict[bool, requests.Session] = {}
-        self._pools: PoolManager | None = None
+        self._http: requests.Session | None = None
         # The same certificate authorities as doctor's TLS check and the warm-up connections.
         self._verify = trust().path
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def _session(self, idempotent: bool) -> requests.Session:
-        session = self._sessions.get(idempotent)
-        if session is None:
+    def _session(self) -> requests.Session:
+        if self._http is None:
             session = requests.Session()
             session.headers["User-Agent"] = f"greencli/{__version__}"
-            adapter = HTTPAdapter(
-                max_retries=_retry_policy(idempotent, self.backoff), pool_maxsize=self.concurrency
-            )
-            # One pool for both retry policies (urllib3 takes the policy per request), whose
-            # connections first take a connection opened ahead of time (greenapi/connections.py).
-            if self._pools is None:
-                adapter.poolmanager.pool_classes_by_scheme = {"http": _WarmHTTPPool, "https": _WarmHTTPSPool}
-                self._pools = adapter.poolmanager
-            else:
-                adapter.poolmanager = self._pools
+            # Retries are decided in `request`, which knows the deadline and tells the spinner.
+            adapter = WatchedAdapter(max_retries=0, pool_maxsize=self.concurrency)
+            # Its connections first take one opened ahead of time (greenapi/connections.py).
+            adapter.poolmanager.pool_classes_by_scheme = {"http": _WarmHTTPPool, "https": _WarmHTTPSPool}
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            self._sessions[idempotent] = session
-        return session
+            self._http = session
+        return self._http
 
     def close(self) -> None:
-        for session in self._sessions.values():
-            session.close()
-        self._sessions.clear()
-        self._pools = None
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     def __enter__(self) -> GreenApiClient:
         return self
@@ -208,43 +202,103 @@ class GreenApiClient:
         files: dict[str, Any] | None = None,
         data: dict[str, str] | None = None,
         media: bool = False,
+        lenient_numbers: bool = False,
     ) -> Any:
         """Call one API method and return its decoded JSON (which may be None).
 
         `files` and `data` send a multipart form instead of JSON; `media` sends the request to
-        the media host (mediaUrl), where Green API takes uploads."""
+        the media host (mediaUrl), where Green API takes uploads. The whole call, retries and
+        their pauses included, ends within `timeout` (plus the long-poll wait): that is the
+        wall-clock deadline a hostile or stuck server meets.
+        """
         idempotent = (
             http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
         ) and api_method not in NON_IDEMPOTENT_GETS
         base = self._media_base if media else self._base
         url = f"{base}/{api_method}/{self.credentials.token}"
+        send = {"json": body, "params": params, "files": files, "data": data}
         if extra_path:
             url += f"/{extra_path}"
-        # urllib3 retries what fails before the answer's headers; an answer cut off in its
-        # body fails later, while requests reads it, so idempotent calls retry that here.
-        attempt = 0
-        while True:
-            try:
-                response = self._session(idempotent).request(
-                    http_method,
-                    url,
-                    json=body,
-                    params=params,
-                    files=files,
-                    data=data,
-                    verify=self._verify,
-                    timeout=(self.timeout, self.timeout + long_poll),
-                    allow_redirects=False,
-                )
-            except requests.exceptions.ChunkedEncodingError as error:
-                if idempotent and attempt < MAX_RETRIES:
-                    attempt += 1
-                    time.sleep(self.backoff * (2 ** (attempt - 1)))
-                    continue
-                raise self._transport_error(error, api_method, idempotent) from error
-            except requests.RequestException as error:
-                raise self._transport_error(error, api_method, idempotent) from error
-            return self._decode(response, api_method, idempotent)
+        with Deadline(self.timeout + long_poll) as deadline:
+            attempt = 1
+            while True:
+                outcome = self._attempt(http_method, url, send, long_poll, deadline, attempt)
+                retry = None if deadline.passed or attempt > MAX_RETRIES else _retry_reason(outcome, idempotent)
+                if retry is None:
+                    break
+                reason, asked = retry
+                seconds = asked if asked is not None else self.backoff * (2 ** (attempt - 1))
+                if reason.endswith("429") and asked is None:
+                    seconds = max(1.0, seconds)  # most methods allow one call a second
+                if seconds >= deadline.left():
+                    break  # the pause would end past the deadline: this outcome is the last
+                attempt += 1
+                if self.on_retry is not None:
+                    self.on_retry(RetryNotice(api_method, seconds, reason, asked is not None, attempt))
+                self.sleep(seconds)
+            return self._outcome(outcome, api_method, idempotent, deadline, attempt, lenient_numbers)
+
+    def _attempt(
+        self, http_method: str, url: str, send: dict[str, Any], long_poll: float, deadline: Deadline, attempt: int
+    ) -> _Attempt:
+        # A retry may not start a connect that outlasts the deadline (the deadline shuts down
+        # sockets it knows of, and a socket still connecting is not one of them yet).
+        connect = self.timeout if attempt == 1 else min(self.timeout, deadline.left())
+        try:
+            response = self._session().request(
+                http_method,
+                url,
+                **send,
+                verify=self._verify,
+                timeout=(connect, self.timeout + long_poll),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as error:
+            return _Attempt(None, b"", error)
+        try:
+            return _Attempt(response, read_body(response, BODY_CAP, deadline), None)
+        except (BodyTooLarge, OSError, HTTPError, requests.RequestException) as error:
+            return _Attempt(response, b"", error)
+
+    def _outcome(
+        self, outcome: _Attempt, method: str, idempotent: bool, deadline: Deadline, attempts: int, lenient_numbers: bool
+    ) -> Any:
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        if deadline.passed or isinstance(outcome.error, TimeoutError):
+            waited = _seconds(deadline.elapsed())
+            message = (
+                f"{self.host} did not answer {method} within {waited} s{tries}."
+                if outcome.response is None
+                else f"{self.host} started answering {method} but had not finished after {waited} s "
+                "(an answer that trickles in or never ends)."
+            )
+            raise ApiError(
+                message,
+                "Try again, or raise the limit with --timeout (it covers retries too).",
+                code="timeout",
+                method=method,
+                may_have_been_processed=not idempotent,
+            )
+        if isinstance(outcome.error, BodyTooLarge):
+            raise _bad_response(
+                f"{self.host} answered {method} with {outcome.error} of data, far more than any Green API answer; "
+                "greencli stopped reading.",
+                "GREEN_API_URL may point at something other than Green API: copy apiUrl from the console.",
+                method,
+                not idempotent,
+            )
+        if isinstance(outcome.error, (DecodeError, requests.exceptions.ContentDecodingError)):
+            raise _bad_response(
+                f"{self.host} answered {method} with a compressed body that could not be decompressed.",
+                "Try again; if it persists, a proxy between you and Green API may be altering answers.",
+                method,
+                not idempotent,
+            )
+        if outcome.error is not None:
+            raise self._transport_error(outcome.error, method, idempotent, deadline.elapsed(), attempts) from outcome.error
+        assert outcome.response is not None
+        return self._decode(outcome.response, outcome.body, method, idempotent, attempts, lenient_numbers)
 
     # -- typed methods --------------------------------------------------------------------
 
@@ -321,6 +375,9 @@ class GreenApiClient:
             "receiveNotification",
             params={"receiveTimeout": wait_seconds},
             long_poll=wait_seconds,
+            # NaN or Infinity in a notification become null: refusing the answer would block
+            # the queue on that notification for ever, as nothing else could delete it.
+            lenient_numbers=True,
         )
         if data is None:
             return None
@@ -424,10 +481,12 @@ class GreenApiClient:
 
     # -- errors ---------------------------------------------------------------------------
 
-    def _decode(self, response: requests.Response, method: str, idempotent: bool) -> Any:
+    def _decode(
+        self, response: requests.Response, body: bytes, method: str, idempotent: bool, attempts: int, lenient_numbers: bool
+    ) -> Any:
+        text = body.decode(response.encoding or "utf-8", "replace")
         if response.status_code != 200:
-            raise self._http_error(response, method, idempotent)
-        text = response.text
+            raise self._http_error(response, text, method, idempotent, attempts)
         processed = not idempotent  # a 200 means the request was handled, whatever the body
         if not text.strip():
             raise _bad_response(
@@ -445,7 +504,14 @@ class GreenApiClient:
                 processed,
             )
         try:
-            return json.loads(text)
+            return parse_json(text, lenient_numbers)
+        except UnusableJson as error:
+            raise _bad_response(
+                f"Green API answered {method} with JSON greencli does not accept ({error}).",
+                "Try again; if it persists, GREEN_API_URL may not point at Green API (copy apiUrl from the console).",
+                method,
+                processed,
+            ) from None
         except ValueError:
             raise _bad_response(
                 f"Green API answered {method} with a body that is not valid JSON (cut short or garbled).",
@@ -454,9 +520,8 @@ class GreenApiClient:
                 processed,
             ) from None
 
-    def _http_error(self, response: requests.Response, method: str, idempotent: bool) -> ApiError:
+    def _http_error(self, response: requests.Response, text: str, method: str, idempotent: bool, attempts: int) -> ApiError:
         status = response.status_code
-        text = response.text or ""
         summary = _body_summary(text)
         instance_id = self.credentials.instance_id
         if status == 401:
@@ -496,7 +561,8 @@ class GreenApiClient:
         if status == 429:
             return ApiError(
                 f"Green API kept answering 429 Too Many Requests for {method}, "
-                f"after {MAX_RETRIES} retries.",
+                + (f"after {attempts - 1} retries." if attempts > MAX_RETRIES else
+                   f"and its next pause would end past the {self.timeout:g} s --timeout allows."),
                 "Wait a few seconds and try again. Most account methods allow 1 request a "
                 "second per instance; another program may be polling the same instance.",
                 code="rate_limited",
@@ -506,7 +572,7 @@ class GreenApiClient:
         if status == 466:
             return _quota_error(text, method)
         if 300 <= status < 400:
-            target = urlsplit(response.headers.get("Location", "")).netloc or "another address"
+            target = _printable(urlsplit(response.headers.get("Location", "")).netloc[:100]) or "another address"
             return ApiError(
                 f"{self.host} redirected {method} to {target} ({status}).",
                 "Set GREEN_API_URL to the instance's apiUrl from the console; greencli does "
@@ -542,7 +608,7 @@ class GreenApiClient:
         )
 
     def _transport_error(
-        self, error: requests.RequestException, method: str, idempotent: bool
+        self, error: BaseException, method: str, idempotent: bool, elapsed: float, attempts: int
     ) -> ApiError:
         chain = _exception_chain(error)
         names = {type(e).__name__ for e in chain}
@@ -585,14 +651,16 @@ class GreenApiClient:
                 method=method,
             )
         if isinstance(error, requests.exceptions.ReadTimeout) or "ReadTimeoutError" in names:
+            tries = f" ({attempts} attempts)" if attempts > 1 else ""
             return ApiError(
-                f"{host} did not answer {method} within {self.timeout:g} s.",
-                "Try again, or raise the limit with --timeout.",
+                f"{host} did not answer {method} within {_seconds(elapsed)} s{tries}.",
+                "Try again, or raise the limit with --timeout (it covers retries too).",
                 code="timeout",
                 method=method,
                 may_have_been_processed=not idempotent,
             )
-        if isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        broken_while_reading = isinstance(error, (ProtocolError, OSError)) and not isinstance(error, requests.RequestException)
+        if broken_while_reading or isinstance(error, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
             return ApiError(
                 f"The connection to {host} broke before {method} was answered.",
                 "Try again; if it keeps happening, check the network or proxy.",
@@ -610,6 +678,40 @@ class GreenApiClient:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _retry_reason(outcome: _Attempt, idempotent: bool) -> tuple[str, float | None] | None:
+    """Why this outcome deserves another attempt, and the pause the server asked for; or None.
+
+    The contract: failures to connect (the request never left) and 429 for every call;
+    502/503/504, resets and read timeouts only for idempotent calls, as the request may have
+    been processed.
+    """
+    error = outcome.error
+    if error is not None:
+        if isinstance(error, (BodyTooLarge, DecodeError, requests.exceptions.ContentDecodingError, requests.exceptions.SSLError)):
+            return None
+        if isinstance(error, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)) or any(
+            isinstance(cause, NewConnectionError) for cause in _exception_chain(error)
+        ):
+            return "Could not connect", None
+        return ("The connection failed", None) if idempotent else None
+    response = outcome.response
+    assert response is not None
+    status = response.status_code
+    if status == 429 or (idempotent and status in (502, 503, 504)):
+        asked = _retry_after(response.headers.get("Retry-After")) if status in (429, 503) else None
+        return f"Green API answered {status}", asked
+    return None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _printable(text: str) -> str:
+    """Server-given text for a message: anything unprintable becomes a visible escape."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _exception_chain(error: BaseException) -> list[BaseException]:
@@ -643,7 +745,7 @@ def _body_summary(text: str) -> str:
     if _looks_like_html(text):
         return "an HTML page"
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except ValueError:
         data = None
     if isinstance(data, dict):
@@ -674,7 +776,7 @@ def _hint_for_400(text: str) -> str:
 
 def _quota_error(text: str, method: str) -> QuotaExceeded:
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except ValueError:
         data = None
     data = data if isinstance(data, dict) else {}

@@ -218,7 +218,7 @@ def _check(credentials: Any, timeout: float, out: Any) -> str | None:
     from greencli.redaction import register
 
     register(credentials.token)
-    with GreenApiClient(credentials, timeout=timeout) as client:
+    with GreenApiClient(credentials, timeout=timeout, on_retry=lambda notice: out.pause_note(notice.message)) as client:
         with out.spinner("Checking the credentials with Green API…"):
             return client.get_state_instance()
 

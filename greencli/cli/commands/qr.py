@@ -60,6 +60,8 @@ def qr(
         _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=app.may_prompt())
     except _PairInstead as choice:
         _pair_by_phone(client, out, choice.phone, wait, json_output, once)
+    finally:
+        _remove_temporary_pngs()
 
 
 def _check_writable(path: Path) -> None:
@@ -151,7 +153,9 @@ def _link_by_qr(
         if save is not None:
             write_atomically(save, png)
         payload = _read(png)
-        if payload is None:  # kept in a file the user can open and scan
+        if payload is None and (save is not None or not once):
+            # Kept in a file the user can open and scan (with --once it would be removed as
+            # the command ends: --save keeps it).
             fallback_file = save or fallback_file or _temporary_png()
             write_atomically(fallback_file, png)
         key = payload or answer.message
@@ -266,12 +270,27 @@ def _read(png: bytes) -> str | None:
 
 def _png_bytes(message: str) -> bytes:
     from greencli.errors import ApiError
+    from greencli.greenapi import qr_image
 
     text = message.split(",", 1)[1] if message.startswith("data:") else message
     try:
-        png = base64.b64decode(text, validate=False)
-    except ValueError:
-        png = b""
+        # Base64 is 4 characters for 3 bytes: a text this long is too large a picture already.
+        if len(text) > (qr_image.MAX_PNG_BYTES + 2) // 3 * 4 + 4:
+            raise qr_image.QrPictureTooLarge(
+                f"the QR picture is over {qr_image.MAX_PNG_BYTES // 1024} KB, more than any QR code needs"
+            )
+        try:
+            png = base64.b64decode(text, validate=False)
+        except ValueError:
+            png = b""
+        qr_image.check_size(png)
+    except qr_image.QrPictureTooLarge as error:
+        raise ApiError(
+            f"Green API's QR answer was refused: {error}.",
+            "Try again; `greencli qr --phone NUMBER` links by pairing code instead.",
+            code="bad_response",
+            method="qr",
+        ) from None
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ApiError(
             "Green API's QR answer is not a PNG picture.",
@@ -288,10 +307,20 @@ def _drawing(payload: str | None, invert: bool) -> str | None:
     return None if payload is None else qr_drawing.draw(qr_drawing.matrix_for(payload), invert=invert)
 
 
+_temporary_pngs: list[Path] = []
+
+
 def _temporary_png() -> Path:
+    """A file for a picture that cannot be drawn; removed when the command ends."""
     handle = tempfile.NamedTemporaryFile(prefix="greencli-qr-", suffix=".png", delete=False)
     handle.close()
+    _temporary_pngs.append(Path(handle.name))
     return Path(handle.name)
+
+
+def _remove_temporary_pngs() -> None:
+    while _temporary_pngs:
+        _temporary_pngs.pop().unlink(missing_ok=True)
 
 
 def _printed(drawing: str | None, fallback_file: Path | None, once: bool) -> str:
@@ -301,9 +330,12 @@ def _printed(drawing: str | None, fallback_file: Path | None, once: bool) -> str
     lines: list[str] = []
     if drawing is not None:
         lines.append(drawing.rstrip("\n"))
-    else:
+    elif fallback_file is not None:
         lines.append(f"The QR picture could not be redrawn here; it is saved at {fallback_file}")
         lines.append("Open it and scan it, or link by pairing code: greencli qr --phone NUMBER")
+    else:
+        lines.append("The QR picture could not be redrawn here; keep it as a file: greencli qr --once --save FILE.png")
+        lines.append("or link by pairing code: greencli qr --phone NUMBER")
     lines.extend(STEPS)
     if once:
         lines.append(f"This code expires in about {ROTATION_SECONDS} s: scan it now, or run `greencli qr` to keep it refreshed.")
