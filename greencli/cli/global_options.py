@@ -60,7 +60,7 @@ def _declarations(
     ] = None,
     timeout: Annotated[
         float | None,
-        _option("--timeout", metavar="SECONDS", help="Per-request timeout (else GREENCLI_TIMEOUT, default 10)."),
+        _option("--timeout", metavar="SECONDS", help="Seconds one API call may take, retries included (else GREENCLI_TIMEOUT, default 10)."),
     ] = None,
     json: Annotated[
         bool,

@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import requests
+from urllib3.exceptions import HTTPError
 
 from greencli import __version__
+from greencli.greenapi.bounded_http import BodyTooLarge, Deadline, WatchedAdapter, header_text, read_body
 from greencli.greenapi.webhook_push import CONTENT_TYPE, authorization_header, encode_body
 from greencli.redaction import redact
 
 MAX_BACKOFF = 15.0
+ANSWER_CAP = 64 * 1024  # a bot's answer is not used: read only this much of it
 
 
 class Forwarder:
@@ -21,6 +24,9 @@ class Forwarder:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # a local bot: never through a proxy
+        adapter = WatchedAdapter(max_retries=0)  # each attempt ends by its deadline, body included
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = f"greencli/{__version__} (webhooks listen)"
         self.session.headers["Content-Type"] = CONTENT_TYPE
         if webhook_token:
@@ -41,18 +47,44 @@ class Forwarder:
         delay = 0.5
         payload = encode_body(body)
         while True:
-            try:
-                response = self.session.post(self.url, data=payload, timeout=self.timeout, allow_redirects=False)
-                if 200 <= response.status_code < 300:
-                    return response.status_code
-                reason = f"{self.url} answered {response.status_code}"
-            except requests.Timeout:
-                reason = f"{self.url} did not answer within {self.timeout:g} s"
-            except requests.RequestException as error:
-                reason = f"{self.url} could not be reached ({redact(type(error).__name__)})"
-            on_failure(reason, delay)
+            outcome = self._attempt(payload)
+            if isinstance(outcome, int):
+                return outcome
+            on_failure(outcome, delay)
             sleep(delay)
             delay = min(delay * 2, MAX_BACKOFF)
+
+    def _attempt(self, payload: bytes) -> int | str:
+        """One POST, over within `timeout` however the bot answers: its 2xx status, or why not.
+
+        Redirects are never followed: the notification (and its Authorization header) would
+        go somewhere else, and a 301/302 turns the POST into a bodiless GET.
+        """
+        with Deadline(self.timeout) as deadline:
+            try:
+                response = self.session.post(
+                    self.url, data=payload, timeout=self.timeout, allow_redirects=False, stream=True
+                )
+            except requests.Timeout:
+                return f"{self.url} did not answer within {self.timeout:g} s"
+            except requests.RequestException as error:
+                if deadline.passed:
+                    return f"{self.url} did not answer within {self.timeout:g} s"
+                return f"{self.url} could not be reached ({redact(type(error).__name__)})"
+            status = response.status_code
+            try:
+                read_body(response, ANSWER_CAP, deadline)  # for the connection's reuse only
+            except (BodyTooLarge, OSError, HTTPError, requests.RequestException):
+                pass  # the status is the answer; read_body closed the connection
+        if 200 <= status < 300:
+            return status
+        if 300 <= status < 400:
+            location = header_text(response.headers.get("Location") or "", 200) or "nowhere"
+            return (
+                f"{self.url} answered {status}, a redirect to {location}; greencli does not follow "
+                "redirects, so point --forward-to at the final address"
+            )
+        return f"{self.url} answered {status}"
 
     def close(self) -> None:
         self.session.close()

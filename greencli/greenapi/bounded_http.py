@@ -158,3 +158,10 @@ def read_body(response: requests.Response, cap: int, deadline: Deadline) -> byte
     response._content_consumed = True
     response.close()  # consumed: returns the connection to the pool
     return body
+
+
+def header_text(value: str, limit: int = 200) -> str:
+    """A value a server chose (a Location, say), fit for a message: cut short, and anything
+    unprintable (controls, bidi overrides) shown as a visible escape."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in value[:limit])
+    return text + ("…" if len(value) > limit else "")

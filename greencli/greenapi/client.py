@@ -21,7 +21,14 @@ from urllib3.util.retry import Retry
 
 from greencli import __version__
 from greencli.errors import ApiError, QuotaExceeded
-from greencli.greenapi.bounded_http import BODY_CAP, BodyTooLarge, Deadline, WatchedAdapter, read_body
+from greencli.greenapi.bounded_http import (
+    BODY_CAP,
+    BodyTooLarge,
+    Deadline,
+    WatchedAdapter,
+    header_text,
+    read_body,
+)
 from greencli.greenapi.credentials import Credentials, is_green_api_host
 from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.redaction import redact, register
@@ -119,7 +126,7 @@ class QrAnswer(NamedTuple):
 
 class Notification(NamedTuple):
     receipt_id: int
-    body: dict[str, Any]
+    body: Any  # an object, unless the server sent something odd
 
 
 class StateChange(NamedTuple):
@@ -384,8 +391,10 @@ class GreenApiClient:
         data = _object(data, "receiveNotification")
         receipt_id = data.get("receiptId")
         body = data.get("body")
-        if not isinstance(receipt_id, int) or isinstance(receipt_id, bool) or not isinstance(body, dict):
-            raise _bad_shape("receiveNotification", "a receiptId number and a body object")
+        if not isinstance(receipt_id, int) or isinstance(receipt_id, bool) or "body" not in data:
+            raise _bad_shape("receiveNotification", "a receiptId number and a body")
+        # A body of another shape is still a notification with a receipt: it is shown,
+        # forwarded and deleted like any other, so it cannot block the queue.
         return Notification(receipt_id, body)
 
     def delete_notification(self, receipt_id: int) -> bool:
@@ -572,7 +581,7 @@ class GreenApiClient:
         if status == 466:
             return _quota_error(text, method)
         if 300 <= status < 400:
-            target = _printable(urlsplit(response.headers.get("Location", "")).netloc[:100]) or "another address"
+            target = header_text(urlsplit(response.headers.get("Location", "")).netloc, 100) or "another address"
             return ApiError(
                 f"{self.host} redirected {method} to {target} ({status}).",
                 "Set GREEN_API_URL to the instance's apiUrl from the console; greencli does "
@@ -707,11 +716,6 @@ def _retry_reason(outcome: _Attempt, idempotent: bool) -> tuple[str, float | Non
 
 def _seconds(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _printable(text: str) -> str:
-    """Server-given text for a message: anything unprintable becomes a visible escape."""
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _exception_chain(error: BaseException) -> list[BaseException]:

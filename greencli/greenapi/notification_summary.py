@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -48,9 +49,8 @@ def summarize(body: dict[str, Any]) -> dict[str, Any]:
         detail = f"quota: {_get(body, 'quotaData', 'description') or _get(body, 'quotaData', 'status')}"
     else:
         detail = message_text(body.get("messageData"))
-    timestamp = body.get("timestamp")
     return {
-        "time": time.strftime("%H:%M:%S", time.localtime(timestamp)) if isinstance(timestamp, (int, float)) else "--:--:--",
+        "time": _clock(body.get("timestamp")),
         "type": kind if isinstance(kind, str) else "unknown",
         "chat": _get(sender, "chatId") or body.get("chatId") or body.get("from"),
         "sender": _get(sender, "senderName") or _get(sender, "sender"),
@@ -58,7 +58,29 @@ def summarize(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def one_line(body: dict[str, Any]) -> str:
+def _clock(timestamp: Any) -> str:
+    """HH:MM:SS of a timestamp; a sender-made 1e300 or -1 is not a time."""
+    if not isinstance(timestamp, (int, float)) or isinstance(timestamp, bool):
+        return "--:--:--"
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(timestamp))
+    except (OverflowError, OSError, ValueError):
+        return "--:--:--"
+
+
+def one_line(body: Any) -> str:
+    """The summary line; never fails: a notification that cannot be summed up is shown raw."""
+    try:
+        return _summary_line(body)
+    except Exception:  # noqa: BLE001 - whatever a notification holds, it must still be shown
+        try:
+            raw = json.dumps(body, ensure_ascii=True, separators=(",", ":"), default=repr)
+        except (ValueError, TypeError, RecursionError):
+            raw = ""
+        return f"(a notification greencli cannot summarise) {raw[:300]}".rstrip()
+
+
+def _summary_line(body: dict[str, Any]) -> str:
     fields = summarize(body)
     parts = [fields["time"], fields["type"]]
     if fields["chat"]:

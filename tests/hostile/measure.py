@@ -9,42 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from typing import NamedTuple
+from pathlib import Path
 
 from tests.hostile import server as hostile
-from tests.hostile.runner import ID, TOKEN, greencli_command
-
-
-class Measured(NamedTuple):
-    exit_code: int | None  # None: still running when killed
-    seconds: float
-    peak_mib: float
-
-
-def measure(args: list[str], env: dict[str, str], kill_after: float) -> Measured:
-    with tempfile.TemporaryDirectory() as cwd:
-        started = time.monotonic()
-        process = subprocess.Popen(greencli_command() + args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        killed = False
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if not killed and time.monotonic() - started > kill_after:
-                process.send_signal(signal.SIGKILL)
-                killed = True
-            time.sleep(0.02)
-        process.returncode = 0  # reaped here, not by Popen
-        seconds = time.monotonic() - started
-        code = None if killed else os.waitstatus_to_exitcode(status)
-        return Measured(code, seconds, usage.ru_maxrss / 1024)
-
+from tests.hostile.runner import finish, start
 
 CASES = {
     "gzip bomb (1 GiB)": ("getStateInstance", lambda: hostile.gzip_bomb(1024), ["--timeout", "2", "check-state"]),
@@ -64,12 +35,17 @@ def main() -> None:
     for name, (method, behaviour, args) in CASES.items():
         server = hostile.HostileServer().start()
         server.route(method, behaviour())
-        env = {**os.environ, "GREEN_API_URL": server.url, "GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": TOKEN, "NO_COLOR": "1"}
         try:
-            result = measure(args, env, kill_after)
+            with tempfile.TemporaryDirectory() as directory:
+                started = time.monotonic()
+                process = start(args, server.url, Path(directory))
+                result = finish(process, Path(directory), kill_after, kill_quietly=True)
+                exit_code = result.exit_code if result.exit_code != -9 else None  # None: killed, still running
+                peak = round(result.peak_mib)
+                seconds = time.monotonic() - started
         finally:
             server.stop()
-        rows.append({"case": name, "exit": result.exit_code, "seconds": round(result.seconds, 1), "peakMiB": round(result.peak_mib)})
+        rows.append({"case": name, "exit": exit_code, "seconds": round(seconds, 1), "peakMiB": peak})
         print(json.dumps(rows[-1]), flush=True)
 
 

@@ -1,16 +1,20 @@
-"""Running the installed greencli against a hostile server, as a user would."""
+"""Running the installed greencli against a hostile server, as a user would, and measuring it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ID = "1101000001"
 TOKEN = "0123456789abcdef0123456789abcdef0123456789abcdef01"
+RSS_LIMIT_MIB = 150
 
 
 def greencli_command() -> list[str]:
@@ -23,36 +27,52 @@ class Finished:
     exit_code: int
     stdout: str
     stderr: str
-    peak_mib: float  # the child's peak resident memory
+    peak_mib: float  # the child's own peak resident memory (from wait4)
 
 
-def run_greencli(args: list[str], api_url: str, cwd: Path, limit: float = 30.0, env: dict[str, str] | None = None) -> Finished:
-    """Run greencli to its end; `limit` only guards the test run (a hang fails, by timeout)."""
-    environment = {
-        **os.environ,
-        "GREEN_API_URL": api_url,
-        "GREEN_API_INSTANCE_ID": ID,
-        "GREEN_API_TOKEN": TOKEN,
-        "NO_COLOR": "1",
-        **(env or {}),
-    }
-    process = subprocess.Popen(
-        greencli_command() + args, env=environment, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+def environment(api_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GREEN_API_", "GREENCLI_"))}
+    env.update({"GREEN_API_URL": api_url, "GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": TOKEN, "NO_COLOR": "1"})
+    env.update(extra)
+    return env
+
+
+def start(args: list[str], api_url: str, cwd: Path, **extra_env: str) -> subprocess.Popen:
+    """greencli running in the background, its output in files next to `cwd`."""
+    out = open(cwd / "stdout.txt", "wb")  # noqa: SIM115 - closed by finish()
+    err = open(cwd / "stderr.txt", "wb")  # noqa: SIM115
+    return subprocess.Popen(greencli_command() + args, env=environment(api_url, **extra_env), cwd=cwd, stdout=out, stderr=err)
+
+
+def finish(process: subprocess.Popen, cwd: Path, limit: float, kill_quietly: bool = False) -> Finished:
+    """Wait for the end; `limit` only guards the test run (a hang fails the test, unless
+    `kill_quietly`: then the exit code is -9)."""
+    ended = time.monotonic() + limit
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > ended:
+            process.send_signal(signal.SIGKILL)
+            _, status, usage = os.wait4(process.pid, 0)
+            if not kill_quietly:
+                raise AssertionError(f"greencli {process.args[1:]} did not end within {limit} s")
+            break
+        time.sleep(0.02)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()
+    return Finished(
+        process.returncode,
+        (cwd / "stdout.txt").read_bytes().decode("utf-8", "replace"),
+        (cwd / "stderr.txt").read_bytes().decode("utf-8", "replace"),
+        usage.ru_maxrss / 1024,
     )
-    try:
-        stdout, stderr = process.communicate(timeout=limit)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise AssertionError(f"greencli {' '.join(args)} did not end within {limit} s") from None
-    peak = _peak_mib(process.pid)
-    return Finished(process.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"), peak)
 
 
-def _peak_mib(pid: int) -> float:
-    # communicate() reaped the child with waitpid; RUSAGE_CHILDREN now includes it. Each test
-    # runs one greencli at a time per worker process, so the maximum is this child's (or an
-    # earlier, smaller one's: the assertion is an upper bound either way).
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def run_greencli(args: list[str], api_url: str, cwd: Path | None = None, limit: float = 30.0, **extra_env: str) -> Finished:
+    if cwd is None:
+        with tempfile.TemporaryDirectory() as directory:
+            return run_greencli(args, api_url, Path(directory), limit, **extra_env)
+    return finish(start(args, api_url, cwd, **extra_env), cwd, limit)

@@ -79,7 +79,7 @@ def doctor(
         results = run_checks(
             resolution,
             app.cwd,
-            lambda credentials: GreenApiClient(credentials, timeout=timeout, on_retry=lambda notice: update(notice.message)),
+            lambda credentials: GreenApiClient(credentials, timeout=timeout, on_retry=lambda notice: steps.working(notice.message)),
             timeout,
             on_result=show,
         )

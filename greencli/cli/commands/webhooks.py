@@ -223,23 +223,51 @@ def listen(
     """Print (and forward) notifications as they arrive.
 
     It polls, so no public URL is needed. Each notification is deleted from the queue only
-    after it was printed, or forwarded with a 2xx answer.
+    after it was printed, or forwarded with a 2xx answer (a redirect is a failed delivery:
+    it is not followed). One listener per instance runs at a time on a machine.
 
     Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
     """
-    from greencli.errors import NotFine, UsageError
-    from greencli.greenapi.notification_settings import is_on
-    from greencli.greenapi.notification_summary import one_line
+    from greencli.errors import UsageError
 
     app_ = use(ctx, json_output)
-    out = app_.output
-    out.json_lines = json_output
+    app_.output.json_lines = json_output
     if forward_to is not None:
         from greencli.greenapi.webhook_url import shape_problem
 
         why = shape_problem(forward_to)
         if why:
             raise UsageError(f"--forward-to {why}.", "For example: --forward-to http://localhost:8000/webhook", code="invalid_url")
+    lock = _one_listener(app_.credentials())
+    try:
+        _listen(app_, forward_to, count, receive_timeout, json_output)
+    finally:
+        lock.release()
+
+
+def _one_listener(credentials: Any) -> Any:
+    """Refuse to start while another greencli listener polls the same instance."""
+    from greencli.config.listener_lock import ListenerLock, ListenerRunning, lock_path
+    from greencli.errors import NotFine
+
+    try:
+        return ListenerLock(lock_path(credentials.api_url, credentials.instance_id)).acquire()
+    except ListenerRunning as running:
+        who = f" (PID {running.pid})" if running.pid else ""
+        raise NotFine(
+            f"Another `greencli webhooks listen`{who} is already polling instance {credentials.instance_id}: "
+            "two listeners would each get some of the notifications, and neither all of them.",
+            f"Stop the other listener{who} first, then start this one.",
+            code="listener_running",
+        ) from None
+
+
+def _listen(app_: Any, forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
+    from greencli.errors import NotFine
+    from greencli.greenapi.notification_settings import is_on
+    from greencli.greenapi.notification_summary import one_line
+
+    out = app_.output
     client = app_.client()
     settings = client.get_settings()
     if settings.get("webhookUrl"):
@@ -261,7 +289,7 @@ def listen(
         + (f", forwarding to {forward_to}" if forward_to else "")
         + ". Ctrl-C stops; a notification not yet handled stays in the queue."
     )
-    handled = 0
+    handled = not_deleted = 0
     try:
         while count is None or handled < count:
             notification = _until_it_works(lambda: client.receive_notification(receive_timeout), out)
@@ -281,11 +309,19 @@ def listen(
             else:
                 suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
                 out.line(one_line(notification.body), styled(suffix, "dim"))
-            _until_it_works(partial(client.delete_notification, notification.receipt_id), out)
+            if not _until_it_works(partial(client.delete_notification, notification.receipt_id), out):
+                not_deleted += 1
+                out.warn(
+                    f"Green API did not delete notification {notification.receipt_id} (deleteNotification "
+                    "answered result: false): it may arrive again, or another program took it first.",
+                    "If it repeats, check that no other bot or listener polls this instance.",
+                )
             handled += 1
     finally:
         if forwarder is not None:
             forwarder.close()
+        if not_deleted:
+            out.warn(f"{not_deleted} of {handled} notifications were not deleted from the queue.")
 
 
 def _until_it_works(call: Callable[[], T], out: "Output") -> T:
@@ -295,12 +331,15 @@ def _until_it_works(call: Callable[[], T], out: "Output") -> T:
     from greencli.errors import ApiError
 
     pause = 1.0
+    unreadable = 0
     while True:
         try:
             return call()
         except ApiError as error:
             passing = (error.status or 0) >= 500 or error.code in ("timeout", "connection_failed", "rate_limited", "bad_response")
-            if not passing:
+            # An answer cut short passes; the same unreadable answer three times running does not.
+            unreadable = unreadable + 1 if error.code == "bad_response" else 0
+            if not passing or unreadable >= 3:
                 raise
             out.warn(f"{error.message} Trying again in {pause:g} s.")
             time.sleep(pause)
