@@ -55,6 +55,11 @@ class Steps:
         self._status = status
         self._running = False
 
+    @property
+    def live(self) -> bool:
+        """Whether steps are drawn on a spinner (a terminal), rather than not at all."""
+        return self._status is not None
+
     def working(self, text: str) -> None:
         """Name the step under way ("" when none is)."""
         if self._status is None:

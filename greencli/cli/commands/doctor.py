@@ -79,7 +79,11 @@ def doctor(
         results = run_checks(
             resolution,
             app.cwd,
-            lambda credentials: GreenApiClient(credentials, timeout=timeout, on_retry=lambda notice: steps.working(notice.message)),
+            lambda credentials: GreenApiClient(
+                credentials,
+                timeout=timeout,
+                on_retry=lambda notice: (steps.working if steps.live else out.pause_note)(notice.message),
+            ),
             timeout,
             on_result=show,
         )
