@@ -122,7 +122,9 @@ def prepare(sandbox: Sandbox, command: Command, fault: str, times: int | None = 
     url = sandbox.url if spec is not None else f"http://127.0.0.1:{closed_port()}"
     if spec is not None:
         sandbox.fault(method=command.target, **spec, **({"times": times} if times else {}))
-    env = sandbox.env(GREENCLI_TIMEOUT="0.5", GREEN_API_URL=url)
+    # --timeout bounds a whole call, retries included: 1 s leaves room for them on a busy
+    # machine while the "slow" fault (1.5 s) still times out.
+    env = sandbox.env(GREENCLI_TIMEOUT="1", GREEN_API_URL=url)
     root: list[str] = []
     if command.name == "init":  # init takes its values from the root options
         env = {k: v for k, v in env.items() if not k.startswith("GREEN_API_")}
@@ -187,7 +189,7 @@ def check_persistent_fault(sandbox: Sandbox, command: Command, fault: str, runne
         if fault == "429-retry-after":
             assert len(sends) == 4  # 429 was not processed: the first try and three retries
         elif fault == "429-no-retry-after":
-            # Without Retry-After the pause is a second, more than --timeout 0.5 leaves.
+            # Without Retry-After the pause is a second, more than --timeout 1 leaves.
             assert len(sends) == 1
         elif fault != "refused":
             assert len(sends) == 1, f"sendMessage reached the server {len(sends)} times"
