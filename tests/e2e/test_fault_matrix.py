@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-import urllib3.util.retry
 
 import greencli.greenapi.client
 from tests.e2e.conftest import Run, Sandbox, closed_port
@@ -157,7 +156,6 @@ def retry_pauses_skipped(monkeypatch: pytest.MonkeyPatch) -> TimeWithoutPauses:
     separate processes still take them."""
     clock = TimeWithoutPauses()
     monkeypatch.setattr(greencli.greenapi.client, "time", clock)
-    monkeypatch.setattr(urllib3.util.retry, "time", clock)
     return clock
 
 
