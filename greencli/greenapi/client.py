@@ -21,16 +21,20 @@ from urllib3.util.retry import Retry
 
 from greencli import __version__
 from greencli.errors import ApiError, QuotaExceeded
+from greencli.greenapi import connections
 from greencli.greenapi.bounded_http import (
     BODY_CAP,
     BodyTooLarge,
     Deadline,
     WatchedAdapter,
+    WatchedHTTPConnection,
+    WatchedHTTPSConnection,
     header_text,
     read_body,
 )
 from greencli.greenapi.credentials import Credentials, is_green_api_host
 from greencli.greenapi.strict_json import UnusableJson, parse_json
+from greencli.greenapi.trust import trust
 from greencli.redaction import redact, register
 
 IDEMPOTENT_POSTS = frozenset({"setSettings"})
