@@ -197,3 +197,16 @@ def test_greencli_sandbox_push_retry_option(tmp_path) -> None:  # type: ignore[n
         process.wait(timeout=10)
         bot.stop()
     assert bot.received[0]["body"] == bot.received[1]["body"]
+
+
+def test_webhooks_enable_points_the_sandbox_at_a_local_bot(push_sandbox: Sandbox) -> None:
+    bot = RecordingBot()
+    try:
+        enabled = push_sandbox.run("webhooks", "enable", "--url", bot.url, "--url-token", "bot-secret", "--json")
+        assert enabled.exit_code == 0, enabled.stderr
+        assert "cannot reach" in enabled.stderr  # true of Green API's servers, not of the sandbox
+        push_sandbox.control("POST", "/incoming", {"chatId": "79001112233@c.us", "text": "pushed to my bot"})
+        wait_until(lambda: any(b"pushed to my bot" in r["body"] for r in bot.received))
+    finally:
+        bot.stop()
+    assert {r["headers"]["Authorization"] for r in bot.received} == {"Bearer bot-secret"}
