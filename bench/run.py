@@ -283,7 +283,11 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
             sides[f"official SDK, {SDK_SCRIPT.count('print(')} calls in sequence"] = lambda: run([sdk, "-c", SDK_SCRIPT], env)[0]
         doctor_times = alternate(sides, rounds)
         curl = shutil.which("curl")
-        state_sides: dict[str, Callable[[], float]] = {"greencli check-state": lambda: run([GREENCLI, "check-state"], env)[0]}
+        state_sides: dict[str, Callable[[], float]] = {
+            "greencli check-state": lambda: run([GREENCLI, "check-state"], env)[0],
+            # No network at all: the CPU greencli's imports alone cost on this machine right now.
+            "python -c 'import typer, requests'": lambda: run([PYTHON, "-c", "import typer, requests"], env)[0],
+        }
         if curl:
             state_sides["curl --cacert getStateInstance"] = lambda: run([curl, "-sS", "-o", "/dev/null", "--cacert", network.ca_file, network.state_url()], env)[0]
         state_times = alternate(state_sides, rounds)
@@ -300,6 +304,8 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
     else:
         sdk_median = statistics.median(next(v for k, v in doctor_times.items() if k.startswith("official SDK")))
         goal("doctor vs the official SDK's calls in sequence", doctor / sdk_median, 0.5)
+    floor = statistics.median(state_times["python -c 'import typer, requests'"])
+    print(f"  (the imports alone take {floor * 1000:.0f} ms here: check-state cannot end before about that plus one RTT)")
     if curl is None:
         print("  SKIP  check-state vs curl: curl is not installed")
     else:
