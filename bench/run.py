@@ -48,10 +48,10 @@ BARE_REQUESTS = (
 failures: list[str] = []
 
 
-def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+def run(command: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> tuple[float, int]:
     """Wall time and peak memory (KiB) of one process."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -247,11 +247,11 @@ class Network:
         self.processes.append(process)
         return process
 
-    def env(self) -> dict[str, str]:
+    def env(self, direct: bool = False) -> dict[str, str]:
         return {
             "PATH": os.environ.get("PATH", ""),
             "HOME": os.environ.get("HOME", "/tmp"),
-            "GREEN_API_URL": self.url,
+            "GREEN_API_URL": self.values["GREEN_API_URL"] if direct else self.url,
             "GREEN_API_INSTANCE_ID": self.values["GREEN_API_INSTANCE_ID"],
             "GREEN_API_TOKEN": self.values["GREEN_API_TOKEN"],
             "SSL_CERT_FILE": self.ca_file,
@@ -275,16 +275,24 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
         scratch = tempfile.mkdtemp(prefix="greencli-bench-sdk-")
         sdk_venv = Path(scratch) / "venv"
     sdk, how = sdk_python(sdk_venv)
+    # A fresh bot project, as the guide starts one: a git repository ignoring .env (doctor's
+    # hygiene check asks git about it).
+    project = tempfile.mkdtemp(prefix="greencli-bench-project-")
+    subprocess.run(["git", "init", "-q", project], check=False)
+    Path(project, ".gitignore").write_text(".env\n")
     network = Network(rtt / 2)
     try:
-        env = network.env()
-        sides: dict[str, Callable[[], float]] = {"greencli doctor": lambda: run([GREENCLI, "doctor"], env)[0]}
+        env, direct = network.env(), network.env(direct=True)
+        sides: dict[str, Callable[[], float]] = {
+            "greencli doctor": lambda: run([GREENCLI, "doctor"], env, project)[0],
+            "greencli doctor, no proxy (RTT 0)": lambda: run([GREENCLI, "doctor"], direct, project)[0],
+        }
         if sdk is not None:
-            sides[f"official SDK, {SDK_SCRIPT.count('print(')} calls in sequence"] = lambda: run([sdk, "-c", SDK_SCRIPT], env)[0]
+            sides[f"official SDK, {SDK_SCRIPT.count('print(')} calls in sequence"] = lambda: run([sdk, "-c", SDK_SCRIPT], env, project)[0]
         doctor_times = alternate(sides, rounds)
         curl = shutil.which("curl")
         state_sides: dict[str, Callable[[], float]] = {
-            "greencli check-state": lambda: run([GREENCLI, "check-state"], env)[0],
+            "greencli check-state": lambda: run([GREENCLI, "check-state"], env, project)[0],
             # No network at all: the CPU greencli's imports alone cost on this machine right now.
             "python -c 'import typer, requests'": lambda: run([PYTHON, "-c", "import typer, requests"], env)[0],
         }
@@ -293,11 +301,14 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
         state_times = alternate(state_sides, rounds)
     finally:
         network.stop()
+        shutil.rmtree(project, ignore_errors=True)
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
     for name, values in {**doctor_times, **state_times}.items():
         print(f"  {name:38} {spread(values)}  = {statistics.median(values) / rtt:.1f} RTT")
     doctor = statistics.median(doctor_times["greencli doctor"])
+    added = (doctor - statistics.median(doctor_times["greencli doctor, no proxy (RTT 0)"])) / rtt
+    print(f"  the network adds {added:.1f} RTT to doctor (the rest is CPU: imports, checks, handshakes)")
     goal("doctor wall time from a cold start", doctor / rtt, 4.0, " RTT")
     if sdk is None:
         print(f"  SKIP  doctor vs the official SDK: {how}")
