@@ -87,8 +87,9 @@ def test_a_redirecting_bot_is_a_failed_delivery(api, bot) -> None:
         (hostile.drip(0.5, headers_too=True), 2),  # no status yet at the deadline: failed, sent again
         (hostile.never_answers(), 2),
         (hostile.endless_chunked(), 1),  # a 200 arrived: delivered; the rest of its body is not read
+        (hostile.drip(0.5), 1),  # a 200, then its body a byte at a time: delivered, not waited for
     ],
-    ids=["drip", "silent", "endless"],
+    ids=["drip", "silent", "endless", "drip-after-200"],
 )
 def test_a_stalling_bot_does_not_stall_listen(api, bot, stall, posts: int) -> None:
     queue = hostile.NotificationQueue(api)
