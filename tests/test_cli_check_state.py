@@ -418,3 +418,14 @@ def test_no_color_wins_over_force_color(api, run_cli, assert_no_token, token, en
     assert result.exit_code == 0
     assert "\x1b[" not in result.stdout
     assert "+79001234567" in result.stdout
+
+
+def test_blocked_names_both_a_linked_device_lock_and_a_ban(api, run_cli, assert_no_token, token, env) -> None:
+    # blocked is a linked-device lock or a ban (https://green-api.com/en/docs/faq/if-your-instance-is-blocked/)
+    mock_state(api, token, "blocked")
+    result = run_cli(["check-state", "--json"], env=env)
+    assert_no_token(result, token)
+    data = one_json_document(result.stdout)
+    assert "linked device" in data["meaning"] and "ban" in data["meaning"]
+    assert "greencli reboot" in data["hint"] and "greencli logout" in data["hint"] and "banned" in data["hint"]
+    assert result.exit_code == 1

@@ -210,22 +210,25 @@ def test_401_unauthorized(api, client, token: str) -> None:
     assert len(api.calls) == 1  # never retried
 
 
-def test_403_forbidden_hints_dedicated_host(api, client, token: str) -> None:
+def test_403_forbidden_sends_to_the_console_not_to_an_invented_host(api, client, token: str) -> None:
+    # Hosts cannot be derived from the ID: 1101... instances use 1101.api.green-api.com, and
+    # 1101.api.greenapi.com does not exist (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/).
     api.get(url(token, "getStateInstance"), status=403, body="")
     error = expect_error(client.get_state_instance, token, "forbidden")
     assert error.status == 403
-    assert "https://1101.api.greenapi.com" in error.hint
+    assert ".api.greenapi.com" not in error.hint and "1101.api" not in error.hint
+    assert "apiUrl" in error.hint and "mediaUrl" in error.hint and "console" in error.hint
     assert ID in error.message
     assert len(api.calls) == 1
 
 
-def test_403_on_the_dedicated_host_does_not_suggest_itself(api, token: str) -> None:
+def test_403_on_a_dedicated_host_names_no_other_host(api, token: str) -> None:
     dedicated = "https://7103.api.greenapi.com"
     creds = Credentials("7103000001", token, dedicated)
     api.get(url(token, "getStateInstance", dedicated, "7103000001"), status=403)
     with GreenApiClient(creds, timeout=2, backoff=0) as c:
         error = expect_error(c.get_state_instance, token, "forbidden")
-    assert "probably" not in error.hint
+    assert "https://" not in error.hint
     assert "GREEN_API_INSTANCE_ID" in error.hint
 
 
@@ -353,11 +356,22 @@ def test_503_persisting_is_server_error(api, client, token: str) -> None:
     assert len(api.calls) == 4
 
 
-def test_set_settings_is_idempotent_and_retried(api, client, token: str) -> None:
-    api.post(url(token, "setSettings"), status=502)
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_set_settings_is_never_retried_because_each_call_reboots_the_instance(api, client, token: str, status: int) -> None:
+    # https://green-api.com/en/docs/api/account/SetSettings/: every call reboots the instance.
+    api.post(url(token, "setSettings"), status=status)
     api.post(url(token, "setSettings"), json={"saveSettings": True})
-    assert client.set_settings({"stateWebhook": "yes"}) is True
-    assert len(api.calls) == 2
+    error = expect_error(lambda: client.set_settings({"stateWebhook": "yes"}), token, "server_error")
+    assert error.may_have_been_processed is True  # the caller reads the settings back
+    assert len(api.calls) == 1
+
+
+def test_set_settings_read_timeout_is_not_retried(api, client, token: str) -> None:
+    api.post(url(token, "setSettings"), body=requests.exceptions.ReadTimeout("slow"))
+    api.post(url(token, "setSettings"), json={"saveSettings": True})
+    error = expect_error(lambda: client.set_settings({"stateWebhook": "yes"}), token, "timeout")
+    assert error.may_have_been_processed is True
+    assert len(api.calls) == 1
 
 
 @pytest.mark.parametrize("status", [502, 503, 504])
@@ -398,6 +412,36 @@ def test_400_with_hint(api, client, token: str) -> None:
     error = expect_error(lambda: client.send_message(CHAT, "hi"), token, "bad_request")
     assert "greencli qr" in error.hint
     assert "Instance not authorized" in error.message
+
+
+# The 400 error ids of https://green-api.com/en/docs/api/common-errors/ (plus checkWhatsapp's
+# https://green-api.com/en/docs/api/service/CheckWhatsapp/ and receiveNotification's pages).
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("instance in starting process try later", "wait a few seconds"),
+        ("instance account not authorized", "greencli qr"),
+        ("instance is starting or not authorized", "check-state"),
+        ("Instance account is expired. Renew your instance from personal area", "Renew"),
+        ("Instance is deleted", "create a new one"),
+        ("bad phone number, valid from 11 to 16 digits", "11 to 16 digits"),
+        ("Message cannot be received because custom webhook url is set", "--polling"),
+        ("Unexpected token _ in JSON at position 12", "request body"),
+        ("Validation failed. Details: 'value' must have at least 1 key", "invalid"),
+    ],
+)
+def test_400_hints_follow_the_common_errors_page(api, client, token: str, body: str, expected: str) -> None:
+    api.get(url(token, "getStateInstance"), status=400, body=body)
+    error = expect_error(client.get_state_instance, token, "bad_request")
+    assert expected in error.hint, error.hint
+
+
+def test_404_hint_names_the_url_and_the_method(api, client, token: str) -> None:
+    # 404 is a wrong method name or verb (https://green-api.com/en/docs/api/common-errors/).
+    api.get(url(token, "getMessagesCount"), status=404, body="Not Found")
+    error = expect_error(client.get_messages_count, token, "not_found")
+    assert "getMessagesCount" in error.message
+    assert "apiUrl" in error.hint and "lack this method" in error.hint
 
 
 def test_other_status_is_http_error(api, client, token: str) -> None:

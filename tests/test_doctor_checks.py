@@ -47,21 +47,163 @@ def test_a_rejected_token_names_the_token(token: str) -> None:
     assert result.status == "fail" and "token" in result.message and "apiTokenInstance" in result.hint
 
 
-def test_403_on_the_universal_host_finds_the_dedicated_one(token: str) -> None:
+def test_403_on_the_universal_host_invents_no_host_and_sends_to_the_console(token: str) -> None:
+    # Hosts cannot be derived from the ID (1101... → 1101.api.green-api.com, pools share hosts):
+    # https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/
+    def probe(url: str) -> int:
+        raise AssertionError(f"no documented host to ask: probed {url}")
+
+    result = d.check_credentials(fetched(error=api_error("forbidden", 403)), Credentials(ID, token, "https://api.green-api.com"), probe)
+    assert result.status == "fail"
+    assert "7103.api" not in result.hint and "apiUrl" in result.hint and "mediaUrl" in result.hint
+
+
+def test_403_on_an_own_host_asks_only_the_documented_universal_host(token: str) -> None:
     probed = []
 
     def probe(url: str) -> int:
         probed.append(url)
         return 200
 
-    result = d.check_credentials(fetched(error=api_error("forbidden", 403)), Credentials(ID, token, "https://api.green-api.com"), probe)
-    assert probed == ["https://7103.api.greenapi.com"]
-    assert "GREEN_API_URL=https://7103.api.greenapi.com" in result.hint
+    result = d.check_credentials(fetched(error=api_error("forbidden", 403)), Credentials(ID, token, "https://7103.api.greenapi.com"), probe)
+    assert probed == ["https://api.greenapi.com"]  # documented, in the same domain spelling
+    assert "not served by 7103.api.greenapi.com" in result.message
+    assert "apiUrl" in result.hint and "GREEN_API_URL=" not in result.hint
 
 
 def test_403_everywhere_means_the_instance_id_is_wrong(token: str) -> None:
     result = d.check_credentials(fetched(error=api_error("forbidden", 403)), Credentials(ID, token, "https://7103.api.greenapi.com"), lambda url: 403)
-    assert "GREEN_API_INSTANCE_ID" in result.hint and "No Green API host" in result.message
+    assert "GREEN_API_INSTANCE_ID" in result.hint and "Neither" in result.message
+
+
+@pytest.mark.parametrize("status", [500, 502, 429])
+def test_an_error_answer_during_the_credentials_check_is_not_a_rejection(token: str, status: int) -> None:
+    result = d.check_credentials(fetched(error=api_error("server_error", status)), Credentials(ID, token, "https://7103.api.greenapi.com"), lambda url: None)
+    assert f"answered {status}" in result.message and "could not be checked" in result.message
+    assert "not accepted" not in result.message and "rejected" not in result.message
+    assert d._why_stopped(api_error("server_error", status)) == f"Green API answered {status}"
+    assert d._why_stopped(api_error("unauthorized", 401)) == "the credentials were not accepted"
+
+
+def test_no_answer_from_an_own_host_while_the_universal_host_answers_means_the_instance_is_up(token: str) -> None:
+    # Resets and timeouts, not only 403 (https://github.com/t0mer/green-api-custom-notifier/issues/16).
+    probed = []
+    result = d.check_credentials(fetched(error=api_error("timeout")), Credentials(ID, token, "https://7103.api.greenapi.com"),
+                                 lambda url: probed.append(url) or 200)
+    assert probed == ["https://api.greenapi.com"]
+    assert "it is up" in result.message and "down or blocked" in result.message
+
+
+def test_no_answer_from_either_host_means_the_instance_is_down(token: str) -> None:
+    result = d.check_credentials(fetched(error=api_error("connection_failed")), Credentials(ID, token, "https://7103.api.greenapi.com"), lambda url: None)
+    assert "instance itself seems down" in result.message and "greencli reboot" in result.hint
+
+
+def test_no_answer_from_the_universal_host_names_both_causes(token: str) -> None:
+    def probe(url: str) -> int:
+        raise AssertionError("nothing documented to compare with")
+
+    result = d.check_credentials(fetched(error=api_error("timeout")), Credentials(ID, token, "https://api.green-api.com"), probe)
+    assert "temporary bridge" in result.message and "instance is down" in result.message
+    assert "apiUrl" in result.hint
+
+
+def probe_result(host: str, failure: str | None = None, **kw) -> d.HostProbe:
+    return d.HostProbe(host, 443, failure, f"{host} {'failed' if failure else 'reachable'}", "check", [], **kw)
+
+
+def test_the_universal_host_is_a_temporary_bridge_even_when_reachable() -> None:
+    # https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/
+    result = d.reachability_of(probe_result("api.green-api.com"), "https://api.green-api.com", configured=False)
+    assert result.status == "warn"
+    assert "no GREEN_API_URL is set" in result.message and "temporary bridge" in result.message and "firewalls" in result.message
+    assert "console.green-api.com" in result.hint and "GREEN_API_MEDIA_URL" in result.hint
+    own = d.reachability_of(probe_result("7103.api.greenapi.com"), "https://7103.api.greenapi.com")
+    assert own.status == "pass"
+
+
+def test_a_reset_universal_host_while_the_media_host_answers_is_a_blocked_bridge() -> None:
+    media = probe_result("media.green-api.com")
+    result = d.reachability_of(probe_result("api.green-api.com", "reset"), "https://api.green-api.com", True, lambda: media)
+    assert result.status == "fail" and "blocks Green API's universal host" in result.message
+    assert "apiUrl" in result.hint
+    neither = d.reachability_of(probe_result("api.green-api.com", "timeout"), "https://api.green-api.com", True, lambda: probe_result("media.green-api.com", "timeout"))
+    assert "or this network blocks Green API" in neither.message
+
+
+def test_probe_host_tells_refused_from_reset() -> None:
+    import socket
+    import threading
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    assert d.probe_host(f"http://127.0.0.1:{port}", 1.0).failure == "refused"
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def reset_each() -> None:
+        connection, _ = server.accept()
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        connection.close()  # RST instead of FIN
+
+    thread = threading.Thread(target=reset_each, daemon=True)
+    thread.start()
+    probe = d.probe_host(f"https://127.0.0.1:{server.getsockname()[1]}", 1.0)
+    thread.join(2)
+    server.close()
+    assert probe.failure == "reset", probe
+
+
+def test_media_host_is_the_media_url_or_the_universal_one_never_an_invented_one(token: str) -> None:
+    assert d.media_url_for(Credentials(ID, token, "https://7103.api.greenapi.com", "https://7103.media.greenapi.com"))[0] == "https://7103.media.greenapi.com"
+    assert d.media_url_for(Credentials(ID, token, "https://api.green-api.com"))[0] == "https://media.green-api.com"
+    assert d.media_url_for(Credentials(ID, token, "https://7103.api.greenapi.com"))[0] == "https://media.greenapi.com"
+    assert d.media_url_for(Credentials(ID, token, "http://127.0.0.1:7000"))[0] == "http://127.0.0.1:7000"  # a sandbox serves both
+
+
+def test_media_check_names_file_sending_and_a_missing_media_url(token: str) -> None:
+    failed = d.check_media(Credentials(ID, token, "https://api.green-api.com"), probe_result("media.green-api.com", "dns"))
+    assert failed.status == "fail" and "sending files will fail" in failed.message
+    unset = d.check_media(Credentials(ID, token, "https://7103.api.greenapi.com"), probe_result("media.greenapi.com"))
+    assert unset.status == "warn" and "GREEN_API_MEDIA_URL" in unset.hint
+    good = d.check_media(Credentials(ID, token, "https://7103.api.greenapi.com", "https://7103.media.greenapi.com"), probe_result("7103.media.greenapi.com"))
+    assert good.status == "pass"
+
+
+NOW = 1_800_000_000
+
+
+def history(*states_ago: tuple[str, int]) -> d.Fetched:
+    from greencli.greenapi.client import StateChange
+
+    return fetched([StateChange(state, NOW - ago, "79001234567") for state, ago in states_ago])
+
+
+def test_link_stability_several_drops_in_a_day_name_the_usual_causes() -> None:
+    # https://green-api.com/en/docs/api/account/GetStateInstanceHistory/
+    drops = history(("authorized", 60), ("notAuthorized", 600), ("authorized", 3600), ("blocked", 7200), ("authorized", 9000), ("notAuthorized", 20000))
+    result = d.check_link(drops, NOW)
+    assert result.status == "warn" and "3 times" in result.message
+    for cause in ("phone offline", "regional block", "linked-device lock"):
+        assert cause in result.hint
+
+
+def test_link_stability_ignores_older_drops_and_passes_a_few() -> None:
+    assert d.check_link(history(("notAuthorized", 600), ("notAuthorized", 3 * 86400), ("notAuthorized", 4 * 86400), ("notAuthorized", 5 * 86400)), NOW).status == "pass"
+    assert d.check_link(history(), NOW).message == "The link has not dropped in the last 24 hours"
+    assert d.check_link(fetched(error=api_error("not_found", 404)), NOW).status == "skip"
+    assert d.check_link(fetched(error=api_error("server_error", 500)), NOW).status == "warn"
+
+
+def test_delivery_statuses_off_is_an_informational_line_with_the_fix() -> None:
+    off = d.check_statuses(fetched({"outgoingWebhook": "no"}))
+    assert off.status == "pass"  # informational: not every bot tracks delivery
+    assert "outgoingWebhook = no" in off.message and "greencli webhooks enable --status" in off.message
+    assert d.check_statuses(fetched({"outgoingWebhook": "yes"})).message.startswith("Delivery statuses are on")
 
 
 def test_403_on_a_host_that_is_not_green_apis_is_never_probed(token: str) -> None:
@@ -88,10 +230,13 @@ def test_notifications(settings, status, words) -> None:
 
 
 def test_messages_waiting_while_not_authorized_are_stuck() -> None:
-    queue = fetched([{"messageID": "A", "type": "sendMessage", "body": {}}] * 2)
+    # Counted with getMessagesCount: showMessagesQueue leaves out the first message
+    # (https://green-api.com/en/forum/post/213), so ONE stuck message must fail too.
+    queue = fetched(1)
     assert d.check_queue(queue, authorized=False).status == "fail"
-    assert "stuck" in d.check_queue(queue, authorized=False).message
+    assert "stuck: 1 message waiting" in d.check_queue(queue, authorized=False).message
     assert d.check_queue(queue, authorized=True).status == "pass"
+    assert d.check_queue(fetched(error=api_error("not_found", 404)), authorized=False).status == "skip"
 
 
 def test_incoming_count_accepts_the_cyrillic_spelling_and_skips_unknown_methods() -> None:
@@ -142,3 +287,39 @@ def test_missing_credentials_skip_everything_after_configuration(tmp_path: Path)
     assert [r.id for r in results] == list(d.ORDER)
     assert by_id["config"].status == "fail"
     assert all(by_id[i].status == "skip" for i in ("reachability", "credentials", "state", "notifications", "queue"))
+
+
+def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token: str, tmp_path: Path) -> None:
+    import socket
+
+    import responses
+
+    from greencli.greenapi.client import GreenApiClient
+
+    listener = socket.socket()  # the reachability probes connect here; `responses` answers the API
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    root = f"{base}/waInstance{ID}"
+    settings = {"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes",
+                "stateWebhook": "yes", "outgoingWebhook": "no", "webhookUrl": ""}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+        api.get(f"{root}/getStateInstance/{token}", json={"stateInstance": "notAuthorized"})
+        api.get(f"{root}/getStatusInstance/{token}", json={"statusInstance": "offline"})
+        api.get(f"{root}/getWaSettings/{token}", json={"phone": ""})
+        api.get(f"{root}/getSettings/{token}", json=settings)
+        api.get(f"{root}/getMessagesCount/{token}", json={"count": 1})
+        api.get(f"{root}/getWebhooksCount/{token}", json={"count": 0})
+        api.get(f"{root}/GetStateInstanceHistory/{token}", json=[])
+        resolution = resolve(RootOptions(instance_id=ID, token=token, api_url=base), {}, tmp_path)
+        results = d.run_checks(resolution, tmp_path, lambda c: GreenApiClient(c, timeout=2, backoff=0), 2.0)
+        called = [call.request.url.split("/")[4] for call in api.calls]
+    listener.close()
+    by_id = {r.id: r for r in results}
+    assert [r.id for r in results] == list(d.ORDER)
+    assert "showMessagesQueue" not in called and called.count("getMessagesCount") == 1
+    assert sorted(called) == sorted(["getStateInstance", "getStatusInstance", "getWaSettings", "getSettings",
+                                     "getMessagesCount", "getWebhooksCount", "GetStateInstanceHistory"])
+    assert by_id["queue"].status == "fail" and "1 message" in by_id["queue"].message
+    assert by_id["statuses"].hint == "greencli webhooks enable --status"
+    assert by_id["link"].status == "pass" and by_id["media"].status == "pass"

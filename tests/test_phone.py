@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from greencli.errors import ExitCode, UsageError
-from greencli.greenapi.phone_numbers import Recipient, parse_recipient
+from greencli.greenapi.phone_numbers import Recipient, check_refusal, parse_recipient
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,25 @@ def test_any_separated_number_keeps_its_digits_in_order(typed: str) -> None:
         assert digits.startswith("0") or (digits.startswith("89") and len(digits) == 11) or not 10 <= len(digits) <= 15
         return
     assert recipient.chat_id == f"{digits}@c.us"
+
+
+# checkWhatsapp answers 400 "bad phone number, valid from 11 to 16 digits"
+# (https://green-api.com/en/docs/api/service/CheckWhatsapp/): refuse those before the request.
+@pytest.mark.parametrize("typed", ["+354 555 1234", "3545551234", "12345@c.us"])
+def test_check_whatsapp_11_to_16_digits_refuses_shorter_numbers_with_the_reason(typed: str) -> None:
+    error = check_refusal(parse_recipient(typed))
+    assert error is not None
+    assert error.exit_code == ExitCode.USAGE
+    assert "11 to 16" in error.message
+    assert "--no-check" in (error.hint or "")
+
+
+@pytest.mark.parametrize("typed", ["79001234567", "+44 20 7946 0958", "123456789012345", "120363043968066561@g.us", "123456789012345@lid"])
+def test_check_whatsapp_11_to_16_digits_accepts_the_rest(typed: str) -> None:
+    assert check_refusal(parse_recipient(typed)) is None
+
+
+@given(st.integers(min_value=1, max_value=10**20))
+def test_check_refusal_matches_the_documented_range(number: int) -> None:
+    refused = check_refusal(Recipient(f"{number}@c.us", number)) is not None
+    assert refused == (not 11 <= len(str(number)) <= 16)

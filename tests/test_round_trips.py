@@ -107,12 +107,13 @@ def test_doctor_uses_one_connection_per_call_and_one_phase_of_requests(https_san
     assert [r.status for r in results if r.id not in ("hygiene",)] == ["pass"] * (len(results) - 1)
     assert counter.connections == calls  # the reachability check times one of them: none extra
     assert len(counter.phases) == 1 and sorted(counter.phases[0]) == sorted(
-        ["getStateInstance", "getStatusInstance", "getWaSettings", "getSettings", "showMessagesQueue", "getWebhooksCount"]
+        ["getStateInstance", "getStatusInstance", "getWaSettings", "getSettings", "getMessagesCount", "getWebhooksCount",
+         "GetStateInstanceHistory"]
     )
 
 
 def test_doctor_with_refused_credentials_still_makes_one_phase_and_skips_the_rest(https_sandbox: RunningSandbox, tmp_path: Path) -> None:
-    counter = Counter(batch=6)
+    counter = Counter(batch=len(checks.api_calls(GreenApiClient(credentials_of(https_sandbox)))))
     counted(https_sandbox, counter)
     results = {r.id: r for r in run_doctor(https_sandbox, tmp_path, token="0" * 50)}
     assert results["credentials"].status == "fail" and "401" in results["credentials"].message

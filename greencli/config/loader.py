@@ -39,7 +39,6 @@ TIMEOUT = "GREENCLI_TIMEOUT"
 VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
 OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
 
-_DEDICATED_HOST = re.compile(r"^(\d{4})\.api\.green-?api\.com$")
 
 
 class RootOptions(NamedTuple):
@@ -436,21 +435,9 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
     if settings[MEDIA_URL].value is not None:
         problems.extend(_validate_url(settings[MEDIA_URL], required=False))
 
-    api_url = settings[API_URL].value
-    if api_url and instance_id and is_digits(instance_id):
-        host = urlsplit(api_url).hostname or ""
-        match = _DEDICATED_HOST.match(host)
-        if match and not instance_id.startswith(match.group(1)):
-            problems.append(
-                Problem(
-                    "warning",
-                    "host_mismatch",
-                    f"{API_URL} is the dedicated host of instances starting {match.group(1)}, "
-                    f"but the instance ID starts {instance_id[:4]}.",
-                    "Copy apiUrl from the instance's page at console.green-api.com.",
-                    API_URL,
-                )
-            )
+    # No check that the host "matches" the instance ID: hosts cannot be derived from the ID
+    # (1101... instances use 1101.api.green-api.com; pools such as 7700 and 5700 are shared;
+    # https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/).
     return problems
 
 

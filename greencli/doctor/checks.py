@@ -16,10 +16,10 @@ import socket
 import stat
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -28,8 +28,13 @@ from greencli.config import loader as config
 from greencli.doctor.explanations import command_for
 from greencli.errors import ApiError
 from greencli.greenapi.connections import ConnectFailure, Opened, open_connection, warm
-from greencli.greenapi.credentials import is_green_api_host
-from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
+from greencli.greenapi.credentials import (
+    is_green_api_host,
+    is_universal_host,
+    universal_api_url,
+    universal_media_url,
+)
+from greencli.greenapi.notification_settings import GUIDE_TYPES, STATUS_TYPE, is_on
 from greencli.greenapi.states import describe_state, format_phone
 
 if TYPE_CHECKING:
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
 
 DOCS = "docs/troubleshooting.md"  # the same text ships in the package: `greencli doctor --explain ID`
 PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
+LINK_DROPS = 3  # link drops within LINK_WINDOW before doctor calls the link unstable
+LINK_WINDOW = 24 * 3600
 
 
 @dataclass
@@ -77,9 +84,14 @@ TITLES = {
     "state": "Instance state",
     "socket": "WhatsApp connection",
     "phone": "Linked phone",
+    "link": "Link stability",
     "notifications": "Notifications",
+    "statuses": "Delivery statuses",
     "queue": "Outgoing queue",
     "incoming": "Incoming queue",
+    # Last: it is probed alongside the API host, but awaited only at the end, so the checks
+    # before it are shown as they finish.
+    "media": "Media host reachable",
 }
 ORDER = tuple(TITLES)
 
@@ -168,47 +180,159 @@ def check_hygiene(env_file: Path | None, token: str | None, cwd: Path) -> CheckR
     return _result("hygiene", "pass", message, None, notes)
 
 
-def check_reachability(api_url: str, timeout: float) -> CheckResult:
-    """DNS, TCP and TLS to the API host, each timed; through a proxy only the proxy is named."""
-    parts = urlsplit(api_url)
+class HostProbe(NamedTuple):
+    """DNS, TCP and TLS to one host, each timed. `failure` is None when all went through;
+    otherwise "dns", "timeout", "reset", "refused", "tls" or "proxy"."""
+
+    host: str
+    port: int
+    failure: str | None
+    message: str  # what failed, or what went through
+    hint: str | None
+    details: list[str]
+    via_proxy: bool = False
+    plain_http: bool = False
+
+
+def _proxy_probe(url: str, timeout: float) -> HostProbe | None:
+    """Through a proxy only the proxy is tried (and named); None when there is none."""
+    parts = urlsplit(url)
     host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     proxy = getproxies().get(parts.scheme)
-    if proxy and not proxy_bypass(host):
-        proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
-        proxy_address = (proxy_parts.hostname or "", proxy_parts.port or 8080)
-        try:
-            socket.create_connection(proxy_address, timeout=timeout).close()
-        except OSError:
-            return _result("reachability", "fail", f"Cannot connect to the proxy {proxy_address[0]}:{proxy_address[1]} ({parts.scheme.upper()}_PROXY)",
-                           f"Check {parts.scheme.upper()}_PROXY, or add {host} to NO_PROXY.")
-        return _result("reachability", "pass", f"{host} is reached through the proxy {proxy_address[0]}:{proxy_address[1]}",
-                       None, [f"direct DNS/TCP/TLS checks skipped: requests go through {parts.scheme.upper()}_PROXY"])
-
-    def attempt() -> Opened:
-        opened = open_connection(api_url, timeout)
-        opened.sock.close()
-        return opened
-
-    return reachability_from(api_url, attempt)
+    if not proxy or proxy_bypass(host):
+        return None
+    proxy_parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    proxy_address = (proxy_parts.hostname or "", proxy_parts.port or 8080)
+    try:
+        socket.create_connection(proxy_address, timeout=timeout).close()
+    except OSError:
+        return HostProbe(host, port, "proxy", f"Cannot connect to the proxy {proxy_address[0]}:{proxy_address[1]} ({parts.scheme.upper()}_PROXY)",
+                         f"Check {parts.scheme.upper()}_PROXY, or add {host} to NO_PROXY.", [], via_proxy=True)
+    return HostProbe(host, port, None, f"{host} is reached through the proxy {proxy_address[0]}:{proxy_address[1]}", None,
+                     [f"direct DNS/TCP/TLS checks skipped: requests go through {parts.scheme.upper()}_PROXY"], via_proxy=True)
 
 
-def reachability_from(api_url: str, attempt: Callable[[], Opened]) -> CheckResult:
-    """The reachability check from one timed connection attempt (DNS, TCP, TLS)."""
-    parts = urlsplit(api_url)
+def probe_from(url: str, attempt: Callable[[], Opened]) -> HostProbe:
+    """One timed connection attempt (DNS, TCP, TLS) as a HostProbe."""
+    parts = urlsplit(url)
     host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         opened = attempt()
     except ConnectFailure as failure:
-        return _result("reachability", "fail", failure.message, failure.hint, failure.details)
+        return HostProbe(host, port, _failure_kind(failure), failure.message, failure.hint, failure.details)
     details = [f"DNS {host} → {opened.address} in {opened.dns_ms:.0f} ms", f"TCP connect in {opened.tcp_ms:.0f} ms"]
     steps = f"DNS {opened.dns_ms:.0f} ms, TCP {opened.tcp_ms:.0f} ms"
     if opened.tls_version is not None:
         details.append(f"TLS {opened.tls_version} in {opened.tls_ms:.0f} ms")
         steps += f", TLS {opened.tls_ms:.0f} ms"
-    elif host not in ("127.0.0.1", "localhost", "::1"):
-        return _result("reachability", "warn", f"{host} answers, but over plain http: the token travels unencrypted",
-                       "Use the https:// apiUrl from the console.", details)
-    return _result("reachability", "pass", f"{host}:{parts.port or (443 if parts.scheme == 'https' else 80)} reachable ({steps})", None, details)
+    plain = opened.tls_version is None and host not in ("127.0.0.1", "localhost", "::1")
+    return HostProbe(host, port, None, f"{host}:{port} reachable ({steps})", None, details, plain_http=plain)
+
+
+def probe_host(url: str, timeout: float) -> HostProbe:
+    proxied = _proxy_probe(url, timeout)
+    if proxied is not None:
+        return proxied
+
+    def attempt() -> Opened:
+        opened = open_connection(url, timeout)
+        opened.sock.close()
+        return opened
+
+    return probe_from(url, attempt)
+
+
+def _failure_kind(failure: ConnectFailure) -> str:
+    """A firewall that blocks a host resets the connection or lets it time out."""
+    if failure.stage == "dns":
+        return "dns"
+    text = failure.message.lower()
+    if "timed out" in text or "timeouterror" in text:
+        return "timeout"
+    if "reset" in text or "aborted" in text or "broken pipe" in text:
+        return "reset"
+    return "refused" if failure.stage == "tcp" else "tls"
+
+
+# A firewall that blocks the universal host answers with resets or silence: Green API told a
+# user it sits in Moscow and some EU firewalls block it, and the fix was the instance's own
+# host (https://github.com/t0mer/green-api-custom-notifier/issues/16).
+BRIDGE_NOTE = ("the universal host is a temporary bridge: slower than the instance's own host, "
+               "and blocked by some firewalls")
+OWN_HOSTS_HINT = ("Copy apiUrl and mediaUrl from the instance's page at console.green-api.com into "
+                  "GREEN_API_URL and GREEN_API_MEDIA_URL (`greencli init --force`)")
+
+
+def check_reachability(api_url: str, timeout: float, configured: bool = True, media: Callable[[], HostProbe] | None = None) -> CheckResult:
+    return reachability_of(probe_host(api_url, timeout), api_url, configured, media)
+
+
+def reachability_from(api_url: str, attempt: Callable[[], Opened], configured: bool = True,
+                      media: Callable[[], HostProbe] | None = None) -> CheckResult:
+    """The reachability check from one timed connection attempt (DNS, TCP, TLS)."""
+    return reachability_of(probe_from(api_url, attempt), api_url, configured, media)
+
+
+def reachability_of(probe: HostProbe, api_url: str, configured: bool = True, media: Callable[[], HostProbe] | None = None) -> CheckResult:
+    """On the universal host (a temporary bridge,
+    https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/), warn; when it
+    resets or times out, tell a blocked universal host from a network that reaches no Green API
+    host, by the media host probed at the same time (`media`, awaited only then)."""
+    universal = is_universal_host(api_url)
+    if probe.failure is not None:
+        if universal and probe.failure in ("timeout", "reset"):
+            other = media() if media is not None else None
+            if other is not None and other.failure is None and not other.via_proxy:
+                return _result("reachability", "fail", f"{probe.message}, while {other.host} answers: this network blocks Green API's universal host",
+                               f"{BRIDGE_NOTE[0].upper()}{BRIDGE_NOTE[1:]}. {OWN_HOSTS_HINT}.", probe.details)
+            return _result("reachability", "fail", f"{probe.message}: {BRIDGE_NOTE}, or this network blocks Green API",
+                           f"{OWN_HOSTS_HINT}; if the instance's own host fails too, check the firewall or proxy.", probe.details)
+        return _result("reachability", "fail", probe.message, probe.hint, probe.details)
+    if probe.plain_http:
+        return _result("reachability", "warn", f"{probe.host} answers, but over plain http: the token travels unencrypted",
+                       "Use the https:// apiUrl from the console.", probe.details)
+    if universal:
+        where = "no GREEN_API_URL is set, so greencli uses" if not configured else "GREEN_API_URL is"
+        return _result("reachability", "warn", f"{probe.message}, but {where} the universal host {probe.host}: {BRIDGE_NOTE}",
+                       f"{OWN_HOSTS_HINT}.", probe.details)
+    return _result("reachability", "pass", probe.message, None, probe.details)
+
+
+def media_url_for(credentials: config.Credentials) -> tuple[str, str]:
+    """Where file sending goes, and why there: GREEN_API_MEDIA_URL, else the universal media host
+    for Green API's hosts (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/),
+    else (a sandbox, a proxy) the API host itself."""
+    if credentials.media_url:
+        return credentials.media_url, "GREEN_API_MEDIA_URL"
+    if is_green_api_host(credentials.api_url):
+        return universal_media_url(credentials.api_url), "the universal media host (no GREEN_API_MEDIA_URL)"
+    return credentials.api_url, "the API host (not Green API's, no GREEN_API_MEDIA_URL)"
+
+
+_SAME_HOST = HostProbe("", 0, None, "", None, [])
+
+
+def check_media(credentials: config.Credentials, probe: HostProbe, api: CheckResult | None = None) -> CheckResult:
+    """The media host: UploadFile and SendFileByUpload go there, not to apiUrl."""
+    media_url, origin = media_url_for(credentials)
+    details = [f"media host: {origin}", *probe.details]
+    if media_url == credentials.api_url:  # a sandbox or proxy serving both: not probed twice
+        if api is None or api.status == "fail":
+            return _skip("media", "the media host is the API host (see API host reachable)")
+        host = urlsplit(media_url).hostname
+        return _result("media", "pass", f"{host} is also the media host (see API host reachable)", None, details)
+    if probe.failure is not None:
+        return _result("media", "fail", f"{probe.message}: sending files will fail (they go to the media host, not to the API host)",
+                       (probe.hint or "").replace("GREEN_API_URL", "GREEN_API_MEDIA_URL") if credentials.media_url else f"{OWN_HOSTS_HINT}.", details)
+    if probe.plain_http:
+        return _result("media", "warn", f"{probe.host} answers, but over plain http: the token travels unencrypted",
+                       "Use the https:// mediaUrl from the console.", details)
+    if not credentials.media_url and is_green_api_host(credentials.api_url) and not is_universal_host(credentials.api_url):
+        return _result("media", "warn", f"{probe.message}, but GREEN_API_MEDIA_URL is not set, so files go through the universal media host",
+                       "Copy mediaUrl from the instance's page at console.green-api.com into GREEN_API_MEDIA_URL.", details)
+    return _result("media", "pass", probe.message, None, details)
 
 
 def _ms(started: float) -> str:
@@ -240,7 +364,8 @@ def fetch(call: Callable[[], Any]) -> Fetched:
 
 
 def check_credentials(state: Fetched, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
-    """Was the token accepted? For a 403, try to tell a wrong instance ID from a wrong host."""
+    """Was the token accepted? For a 403, try to tell a wrong instance ID from a wrong host; for
+    no answer, a host that is down or blocked from an instance that is down."""
     error = state.error
     if error is None:
         return _result("credentials", "pass", f"Green API accepted instance {credentials.instance_id} and its token")
@@ -250,26 +375,52 @@ def check_credentials(state: Fetched, credentials: config.Credentials, probe: Ca
     if error.code == "forbidden":
         return _diagnose_forbidden(credentials, probe)
     if error.status is None:  # no answer at all: the credentials could not be checked
-        return _result("credentials", "fail", f"Green API did not answer, so the credentials could not be checked: {error.message}", error.hint)
-    return _result("credentials", "fail", error.message, error.hint)
+        return _diagnose_no_answer(error, credentials, probe)
+    # A 5xx, 429 or 400 is an answer about something else: not a verdict on the credentials.
+    return _result("credentials", "fail", f"Green API answered {error.status}, so the credentials could not be checked: {error.message}", error.hint)
 
 
 def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+    """403: a wrong idInstance or a host that does not serve it
+    (https://green-api.com/en/docs/api/common-errors/). Hosts cannot be derived from the ID, so
+    the only other host asked is the documented universal one, and only from an instance's own
+    Green API host (never from a sandbox or proxy: the token goes to Green API's hosts only)."""
     host = urlsplit(credentials.api_url).hostname or ""
-    dedicated = f"https://{credentials.instance_id[:4]}.api.greenapi.com"
-    universal = config.DEFAULT_API_URL
-    # Only ever probe Green API's own hosts: a sandbox or proxy host says nothing about them.
-    if is_green_api_host(credentials.api_url):
-        other = universal if credentials.api_url.rstrip("/") == dedicated else dedicated
-        status = probe(other)
+    if is_green_api_host(credentials.api_url) and not is_universal_host(credentials.api_url):
+        universal = universal_api_url(credentials.api_url)
+        other = urlsplit(universal).hostname
+        status = probe(universal)
         if status == 200:
-            return _result("credentials", "fail", f"Instance {credentials.instance_id} is not served by {host} (403), but {urlsplit(other).hostname} accepts it",
-                           f"Set GREEN_API_URL={other} (the apiUrl on the instance's page in the console).")
+            return _result("credentials", "fail", f"Instance {credentials.instance_id} is not served by {host} (403), but the universal host {other} accepts it",
+                           "GREEN_API_URL is not this instance's apiUrl: copy apiUrl and mediaUrl from the instance's page at console.green-api.com.")
         if status in (401, 403):
-            return _result("credentials", "fail", f"No Green API host knows instance {credentials.instance_id} (403 at {host} and at {urlsplit(other).hostname})",
+            return _result("credentials", "fail", f"Neither {host} nor the universal host {other} knows instance {credentials.instance_id} (403)",
                            "Check GREEN_API_INSTANCE_ID: copy idInstance from the console (the instance may also have been deleted).")
     return _result("credentials", "fail", f"Green API refused instance {credentials.instance_id} at {host} (403): the instance ID or the host is wrong",
-                   f"Check GREEN_API_INSTANCE_ID (idInstance in the console) and set GREEN_API_URL to the console's apiUrl (for this instance probably {dedicated}).")
+                   "Check GREEN_API_INSTANCE_ID (idInstance), and copy apiUrl and mediaUrl from the instance's page at console.green-api.com into GREEN_API_URL and GREEN_API_MEDIA_URL.")
+
+
+def _diagnose_no_answer(error: ApiError, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+    """A reset or a timeout after the host was reachable. From an instance's own host, the
+    universal host tells "this host is down or blocked" (it answers) from "the instance is down"
+    (it does not answer either); on the universal host itself, name both causes."""
+    host = urlsplit(credentials.api_url).hostname or ""
+    lead = f"Green API did not answer, so the credentials could not be checked: {error.message}"
+    if error.code not in ("timeout", "connection_failed") or not is_green_api_host(credentials.api_url):
+        return _result("credentials", "fail", lead, error.hint)
+    if is_universal_host(credentials.api_url):
+        return _result("credentials", "fail", f"{lead} Either {BRIDGE_NOTE} (a firewall may cut it), or the instance is down",
+                       f"{OWN_HOSTS_HINT}; if the instance's own host does not answer either, run `greencli reboot` later or contact Green API support.")
+    universal = universal_api_url(credentials.api_url)
+    status = probe(universal)
+    other = urlsplit(universal).hostname
+    if status == 200:
+        return _result("credentials", "fail", f"{lead} The universal host {other} answers for this instance: it is up, and {host} is down or blocked from this network",
+                       "Check the firewall or proxy for this host; meanwhile the universal host works (GREEN_API_URL=" + universal + ").")
+    if status is None:
+        return _result("credentials", "fail", f"{lead} The universal host {other} does not answer for this instance either: the instance itself seems down",
+                       "Wait a few minutes and run `greencli doctor` again; if it lasts, `greencli reboot` or Green API support.")
+    return _result("credentials", "fail", lead, error.hint)
 
 
 def check_state(state: Fetched) -> CheckResult:
@@ -338,17 +489,66 @@ def check_notifications(settings: Fetched, resolve_urls: bool = True) -> CheckRe
     return _result("notifications", "pass", f"The guide's four notification types are on; {mode}", None, details)
 
 
-def check_queue(queue: Fetched, authorized: bool) -> CheckResult:
-    if queue.error is not None:
-        return _result("queue", "warn", f"Could not read the outgoing queue: {queue.error.message}", None)
-    count = len(queue.value)
-    if count == 0:
+def check_queue(count: Fetched, authorized: bool) -> CheckResult:
+    """Messages waiting to be sent, counted with getMessagesCount: showMessagesQueue leaves out
+    the first queued message (https://green-api.com/en/forum/post/213), so one stuck message
+    would read as none."""
+    if count.error is not None:
+        if count.error.code == "not_found":
+            return _skip("queue", "this server does not offer getMessagesCount")
+        return _result("queue", "warn", f"Could not read the outgoing queue: {count.error.message}", None)
+    number = count.value
+    if number == 0:
         return _result("queue", "pass", "No messages waiting to be sent")
-    plural = "s" if count != 1 else ""
+    plural = "s" if number != 1 else ""
     if not authorized:
-        return _result("queue", "fail", f"Messages are stuck: {count} message{plural} waiting while the instance is not authorized",
+        return _result("queue", "fail", f"Messages are stuck: {number} message{plural} waiting while the instance is not authorized",
                        "Link the phone (`greencli qr`); messages left more than 24 hours are dropped.")
-    return _result("queue", "pass", f"{count} message{plural} on the way out (sent at the configured pace)")
+    return _result("queue", "pass", f"{number} message{plural} on the way out (sent at the configured pace)")
+
+
+def check_link(history: Fetched, now: float) -> CheckResult:
+    """How often the link dropped in the last day, from GetStateInstanceHistory
+    (https://green-api.com/en/docs/api/account/GetStateInstanceHistory/)."""
+    if history.error is not None:
+        if history.error.code == "not_found":
+            return _skip("link", "this server does not offer GetStateInstanceHistory")
+        return _result("link", "warn", f"Could not read the state history: {history.error.message}", None)
+    recent = [change for change in history.value if now - _seconds(change.timestamp) <= LINK_WINDOW]
+    drops = [change for change in recent if change.state in ("notAuthorized", "blocked")]
+    details = [f"{len(recent)} state change{'s' if len(recent) != 1 else ''} in the last 24 hours"]
+    if not drops:
+        return _result("link", "pass", "The link has not dropped in the last 24 hours", None, details)
+    plural = "s" if len(drops) != 1 else ""
+    if len(drops) < LINK_DROPS:
+        return _result("link", "pass", f"The link dropped {len(drops)} time{plural} in the last 24 hours", None, details)
+    # Usual causes: a phone offline for long unlinks the device (https://github.com/green-api/issues/issues/156),
+    # regional blocks (https://github.com/green-api/issues/issues/517), linked-device locks
+    # (https://green-api.com/en/docs/faq/if-your-instance-is-blocked/).
+    blocked = sum(1 for change in drops if change.state == "blocked")
+    if blocked:
+        details.append(f"{blocked} of them blocked")
+    return _result("link", "warn", f"The link dropped {len(drops)} times in the last 24 hours",
+                   "Usual causes: the phone offline for long (keep it charged and online), a regional block "
+                   "of WhatsApp on the phone's or the server's network, or a linked-device lock "
+                   "(`greencli reboot`, or `greencli logout` and a new scan).", details)
+
+
+def _seconds(timestamp: float) -> float:
+    return timestamp / 1000 if timestamp > 10**11 else timestamp  # milliseconds, just in case
+
+
+def check_statuses(settings: Fetched) -> CheckResult:
+    """Delivery statuses need outgoingWebhook on (https://green-api.com/en/docs/api/account/GetSettings/);
+    informational: many bots do not track delivery."""
+    if settings.error is not None:
+        return _skip("statuses", "the settings could not be read (see Notifications)")
+    if is_on(settings.value, STATUS_TYPE):
+        return _result("statuses", "pass", "Delivery statuses are on (sent, delivered, read)")
+    return _result("statuses", "pass",
+                   f"Delivery statuses are off ({STATUS_TYPE} = no): a bot that tracks delivery hears nothing; "
+                   "`greencli webhooks enable --status` switches them on",
+                   "greencli webhooks enable --status")
 
 
 def check_incoming(count: Fetched, settings: Fetched) -> CheckResult:
@@ -384,8 +584,9 @@ def api_calls(client: GreenApiClient) -> dict[str, Callable[[], Any]]:
         "socket": client.get_status_instance,
         "phone": client.get_wa_settings,
         "notifications": client.get_settings,
-        "queue": client.show_messages_queue,
+        "queue": client.get_messages_count,  # not showMessagesQueue: it leaves out the first message
         "incoming": lambda: client.request("GET", "getWebhooksCount"),
+        "link": client.get_state_instance_history,
     }
 
 
@@ -429,10 +630,31 @@ def run_checks(
     # are already on their way. None: requests go through a proxy, which is checked instead.
     first = warm(credentials.api_url, len(calls), min(timeout, 5.0))
 
+    api_setting = resolution.settings[config.API_URL]
+    configured = api_setting.origin is not None and api_setting.origin.kind != "default"
+    # The media host is probed alongside; its answer is awaited only at the end, or when the
+    # universal API host resets or times out (to tell a blocked bridge from a blocked network).
+    media_url, _ = media_url_for(credentials)
+    media_started = time.monotonic()
+    media_future: Future[HostProbe] = Future()
+    if media_url == credentials.api_url:
+        media_future.set_result(_SAME_HOST)  # the reachability check covers it: no extra connection
+    else:
+        media_pool = ThreadPoolExecutor(max_workers=1)
+        media_future = media_pool.submit(probe_host, media_url, min(timeout, 5.0))
+        media_pool.shutdown(wait=False)
+
+    def finish_media() -> None:
+        if "media" not in results:
+            media = guarded("media", lambda: check_media(credentials, media_future.result(), results.get("reachability")))
+            media.outage = media.status == "fail"  # a network failure, like the API host's
+            media.duration_ms = int((time.monotonic() - media_started) * 1000)
+            results["media"] = media
+
     def reachability() -> CheckResult:
         if first is None:
-            return check_reachability(credentials.api_url, min(timeout, 5.0))
-        return reachability_from(credentials.api_url, first.result)
+            return check_reachability(credentials.api_url, min(timeout, 5.0), configured, media_future.result)
+        return reachability_from(credentials.api_url, first.result, configured, media_future.result)
 
     def call(make: Callable[[], Any]) -> tuple[Fetched | None, int]:
         """The call's answer, or None when no connection could be opened (nothing was sent)."""
@@ -454,6 +676,7 @@ def run_checks(
         answers = {name: future.result() for name, future in futures.items()}
     if results["reachability"].status == "fail":
         results["reachability"].outage = True
+        finish_media()
         return finish("the API host cannot be reached")
 
     state, elapsed = answers["credentials"]
@@ -464,23 +687,36 @@ def run_checks(
     if credentials_result.status == "fail":
         credentials_result.outage = _unanswered(state)
         results["credentials"] = credentials_result
-        return finish("Green API did not answer" if state.error is not None and state.error.status is None else "the credentials were not accepted")
+        finish_media()
+        return finish(_why_stopped(state.error))
     results["credentials"] = credentials_result
     results["state"] = timed("state", lambda: check_state(state))
     authorized = state.value == "authorized"
     fetched = {name: answer[0] or Fetched() for name, answer in answers.items()}
+    now = time.time()
     later = {
         "socket": lambda: check_socket(fetched["socket"], state.value),
         "phone": lambda: check_phone(fetched["phone"], state.value),
         "notifications": lambda: check_notifications(fetched["notifications"]),
         "queue": lambda: check_queue(fetched["queue"], authorized),
         "incoming": lambda: check_incoming(fetched["incoming"], fetched["notifications"]),
+        "link": lambda: check_link(fetched["link"], now),
+        "statuses": lambda: check_statuses(fetched["notifications"]),
     }
     for name, check in later.items():
         result = guarded(name, check)
-        result.duration_ms = answers[name][1]
+        result.duration_ms = answers["notifications" if name == "statuses" else name][1]
         results[name] = result
+    finish_media()
     return finish("not run")
+
+
+def _why_stopped(error: ApiError | None) -> str:
+    if error is None or error.status is None:
+        return "Green API did not answer"
+    if error.status in (401, 403):
+        return "the credentials were not accepted"
+    return f"Green API answered {error.status}"
 
 
 def _unanswered(fetched: Fetched) -> bool:

@@ -2,8 +2,11 @@
 
 It never prints and never exits: every failure is an `ApiError` whose message carries no URL
 and no token. Retries follow the contract: connection failures before the request was sent and
-429 for every call; 502/503/504, resets and read timeouts only for idempotent calls (GET,
-DELETE and setSettings). A sendMessage that may have been processed is never sent again.
+429 for every call; 502/503/504, resets and read timeouts only for idempotent calls (GET and
+DELETE). A POST that may have been processed is never sent again: not sendMessage (it would
+send twice), and not setSettings, whose every call reboots the instance
+(https://green-api.com/en/docs/api/account/SetSettings/): after an ambiguous failure the caller
+reads the settings back instead.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from greencli.greenapi.bounded_http import (
     header_text,
     read_body,
 )
-from greencli.greenapi.credentials import Credentials, is_green_api_host
+from greencli.greenapi.credentials import Credentials
 from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.greenapi.trust import trust
 from greencli.redaction import redact, register
 
-IDEMPOTENT_POSTS = frozenset({"setSettings"})
+# POSTs that change nothing and may be repeated. setSettings is not one: each call reboots the
+# instance (https://green-api.com/en/docs/api/account/SetSettings/).
+IDEMPOTENT_POSTS: frozenset[str] = frozenset()
 # A GET that changes something: repeating updateApiToken after a lost answer would rotate the
 # token again with the old (now dead) one, so it is never retried.
 NON_IDEMPOTENT_GETS = frozenset({"updateApiToken"})
@@ -547,26 +552,28 @@ class GreenApiClient:
                 method=method,
             )
         if status == 403:
-            dedicated = f"https://{instance_id[:4]}.api.greenapi.com"
-            host_hint = (
-                f" (for this instance probably {dedicated})"
-                if is_green_api_host(self.credentials.api_url) and self.credentials.api_url.rstrip("/") != dedicated
-                else ""
-            )
+            # 403 is a wrong idInstance (https://green-api.com/en/docs/api/common-errors/) or
+            # a host that does not serve it. The host cannot be derived from the ID (1101...
+            # instances live on 1101.api.green-api.com, pools share hosts): never guess one.
             return ApiError(
                 f"Green API refused instance {instance_id} at {self.host} (403 Forbidden): "
                 "the instance ID is wrong, or the instance lives on another host.",
-                "Check GREEN_API_INSTANCE_ID, and set GREEN_API_URL to the apiUrl shown in "
-                f"the console{host_hint}. `greencli doctor` tells which.",
+                "Check GREEN_API_INSTANCE_ID (idInstance), and set GREEN_API_URL and "
+                "GREEN_API_MEDIA_URL to the apiUrl and mediaUrl shown on the instance's page at "
+                "console.green-api.com. `greencli doctor` tells which.",
                 code="forbidden",
                 status=status,
                 method=method,
             )
         if status == 404:
+            # Green API answers 404 for a wrong method name or HTTP verb
+            # (https://green-api.com/en/docs/api/common-errors/); greencli's are right, so the
+            # usual cause is a URL with extra path, or a server that is not Green API.
             return ApiError(
                 f"{self.host} does not know the method {method} (404 Not Found).",
                 "GREEN_API_URL must be the instance's apiUrl exactly as the console shows it, "
-                "with no extra path.",
+                "with no extra path; a server that is not Green API, or an older one, may also "
+                "lack this method.",
                 code="not_found",
                 status=status,
                 method=method,
@@ -770,16 +777,28 @@ def _body_summary(text: str) -> str:
 
 
 def _hint_for_400(text: str) -> str:
+    """What to do about a 400, by the error ids of https://green-api.com/en/docs/api/common-errors/
+    (and checkWhatsapp's and receiveNotification's own pages)."""
     lowered = text.lower()
-    if "not authorized" in lowered:
+    if "starting or not authorized" in lowered:  # "instance is starting or not authorized"
+        return ("The instance is starting or has no phone linked: `greencli check-state` tells "
+                "which (wait for starting; `greencli qr` links a phone).")
+    if "starting" in lowered:  # "instance in starting process try later"
+        return "The instance is starting: wait a few seconds and try again (`greencli check-state --wait 300`)."
+    if "not authorized" in lowered:  # "instance account not authorized"
         return "The phone is not linked: run `greencli qr`, then try again."
-    if "starting" in lowered:
-        return "The instance is starting: wait a minute (`greencli check-state --wait 300`)."
-    if "expired" in lowered:
+    if "expired" in lowered:  # "Instance account is expired. Renew your instance from personal area"
         return "Renew the instance in the console at console.green-api.com."
-    if "deleted" in lowered:
+    if "deleted" in lowered:  # "Instance is deleted"
         return "The instance was deleted: create a new one in the console and run `greencli init`."
-    return "Check the values passed; `greencli doctor` checks the whole setup."
+    if "webhook url is set" in lowered:  # receiveNotification while push mode is on
+        return "A webhook URL is set, so notifications cannot be polled: `greencli webhooks enable --polling`."
+    if "11 to 16 digits" in lowered:  # checkWhatsapp: "bad phone number, valid from 11 to 16 digits"
+        return "Give the full international number (11 to 16 digits, with the country code)."
+    if "unexpected token" in lowered:  # malformed JSON body
+        return "Green API could not read the request body; report it with `greencli --debug`."
+    # "bad request data" / "Validation failed. Details: ..."
+    return "Green API found a value in the request invalid (see the message); `greencli doctor` checks the whole setup."
 
 
 def _quota_error(text: str, method: str) -> QuotaExceeded:

@@ -10,6 +10,12 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.green-api.com"
+# The universal hosts, in both documented spellings: a temporary bridge while instances move to
+# their own apiUrl/mediaUrl (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/).
+# The only Green API hosts greencli ever names or probes: per-instance hosts cannot be derived
+# from the instance ID, so they come from the console or not at all.
+UNIVERSAL_API_URLS = ("https://api.green-api.com", "https://api.greenapi.com")
+UNIVERSAL_MEDIA_URLS = ("https://media.green-api.com", "https://media.greenapi.com")
 # The token shape seen in every example: 50 lowercase hex characters.
 TOKEN_SHAPE = re.compile(r"[0-9a-f]{50}")
 _NOT_IN_A_TOKEN = re.compile(r"[\s/?#%]")  # cannot stand in a URL path segment
@@ -31,6 +37,24 @@ def token_is_malformed(token: str) -> bool:
 def is_green_api_host(url: str) -> bool:
     """Whether `url` is one of Green API's own hosts (not a sandbox, proxy or typo)."""
     return (urlsplit(url).hostname or "").endswith(GREEN_API_HOST_SUFFIXES)
+
+
+def is_universal_host(url: str) -> bool:
+    """Whether `url` is one of the universal API hosts (not an instance's own apiUrl)."""
+    host = urlsplit(url).hostname or ""
+    return any(host == urlsplit(universal).hostname for universal in UNIVERSAL_API_URLS)
+
+
+def universal_media_url(api_url: str) -> str:
+    """The universal media host in the same domain spelling as `api_url`."""
+    host = urlsplit(api_url).hostname or ""
+    return UNIVERSAL_MEDIA_URLS[1] if host.endswith(".greenapi.com") else UNIVERSAL_MEDIA_URLS[0]
+
+
+def universal_api_url(api_url: str) -> str:
+    """The universal API host in the same domain spelling as `api_url`."""
+    host = urlsplit(api_url).hostname or ""
+    return UNIVERSAL_API_URLS[1] if host.endswith(".greenapi.com") else UNIVERSAL_API_URLS[0]
 
 
 def is_digits(value: str) -> bool:

@@ -10,6 +10,10 @@ from greencli.redaction import redact
 
 MIN_DIGITS = 10
 MAX_DIGITS = 15  # E.164
+# checkWhatsapp refuses other lengths with 400 "bad phone number, valid from 11 to 16 digits"
+# (https://green-api.com/en/docs/api/service/CheckWhatsapp/).
+CHECK_MIN_DIGITS = 11
+CHECK_MAX_DIGITS = 16
 EXPECTED_NUMBER = "the full international number, e.g. 79001234567 or +7 (900) 123-45-67"
 EXPECTED = f"{EXPECTED_NUMBER}, or a chat ID like 79001234567@c.us"
 
@@ -57,6 +61,25 @@ def parse_recipient(text: str, allow_chat_id: bool = True) -> Recipient:
     if len(compact) > MAX_DIGITS:
         raise _invalid(text, f"has {len(compact)} digits; international numbers have at most {MAX_DIGITS}", allow_chat_id)
     return Recipient(f"{compact}@c.us", int(compact))
+
+
+def check_refusal(recipient: Recipient) -> UsageError | None:
+    """Why checkWhatsapp would refuse this number (so no request is spent on it), or None.
+
+    Group and LID chats are not phone numbers and are never checked.
+    """
+    if recipient.phone is None:
+        return None
+    digits = len(str(recipient.phone))
+    if CHECK_MIN_DIGITS <= digits <= CHECK_MAX_DIGITS:
+        return None
+    return UsageError(
+        f"The number {recipient.display} has {digits} digits; Green API's WhatsApp check accepts "
+        f"only {CHECK_MIN_DIGITS} to {CHECK_MAX_DIGITS} (country code included).",
+        "Check that the number is complete with its country code, or send without the check "
+        "with --no-check.",
+        code="invalid_phone",
+    )
 
 
 def _invalid(text: str, why: str, allow_chat_id: bool = True) -> UsageError:

@@ -34,10 +34,14 @@ _KNOWN: dict[str, tuple[str, str | None, str]] = {
         "does not help, `greencli logout` and link the phone again.",
         "warn",
     ),
+    # Either a linked-device lock or a ban of the account itself
+    # (https://green-api.com/en/docs/faq/if-your-instance-is-blocked/).
     "blocked": (
-        "WhatsApp has banned this phone number.",
-        "This cannot be fixed through the API: appeal to WhatsApp from the phone, and tell "
-        "Green API support.",
+        "WhatsApp has blocked this instance: either a lock on the linked device, or a ban of "
+        "the phone number itself.",
+        "A linked-device lock is lifted by `greencli reboot`, or by `greencli logout` and a new "
+        "scan (`greencli qr`). If it stays blocked, the number is banned: that cannot be fixed "
+        "through the API; appeal to WhatsApp from the phone and tell Green API support.",
         "fail",
     ),
     "yellowCard": (

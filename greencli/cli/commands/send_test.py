@@ -44,12 +44,15 @@ def send_test(
     Example: greencli send-test +79001234567 --wait 120
     """
     from greencli.errors import ApiError, NotFine, QuotaExceeded, UsageError
-    from greencli.greenapi.phone_numbers import parse_recipient
+    from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
     from greencli.greenapi.states import describe_state
 
     app = use(ctx, json_output)
     out = app.output
     recipient = parse_recipient(phone)
+    refusal = None if no_check else check_refusal(recipient)
+    if refusal is not None:
+        raise refusal  # checkWhatsapp would refuse it with a 400: spend no request on it
     if message is not None and not message.strip():
         raise UsageError("--message is empty.", "Give the text to send, or leave --message out.", code="invalid_message")
     if message is not None and len(message) > MAX_MESSAGE:
