@@ -30,6 +30,10 @@ DESCRIPTIONS = {
 }
 
 ALL_TYPES = tuple(DESCRIPTIONS)
+# "Temporarily out of service" (https://green-api.com/en/docs/api/account/SetSettings/): never
+# switched on, so `webhooks enable --all` spends no setting (and no reboot) on it.
+OUT_OF_SERVICE = ("deviceWebhook",)
+ENABLE_ALL_TYPES = tuple(name for name in ALL_TYPES if name not in OUT_OF_SERVICE)
 
 
 def is_on(settings: dict[str, object], name: str) -> bool:
