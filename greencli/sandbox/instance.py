@@ -47,6 +47,11 @@ def default_settings() -> dict[str, Any]:
         "markIncomingMessagesReaded": "no",
         "markIncomingMessagesReadedOnReply": "no",
         "keepOnlineStatus": "no",
+        # Deprecated, still returned by getSettings (account/GetSettings).
+        "countryInstance": "",
+        "typeAccount": "",
+        "sharedSession": "no",
+        "statusInstanceWebhook": "no",
     }
     settings.update(dict.fromkeys(ALL_TYPES, "no"))
     return settings

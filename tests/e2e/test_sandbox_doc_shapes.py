@@ -77,7 +77,7 @@ def test_simple_answers_have_the_documented_shape(shaped: Sandbox, verb: str, me
 def test_settings_are_documented_fields(shaped: Sandbox) -> None:
     settings = api(shaped, "GET", "getSettings")
     documented = example("getSettings")
-    assert set(settings) <= set(documented)
+    assert set(settings) == set(documented)
     for key, value in settings.items():
         assert kind(value) == kind(documented[key]), key
 
