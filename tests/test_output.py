@@ -112,3 +112,67 @@ def test_error_classes_codes_and_exit_codes(cls, code: str, exit_code: ExitCode)
 
 def test_exit_code_values() -> None:
     assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]
+
+
+# -- hostile text (issue 14): shown, never interpreted ----------------------------------------
+
+HOSTILE = "a\x1b]0;T\x07\x1b[2J\x7f\x9b\u202e\u2066\u200b\U000e0041\ud800[/x][link=https://e.example]l[/link]z"
+RAW = ("\x1b", "\x07", "\x7f", "\x9b", "\u202e", "\u2066", "\u200b", "\U000e0041", "\ud800")
+
+
+def test_visible_escapes_controls_c1_bidi_and_invisible_characters() -> None:
+    from greencli.cli.output import visible
+
+    text = visible(HOSTILE)
+    assert not any(raw in text for raw in RAW)
+    for escape in ("\\x1b]0;T\\x07", "\\x1b[2J", "\\x7f", "\\x9b", "\\u202e", "\\u2066", "\\u200b", "\\U000e0041", "\\ud800"):
+        assert escape in text
+    assert visible("tab\there\r\n") == "tab\\there\\r\\n"
+    assert visible("two\nlines\r", keep_newlines=True) == "two\nlines\\r"
+    # Printable text of any script, emoji with joiners and variation selectors stay as they are.
+    kept = "Привет שלום 👨\u200d👩\u200d👧 ❤\ufe0f [b]"
+    assert visible(kept) == kept
+
+
+@pytest.mark.parametrize("rich", [False, True])
+def test_lines_fields_and_errors_show_hostile_text_escaped(monkeypatch: pytest.MonkeyPatch, rich: bool) -> None:
+    if rich:
+        monkeypatch.setenv("FORCE_COLOR", "1")
+    output, out, err = make_output()
+    assert output.rich_out is rich
+    output.line("state: ", styled(HOSTILE, "bold"), HOSTILE)
+    output.fields([("Phone", HOSTILE)])
+    output.status_line("fail", HOSTILE, hint=HOSTILE)
+    output.warn(HOSTILE, HOSTILE)
+    output.error(ApiError(HOSTILE, HOSTILE, code="server_error"))
+    with output.spinner(HOSTILE) as update:
+        update(HOSTILE)
+    with output.live() as redraw:
+        redraw(HOSTILE + "\nsecond line")
+    output.raw(HOSTILE + "\n")
+    for text in (out.getvalue(), err.getvalue()):
+        assert not any(raw in text for raw in RAW[1:]), text  # rich's own colours use ESC
+        assert "\x1b]" not in text and "\x1b[2J" not in text
+        assert "[link=https://e.example]l[/link]" in text or not text
+    assert out.getvalue().count("\\x1b]0;T") >= 5
+
+
+@pytest.mark.parametrize("markup", ["[/x]", "[link=https://e.example]click[/link]", "[bold]"])
+def test_rich_spinner_text_is_never_markup(monkeypatch: pytest.MonkeyPatch, markup: str) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    output, _, err = make_output()
+    with output.spinner(f"state is {markup}") as update:  # a str status is parsed as markup
+        update(f"now {markup}")
+    assert "\x1b]8;" not in err.getvalue()
+
+
+def test_json_escapes_what_json_dumps_leaves_raw() -> None:
+    data = {"text": HOSTILE, "list": ["\x85", "\u2069"], "emoji": "👍"}
+    output, out, _ = make_output(json_mode=True)
+    output.json_document(data)
+    output.json_line(data)
+    for document in out.getvalue().replace("\n}\n", "\n}\x00").split("\x00"):
+        if document.strip():
+            assert json.loads(document) == data  # the same data, every character kept
+            assert not any(raw in document for raw in (*RAW, "\x85", "\u2069"))
+            assert "\\u202e" in document and "\\udb40\\udc41" in document and "👍" in document

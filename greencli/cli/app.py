@@ -151,7 +151,7 @@ def _debug_traceback(state: "AppContext", error: BaseException) -> None:
         return
     import traceback
 
-    from greencli.redaction import redact
+    from greencli.cli.output import safe
 
     text = "".join(traceback.format_exception(error))
-    sys.stderr.write(redact(text))
+    sys.stderr.write(safe(text, keep_newlines=True))

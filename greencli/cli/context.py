@@ -246,12 +246,13 @@ def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
 def _enable_debug_logging() -> None:
     import logging
 
-    from greencli.redaction import redact
+    from greencli.cli.output import safe
 
     def redact_record(record: logging.LogRecord) -> bool:
         # Redact the message itself, not only its formatting: logging prints a record's raw
-        # arguments when a handler fails, and those carry the URL with the token.
-        record.msg, record.args = redact(record.getMessage()), ()
+        # arguments when a handler fails, and those carry the URL with the token. Control
+        # characters from a server (a header, a Location) are made visible too.
+        record.msg, record.args = safe(record.getMessage(), keep_newlines=True), ()
         return True
 
     handler = logging.StreamHandler(sys.stderr)

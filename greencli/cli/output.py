@@ -3,13 +3,16 @@
 Results go to stdout; progress, warnings and human-mode errors go to stderr. On a terminal the
 text is drawn with rich (colour, symbols, spinners); otherwise, and when NO_COLOR is set or
 TERM=dumb, it is plain text, and rich is not even imported. With --json, stdout carries exactly
-one JSON document. Every string passes through `redact()` on its way out.
+one JSON document. Every string passes through `redact()` and then `visible()` on its way out:
+text from the network or a notification can hold terminal controls, and it is shown, never
+interpreted. Rich draws `Text` objects only, so no string is ever parsed as markup.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +20,62 @@ from typing import IO, Any, NamedTuple
 
 from greencli.errors import GreenCliError
 from greencli.redaction import redact
+
+# Characters a terminal (or a reader) may act on instead of showing: C0 controls (ESC starts
+# colour, title, clipboard and link sequences), DEL, C1 controls (U+009B is a one-byte CSI on
+# some terminals), lone surrogates (unwritable), and invisible format characters that reorder
+# or hide text: bidi embeddings, overrides and isolates, zero-width and other invisible
+# characters, line and paragraph separators, tag characters. Joiners (U+200C, U+200D) and
+# variation selectors stay: scripts and emoji need them, and they move nothing.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufffb"
+    "\ud800-\udfff\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+_UNSAFE_BUT_NEWLINE = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f"))
+# json.dumps escapes C0 inside strings itself; the rest of _UNSAFE it leaves raw.
+_JSON_RAW = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", ""))
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group(0)
+    if character in _NAMED:
+        return _NAMED[character]
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def visible(text: object, keep_newlines: bool = False) -> str:
+    """`text` with every control, C1, bidi or invisible format character written as a visible
+    escape (`\\x1b`, `\\u202e`): what a server sends is shown, never acted on."""
+    return (_UNSAFE_BUT_NEWLINE if keep_newlines else _UNSAFE).sub(_escape, str(text))
+
+
+def safe(text: object, keep_newlines: bool = False) -> str:
+    """Redacted, then visible: the form of any text greencli writes to a terminal."""
+    return visible(redact(text), keep_newlines)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells characters beyond the BMP as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """A JSON document, redacted, with the characters json.dumps leaves raw under
+    ensure_ascii=False (DEL, C1, bidi and other invisible ones) escaped as \\uXXXX. They can
+    appear only inside strings, so the escaped text decodes to the same data."""
+    return _JSON_RAW.sub(_json_escape, redact(json.dumps(data, ensure_ascii=False, **options)))
 
 
 class Styled(NamedTuple):
@@ -158,13 +217,13 @@ class Output:
             text = Text()
             for part in parts:
                 if isinstance(part, Styled):
-                    text.append(redact(part.text), style=part.style)
+                    text.append(safe(part.text), style=part.style)
                 else:
-                    text.append(redact(part))
+                    text.append(safe(part))
             self._console(err).print(text)
         else:
             stream = self.stderr if err else self.stdout
-            text = redact("".join(p.text if isinstance(p, Styled) else p for p in parts)).translate(_PLAIN)
+            text = safe("".join(p.text if isinstance(p, Styled) else p for p in parts)).translate(_PLAIN)
             encoding = getattr(stream, "encoding", None) or "utf-8"
             try:
                 text.encode(encoding)
@@ -177,9 +236,10 @@ class Output:
         self.line("", err=err)
 
     def raw(self, text: str, err: bool = False) -> None:
-        """Write text exactly as given (drawings; the sandbox's own export lines)."""
+        """Write text unredacted, line breaks included (drawings; the sandbox's export lines,
+        whose token is meant to be shown), still with every control character visible."""
         stream = self.stderr if err else self.stdout
-        stream.write(text)
+        stream.write(visible(text, keep_newlines=True))
         stream.flush()
 
     # -- results ----------------------------------------------------------------------------
@@ -192,11 +252,11 @@ class Output:
             render()
 
     def json_document(self, data: Any) -> None:
-        self.stdout.write(redact(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+        self.stdout.write(json_text(data, indent=2) + "\n")
         self.stdout.flush()
 
     def json_line(self, data: Any) -> None:
-        self.stdout.write(redact(json.dumps(data, ensure_ascii=False, separators=(",", ":"))) + "\n")
+        self.stdout.write(json_text(data, separators=(",", ":")) + "\n")
         self.stdout.flush()
 
     def fields(self, rows: Sequence[tuple[str, Part]], err: bool = False) -> None:
@@ -242,8 +302,12 @@ class Output:
         if self.quiet:
             yield lambda text: None
         elif self.rich_err and not self.json_mode:
-            with self._console(True).status(redact(message)) as status:
-                self._spinner_text = lambda text: status.update(redact(text))
+            from rich.text import Text
+
+            # A Text, never a str: rich parses a str status as markup ("[/x]" is an error,
+            # "[link=…]" a link).
+            with self._console(True).status(Text(safe(message), style="dim")) as status:
+                self._spinner_text = lambda text: status.update(Text(safe(text), style="dim"))
                 try:
                     yield self._spinner_text
                 finally:
@@ -316,6 +380,6 @@ class Output:
             # "visible": a block taller than the terminal (a QR code in a small window) is shown
             # whole rather than cut to an ellipsis, which would make the code unreadable.
             with Live(Text(""), console=self._console(False), auto_refresh=False, transient=False, vertical_overflow="visible") as live:
-                yield lambda block: live.update(Text(redact(block)), refresh=True)
+                yield lambda block: live.update(Text(safe(block, keep_newlines=True)), refresh=True)
         else:
             yield lambda block: self.raw(redact(block) + ("" if block.endswith("\n") else "\n"))

@@ -238,7 +238,16 @@ class GreenApiClient:
         with Deadline(self.timeout + long_poll) as deadline:
             attempt = 1
             while True:
-                outcome = self._attempt(http_method, url, send, long_poll, deadline, attempt)
+                try:
+                    outcome = self._attempt(http_method, url, send, long_poll, deadline, attempt)
+                except ValueError as error:  # requests parses a 3xx's Location even when not following it
+                    raise _bad_response(
+                        f"{self.host} answered {api_method} with a redirect to an address that is not a URL.",
+                        "Set GREEN_API_URL to the instance's apiUrl from the console; greencli does not "
+                        "follow redirects.",
+                        api_method,
+                        not idempotent,
+                    ) from error
                 retry = None if deadline.passed or attempt > MAX_RETRIES else _retry_reason(outcome, idempotent)
                 if retry is None:
                     break
@@ -592,7 +601,7 @@ class GreenApiClient:
         if status == 466:
             return _quota_error(text, method)
         if 300 <= status < 400:
-            target = header_text(urlsplit(response.headers.get("Location", "")).netloc, 100) or "another address"
+            target = header_text(_host_of(response.headers.get("Location", "")), 100) or "another address"
             return ApiError(
                 f"{self.host} redirected {method} to {target} ({status}).",
                 "Set GREEN_API_URL to the instance's apiUrl from the console; greencli does "
@@ -746,6 +755,15 @@ def _exception_chain(error: BaseException) -> list[BaseException]:
             if isinstance(arg, BaseException):
                 stack.append(arg)
     return seen
+
+
+def _host_of(url: str) -> str:
+    """The host part of a URL a server sent; empty when there is none or it does not parse
+    (urlsplit raises on an unbalanced "[" in the host)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return ""
 
 
 def _looks_like_html(text: str) -> bool:
