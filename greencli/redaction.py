@@ -7,6 +7,7 @@ it. Every message that may contain a URL or an exception text goes through `reda
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The token shape seen in every example: 50 lowercase hex characters.
 _TOKEN_SHAPE = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{50}(?![0-9a-fA-F])")
@@ -16,9 +17,14 @@ _TOKEN_IN_PATH = re.compile(r"(/waInstance\d+/[A-Za-z]+/)([^/?#\s'\"]+)")
 _known: set[str] = set()
 
 
+# A shorter secret cannot be masked without mangling ordinary text (a token ":" would mask
+# every colon); the loader refuses such tokens, so they are never remembered.
+MIN_SECRET = 8
+
+
 def register(secret: str | None) -> None:
     """Remember a secret so that `redact()` removes it from any text from now on."""
-    if secret and secret.strip():
+    if secret and len(secret.strip()) >= MIN_SECRET:
         _known.add(secret.strip())
 
 
@@ -43,6 +49,8 @@ def redact(text: object) -> str:
     for secret in sorted(_known, key=len, reverse=True):
         if secret in result:
             result = result.replace(secret, mask(secret))
+        # A server may echo it percent-encoded or in another case.
+        result = _echo_pattern(secret).sub(mask(secret), result)
         result = _without_pieces(result, secret)
     result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
     return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
@@ -51,16 +59,29 @@ def redact(text: object) -> str:
 PIECE = 20  # no run of this many characters of a secret may survive
 
 
-def _without_pieces(text: str, secret: str) -> str:
-    """Mask any 20-character piece of `secret` left in `text` (a token cut short, or glued
-    to other characters, is still most of the token)."""
+@lru_cache(maxsize=16)
+def _echo_pattern(secret: str) -> re.Pattern[str]:
+    """The secret with each character as itself or percent-encoded, in any case."""
+    parts = []
+    for character in secret:
+        encoded = "".join(f"%{byte:02x}" for byte in character.encode("utf-8"))
+        parts.append(f"(?:{re.escape(character)}|{encoded})")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
+@lru_cache(maxsize=16)
+def _pieces_pattern(secret: str) -> re.Pattern[str] | None:
     if len(secret) < PIECE:
-        return text
-    for start in range(len(secret) - PIECE + 1):
-        piece = secret[start : start + PIECE]
-        if piece in text:
-            text = text.replace(piece, "****")
-    return text
+        return None
+    pieces = {secret[start : start + PIECE] for start in range(len(secret) - PIECE + 1)}
+    return re.compile("|".join(re.escape(piece) for piece in sorted(pieces)), re.IGNORECASE)
+
+
+def _without_pieces(text: str, secret: str) -> str:
+    """Mask any 20-character piece of `secret` left in `text`, in any case (a token cut
+    short, or glued to other characters, is still most of the token)."""
+    pattern = _pieces_pattern(secret)
+    return pattern.sub("****", text) if pattern else text
 
 
 def _mask_segment(segment: str) -> str:

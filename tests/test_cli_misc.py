@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from greencli.config.env_file_writer import render
 from greencli.redaction import redact, register
 
@@ -60,3 +62,37 @@ def test_a_broken_env_line_is_reported_once_by_greencli(run_cli, tmp_path) -> No
     assert result.exit_code == 2
     assert ".env line 2" in result.stderr
     assert "python-dotenv could not parse" not in result.stderr
+
+
+# -- non-finite seconds (issue 14, finding 7) --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check-state", "--wait"],
+        ["qr", "--wait"],
+        ["send-test", "79001234567", "--wait"],
+        ["webhooks", "enable", "--verify-wait"],
+        ["sandbox", "--auto-scan"],
+        ["sandbox", "--push-retry"],
+        ["--timeout"],
+    ],
+)
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "NaN"])
+def test_non_finite_seconds_are_usage_errors(run_cli, args: list[str], value: str) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    command = [*args, value] + (["check-state"] if args == ["--timeout"] else []) + ["--json"]
+    result = run_cli(command, env={"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "0" * 50})
+    assert result.exit_code == 2, (command, result.stdout, result.stderr)
+    error = json.loads(result.stdout)["error"]
+    # The expected shape: "a number of seconds from 1 to 86400", or click's "in the range x>=1".
+    assert "seconds from" in error["message"] or "between 0 and 3600" in error["message"] or "range x>=" in error["message"]
+
+
+def test_non_finite_timeout_from_the_environment_is_a_usage_error(run_cli) -> None:  # type: ignore[no-untyped-def]
+    for value in ("nan", "inf"):
+        result = run_cli(["check-state"], env={"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "0" * 50, "GREENCLI_TIMEOUT": value})
+        assert result.exit_code == 2
+        assert "GREENCLI_TIMEOUT must be a number of seconds" in result.stderr

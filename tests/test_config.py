@@ -598,8 +598,9 @@ def test_check_values_uses_the_same_rules(token: str) -> None:
     assert [p.code for p in check_values(ID, "a b", None)] == ["invalid_token"]
     assert [p.code for p in check_values(ID, token, "https://api.green-api.com/v3")] == ["invalid_api_url"]
     assert [p.code for p in check_values(None, None, None)] == ["missing_credentials"]
-    warn = check_values(ID, "short", None)
+    warn = check_values(ID, "shortish", None)
     assert [(p.level, p.code) for p in warn] == [("warning", "unusual_token")]
+    assert [(p.level, p.code) for p in check_values(ID, "short", None)] == [("error", "invalid_token")]
     assert "your input" in check_values(ID, "a b", None)[0].message
 
 
@@ -687,3 +688,30 @@ def test_any_env_bytes_give_a_resolution(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
         Path(directory, ".env").write_bytes(data)
         _check_resolution(resolve(RootOptions(), {}, Path(directory)))
+
+
+# -- tokens too short or too odd to mask (issue 14, finding 7) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [(":", "has only 1 character"), ("abc1234", "has only 7 characters"), ('abc"def:ghi,jkl', "other than letters and digits"), ("токен12345", "other than letters and digits")],
+)
+def test_a_token_that_cannot_be_masked_safely_is_an_error(bad: str, why: str) -> None:
+    r = resolve(RootOptions(instance_id=ID, token=bad), {}, None)
+    p = problem(r, "invalid_token")
+    assert p.level == "error" and why in p.message
+    assert "50 characters, 0-9 and a-f" in p.message  # the expected shape
+    with pytest.raises(ConfigError) as caught:
+        r.credentials()
+    assert caught.value.exit_code == 2
+
+
+def test_a_short_token_never_masks_ordinary_text(run_cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    result = run_cli(["--instance-id", ID, "--token", ":", "check-state", "--json"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)  # every colon of the document is still there
+    assert document["error"]["code"] == "invalid_token"
+    assert "****" not in result.stdout

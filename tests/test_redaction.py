@@ -136,3 +136,32 @@ def test_redact_accepts_any_object(token: str) -> None:
 def test_redact_leaves_ordinary_text_alone() -> None:
     text = "Green API answered 500 for getStateInstance: oops (1101000001)."
     assert redact(text) == text
+
+
+# -- echoes a server may send back (issue 14, finding 7) ---------------------------------------
+
+
+def test_percent_encoded_and_case_changed_echoes_are_masked(token: str) -> None:
+    register(token)
+    every_byte_encoded = "".join(f"%{ord(c):02X}" for c in token)
+    some_encoded = token[:10] + "".join(f"%{ord(c):02x}" for c in token[10:20]) + token[20:]
+    for echo in (token.upper(), every_byte_encoded, every_byte_encoded.lower(), some_encoded, token[:30].upper()):
+        text = redact(f"the server said: {echo}!")
+        assert not token_leaks(text, token), text
+        assert echo not in text
+    forget_all()
+
+
+def test_non_hex_tokens_are_masked_in_any_case() -> None:
+    secret = "Odd_Token-With.Letters~12345"
+    register(secret)
+    assert secret.lower() not in redact(f"echo {secret.lower()} {secret.upper()}").lower()
+    forget_all()
+
+
+@pytest.mark.parametrize("short", [":", "ab", "1234567"])
+def test_short_secrets_are_never_remembered(short: str) -> None:
+    """Masking ":" would turn every colon of the output into stars (and JSON into garbage)."""
+    register(short)
+    assert redact('{"ok": false, "a:b": 1234567}') == '{"ok": false, "a:b": 1234567}'
+    forget_all()

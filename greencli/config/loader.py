@@ -21,11 +21,12 @@ from greencli import redaction
 from greencli.errors import ConfigError, UsageError
 from greencli.greenapi.credentials import (
     DEFAULT_API_URL,
+    TOKEN_EXPECTED,
     TOKEN_SHAPE,
     Credentials,
     check_url_shape,
     is_digits,
-    token_is_malformed,
+    token_problem,
 )
 
 DEFAULT_TIMEOUT = 10.0
@@ -404,13 +405,14 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
 
     token = settings[TOKEN].value
     if token is not None:
-        if token_is_malformed(token):
+        why = token_problem(token)
+        if why:
             problems.append(
                 Problem(
                     "error",
                     "invalid_token",
-                    f"{TOKEN} (from {settings[TOKEN].origin}) contains spaces or URL characters, "
-                    "so it cannot be the apiTokenInstance.",
+                    f"{TOKEN} (from {settings[TOKEN].origin}) {why}, so it cannot be the "
+                    f"apiTokenInstance ({TOKEN_EXPECTED}).",
                     "Copy apiTokenInstance again from the instance's page at console.green-api.com.",
                     TOKEN,
                 )

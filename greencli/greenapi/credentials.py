@@ -9,6 +9,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from greencli.redaction import MIN_SECRET
+
 DEFAULT_API_URL = "https://api.green-api.com"
 # The universal hosts, in both documented spellings: a temporary bridge while instances move to
 # their own apiUrl/mediaUrl (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/).
@@ -29,9 +31,21 @@ class Credentials(NamedTuple):
     media_url: str | None = None
 
 
-def token_is_malformed(token: str) -> bool:
-    """Spaces or URL characters: this cannot be an apiTokenInstance (it goes in the URL path)."""
-    return bool(_NOT_IN_A_TOKEN.search(token))
+_TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9_.~-]+")
+TOKEN_EXPECTED = "an apiTokenInstance is 50 characters, 0-9 and a-f"
+
+
+def token_problem(token: str) -> str | None:
+    """Why `token` cannot be an apiTokenInstance, or None. It goes in the URL path, and
+    greencli must be able to mask it in any text without mangling that text."""
+    if _NOT_IN_A_TOKEN.search(token):
+        return "contains spaces or URL characters"
+    if len(token) < MIN_SECRET:
+        return f"has only {len(token)} character{'s' if len(token) != 1 else ''}"
+    if not _TOKEN_CHARACTERS.fullmatch(token):
+        return "contains characters other than letters and digits"
+    return None
+
 
 
 def is_green_api_host(url: str) -> bool:

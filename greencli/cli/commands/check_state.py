@@ -6,6 +6,7 @@ import typer
 
 from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.seconds import finite_seconds
 
 
 def check_state(
@@ -16,6 +17,7 @@ def check_state(
             "--wait",
             metavar="SECONDS",
             min=1,
+            callback=finite_seconds,
             help="Wait until authorized, for at most SECONDS (polled once a second, the method's rate limit).",
         ),
     ] = None,

@@ -241,9 +241,9 @@ def _ask(values: dict[str, str | None], out: Any, kept: dict[str, str]) -> None:
         values[config.INSTANCE_ID] = typer.prompt(
             "Instance ID (idInstance)", default=kept.get(config.INSTANCE_ID), err=True
         ).strip()
-    while not values[config.TOKEN] or config.token_is_malformed(values[config.TOKEN]):  # type: ignore[arg-type]
+    while not values[config.TOKEN] or config.token_problem(values[config.TOKEN]):  # type: ignore[arg-type]
         if values[config.TOKEN]:
-            out.warn("That token has spaces or URL characters; copy apiTokenInstance again.")
+            out.warn(f"That token {config.token_problem(values[config.TOKEN])}; copy apiTokenInstance again.")  # type: ignore[arg-type]
         current = kept.get(config.TOKEN)
         label = f"API token (apiTokenInstance, hidden; Enter keeps {mask(current)})" if current else "API token (apiTokenInstance, hidden)"
         typed = typer.prompt(label, hide_input=True, err=True, default="" if current else None, show_default=False).strip()

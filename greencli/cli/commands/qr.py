@@ -11,6 +11,7 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output, Screen
@@ -33,7 +34,7 @@ def qr(
     ] = None,
     wait: Annotated[
         float,
-        typer.Option("--wait", metavar="SECONDS", min=5, help="Keep refreshing until linked, for at most SECONDS (default 150)."),
+        typer.Option("--wait", metavar="SECONDS", min=5, callback=finite_seconds, help="Keep refreshing until linked, for at most SECONDS (default 150)."),
     ] = 150,
     json_output: JsonOption = False,
 ) -> None:

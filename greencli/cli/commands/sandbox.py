@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from greencli.cli.context import JsonOption, use
+from greencli.cli.seconds import finite_seconds
 
 STATE_CHOICES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
 
@@ -25,7 +26,7 @@ def sandbox(
     ] = False,
     auto_scan: Annotated[
         float | None,
-        typer.Option("--auto-scan", metavar="SECONDS", min=0, help="Act as if the phone scans the QR this long after it is first shown."),
+        typer.Option("--auto-scan", metavar="SECONDS", min=0, callback=finite_seconds, help="Act as if the phone scans the QR this long after it is first shown."),
     ] = None,
     plan: Annotated[
         str, typer.Option("--plan", metavar="PLAN", help="developer (free: 3 chats, 100 checks a month) or business.")
@@ -42,6 +43,7 @@ def sandbox(
             "--push-retry",
             metavar="SECONDS",
             min=0,
+            callback=finite_seconds,
             help="With a webhook URL set, wait this long before pushing a failed notification again (Green API: 60).",
         ),
     ] = 60.0,

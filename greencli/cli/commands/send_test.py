@@ -7,6 +7,7 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output
@@ -34,6 +35,7 @@ def send_test(
             "--wait",
             metavar="SECONDS",
             min=1,
+            callback=finite_seconds,
             help=f"Follow the message until delivered, for at most SECONDS (e.g. {DEFAULT_WAIT}).",
         ),
     ] = None,

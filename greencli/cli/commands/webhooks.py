@@ -10,6 +10,7 @@ import typer
 from greencli.cli.commands.webhooks_trigger import trigger
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output
@@ -26,7 +27,7 @@ app = typer.Typer(
 StatusOption = Annotated[bool, typer.Option("--status", help="Also delivery statuses (outgoingWebhook).")]
 VerifyOption = Annotated[
     float,
-    typer.Option("--verify-wait", metavar="SECONDS", min=0, help="How long to wait for Green API to apply the settings before sending them once more."),
+    typer.Option("--verify-wait", metavar="SECONDS", min=0, callback=finite_seconds, help="How long to wait for Green API to apply the settings before sending them once more."),
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Every notification type.")]
 RESTART_NOTE = "The instance restarts to apply settings; changes can take up to 5 minutes."
