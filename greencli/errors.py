@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     NOT_FINE = 1  # the command ran; what it checks is not fine
     USAGE = 2  # bad input, found before any request
     API = 3  # the API could not be reached or answered with an error
+    OUTPUT = 74  # stdout could not be written (sysexits' EX_IOERR): a full disk, an I/O error
     INTERRUPTED = 130
 
 
@@ -73,6 +74,14 @@ class InternalError(GreenCliError):
 
     code = "internal_error"
     exit_code = ExitCode.NOT_FINE
+
+
+class OutputFailed(GreenCliError):
+    """stdout failed for another reason than a reader that went away (exit 74); reported as
+    one line on stderr, since stdout is what failed."""
+
+    code = "output_failed"
+    exit_code = ExitCode.OUTPUT
 
 
 class Interrupted(GreenCliError):

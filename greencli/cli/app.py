@@ -13,7 +13,7 @@ import typer
 from greencli import __version__
 from greencli.cli.global_options import InheritsGlobalOptions, inherit
 from greencli.cli.lazy_group import LazyGroup
-from greencli.errors import ExitCode, GreenCliError, InternalError, Interrupted, UsageError
+from greencli.errors import ExitCode, GreenCliError, InternalError, Interrupted, OutputFailed, UsageError
 
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext
@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code == ExitCode.INTERRUPTED:
             _interrupted(state)
         return code
+    except OutputFailed as error:  # stdout itself failed: one line on stderr
+        _write_stderr(f"error: {error.message}\n")
+        return int(error.exit_code)
     except GreenCliError as error:
         state.output.error(error)
         _debug_traceback(state, error)
@@ -90,8 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except typer.TyperException as error:  # usage errors found by the parser
         return _usage_error(state, error)
-    except BrokenPipeError:
-        return int(ExitCode.NOT_FINE)
+    except BrokenPipeError:  # a direct write (help text) to a reader that went away
+        _stdout_to_devnull()
+        return 0
     except Exception as error:  # noqa: BLE001 - the last line of defence
         from greencli.redaction import redact
 
@@ -107,6 +111,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             state.close()
         except Exception:  # noqa: BLE001 - closing must never mask the real outcome
             pass
+
+
+def _write_stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _stdout_to_devnull() -> None:
+    """So that Python's own flush at exit does not fail again on a closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _interrupted(state: "AppContext") -> None:

@@ -78,6 +78,56 @@ def json_text(data: Any, **options: Any) -> str:
     return _JSON_RAW.sub(_json_escape, redact(json.dumps(data, ensure_ascii=False, **options)))
 
 
+class _Guarded:
+    """A stream whose reader may go away (`greencli doctor | head -1`) or that may fail
+    (`> /dev/full`).
+
+    A reader that went away is the usual end of a pipeline, not an error: from then on the
+    stream is written to the null device (Python's "Note on SIGPIPE"), so the command ends
+    quietly with the exit code it would have had. Any other failure of stdout raises
+    OutputFailed, which the boundary reports as one line on stderr (exit 74); a failing
+    stderr is dropped, having nowhere to be reported.
+    """
+
+    def __init__(self, stream: IO[str], report: bool) -> None:
+        self._stream = stream
+        self._report = report
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except OSError as error:
+                self._failed(error)
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except OSError as error:
+                self._failed(error)
+
+    def _failed(self, error: OSError) -> None:
+        import errno
+
+        self._gone = True
+        try:  # what is still buffered goes nowhere, also when Python flushes at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+        if self._report and error.errno != errno.EPIPE:
+            from greencli.errors import OutputFailed
+
+            raise OutputFailed(f"could not write the output to stdout: {error.strerror or error} (exit 74).") from None
+
+    def __getattr__(self, name: str) -> Any:  # isatty, encoding, fileno… of the real stream
+        return getattr(self._stream, name)
+
+
 class Styled(NamedTuple):
     text: str
     style: str
@@ -174,8 +224,8 @@ class Output:
         self.json_mode = json_mode
         self.quiet = quiet  # --quiet: results, warnings and errors only; no progress, hints or next steps
         self.json_lines = False  # set by commands that print one JSON object per line
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
+        self.stdout: IO[str] = _Guarded(stdout or sys.stdout, report=True)  # type: ignore[assignment]
+        self.stderr: IO[str] = _Guarded(stderr or sys.stderr, report=False)  # type: ignore[assignment]
         self.rich_out = _wants_rich(self.stdout)
         self.rich_err = _wants_rich(self.stderr)
         self._consoles: dict[bool, Any] = {}
