@@ -264,6 +264,10 @@ class Handler(BaseHTTPRequestHandler):
     # -- control endpoint ---------------------------------------------------------------------
 
     def _control(self, verb: str, path: str, raw: bytes) -> None:
+        refusal = self._control_refusal(verb)
+        if refusal is not None:
+            self._send(*refusal)
+            return
         body, bad = _decode_json(raw)
         if bad or (body is not None and not isinstance(body, dict)):
             self._send(400, {"error": "the body must be a JSON object"})
@@ -272,9 +276,10 @@ class Handler(BaseHTTPRequestHandler):
         sandbox, instance = self.sandbox, self.sandbox.instance
         try:
             if verb == "GET" and path == "/sandbox":
-                self._send(200, {**instance.snapshot(), **sandbox.faults.describe(), "requestCount": len(sandbox.requests)})
+                snapshot = {**instance.snapshot(), **sandbox.faults.describe(), "requestCount": len(sandbox.requests)}
+                self._send(200, self._without_secrets(snapshot))
             elif path == "/sandbox/requests" and verb == "GET":
-                self._send(200, {"requests": list(sandbox.requests)})
+                self._send(200, {"requests": self._without_secrets(list(sandbox.requests))})
             elif path == "/sandbox/requests" and verb == "DELETE":
                 sandbox.requests.clear()
                 self._send(200, {"cleared": True})
@@ -320,6 +325,36 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as error:
             self._send(400, {"error": str(error)})
 
+    def _control_refusal(self, verb: str) -> tuple[int, dict[str, str]] | None:
+        """Only a program on this machine may steer the sandbox, not a web page: the Host must
+        be the sandbox's own (a DNS-rebound page sends its own name), and a request that
+        changes something must say application/json, which a page can send to another origin
+        only after a CORS preflight the sandbox never answers (a form or a no-cors fetch sends
+        text/plain or nothing)."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            return 403, {"error": f"the control endpoint answers only Host 127.0.0.1:{port} or localhost:{port}"}
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if verb != "GET" and content_type != "application/json":
+            return 415, {"error": "send the control request with Content-Type: application/json (a body of {} when there is nothing to say)"}
+        return None
+
+    def _without_secrets(self, value: Any) -> Any:
+        """The control answers with the instance token and every webhookUrlToken or
+        Authorization value masked (first and last 4 characters at most)."""
+        token = self.sandbox.instance.token
+        if isinstance(value, dict):
+            return {
+                key: _masked(item) if isinstance(item, str) and key.lower() in _SECRET_KEYS and item else self._without_secrets(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [self._without_secrets(item) for item in value]
+        if isinstance(value, str) and token and token in value:
+            return value.replace(token, _masked(token))
+        return value
+
     # -- wire ---------------------------------------------------------------------------------
 
     def _read_body(self) -> bytes:
@@ -339,6 +374,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+
+_SECRET_KEYS = {"webhookurltoken", "authorization", "token", "apitokeninstance"}
+
+
+def _masked(secret: str) -> str:
+    return f"{secret[:4]}…{secret[-4:]}" if len(secret) >= 16 else "****"
 
 
 class _Html(str):

@@ -75,7 +75,9 @@ class Sandbox:
     # -- steering -----------------------------------------------------------------------------
 
     def control(self, verb: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = requests.request(verb, f"{self.url}/sandbox{path}", json=body, timeout=5)
+        # The control endpoint takes only JSON for a change (a web page cannot send it).
+        payload = body if body is not None or verb == "GET" else {}
+        response = requests.request(verb, f"{self.url}/sandbox{path}", json=payload, timeout=5)
         response.raise_for_status()
         return response.json()
 
