@@ -111,7 +111,7 @@ def test_error_classes_codes_and_exit_codes(cls, code: str, exit_code: ExitCode)
 
 
 def test_exit_code_values() -> None:
-    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 130]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3, 74, 130]
 
 
 # -- hostile text (issue 14): shown, never interpreted ----------------------------------------
