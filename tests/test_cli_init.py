@@ -254,7 +254,7 @@ def test_env_added_to_gitignore_in_a_work_tree(api, run_cli, assert_no_token, to
     assert_no_token(result, token)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["gitignore"] == "added"
-    assert (tmp_path / ".gitignore").read_text() == "__pycache__/\n.env\n"
+    assert (tmp_path / ".gitignore").read_text() == "__pycache__/\n/.env\n"  # anchored to its directory
     check = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=tmp_path, check=False)
     assert check.returncode == 0
 
@@ -265,7 +265,7 @@ def test_gitignore_created_when_missing(api, run_cli, assert_no_token, token, tm
     result = run_cli([*options(token), "init", "--no-check"])
     assert_no_token(result, token)
     assert result.exit_code == 0
-    assert (tmp_path / ".gitignore").read_text() == ".env\n"
+    assert (tmp_path / ".gitignore").read_text() == "/.env\n"
     assert "added" in result.stdout
 
 
@@ -435,3 +435,119 @@ def test_force_asks_with_the_current_values_as_defaults(api, run_cli, assert_no_
     assert_no_token(result, token)
     assert result.exit_code == 0, result.stderr
     assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == token
+
+
+# -- races, unwritable places and .gitignore (issue 14, finding 8) -------------------------------
+
+
+@needs_git
+@pytest.mark.parametrize("name", ["#creds", "!creds", "creds ", "a*b", "what?", "[x]", "back\\slash", ":(top)odd", " lead"])
+def test_odd_env_file_names_are_escaped_and_anchored_in_gitignore(run_cli, token, tmp_path, name: str) -> None:
+    git(tmp_path, "init", "-q")
+    result = run_cli([*options(token), "--env-file", name, "init", "--no-check", "--json"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["gitignore"] == "added"
+    check = subprocess.run(["git", "check-ignore", "-q", "--no-index", "--", f"./{name}"], cwd=tmp_path, check=False)
+    assert check.returncode == 0, (tmp_path / ".gitignore").read_text()
+    # Only that file: the pattern matches neither its neighbours nor a same-named file deeper down.
+    (tmp_path / "sub").mkdir()
+    for other in ("other", "credsX", f"sub/{name}"):
+        assert subprocess.run(["git", "check-ignore", "-q", "--no-index", "--", f"./{other}"], cwd=tmp_path, check=False).returncode == 1
+
+
+@needs_git
+def test_no_duplicate_line_and_a_later_negation_is_reported(run_cli, token, tmp_path) -> None:
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("/.env\n!.env\n")
+    result = run_cli([*options(token), "init", "--no-check", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gitignore"] == "not ignored"  # never "ignored" on faith
+    assert (tmp_path / ".gitignore").read_text() == "/.env\n!.env\n"
+    assert "still does not ignore" in result.stderr
+
+
+@needs_git
+def test_a_symlinked_gitignore_is_never_written_through(run_cli, token, tmp_path) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    git(project, "init", "-q")
+    (outside / "gitignore").write_text("kept\n")
+    (project / ".gitignore").symlink_to(outside / "gitignore")
+    result = run_cli([*options(token), "--env-file", str(project / ".env"), "init", "--no-check", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gitignore"] == "not ignored"
+    assert (outside / "gitignore").read_text() == "kept\n"
+    assert "symbolic link" in result.stderr and "/.env" in result.stderr
+
+
+def test_an_unwritable_place_is_refused_before_any_request(api, run_cli, token, tmp_path) -> None:
+    (tmp_path / "a-file").write_text("")
+    for place in ("a-file/.env", "missing/dir/.env"):
+        result = run_cli([*options(token), "--env-file", place, "init", "--json"])
+        assert result.exit_code == 2, result.stdout
+        assert json.loads(result.stdout)["error"]["code"] == "env_file_unwritable"
+    assert len(api.calls) == 0
+
+
+def test_a_file_created_meanwhile_is_not_overwritten(run_cli, token, tmp_path, monkeypatch) -> None:
+    """The race: another run creates .env after this one checked it was absent."""
+    from greencli.config import env_file_writer
+
+    real = env_file_writer.create
+
+    def create_after_a_rival(path: Path, values: dict[str, str]) -> None:
+        path.write_text("RIVAL=1\n")
+        real(path, values)
+
+    monkeypatch.setattr(env_file_writer, "create", create_after_a_rival)
+    result = run_cli([*options(token), "init", "--no-check", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "env_file_exists"
+    assert (tmp_path / ".env").read_text() == "RIVAL=1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]  # no temporary file left
+
+
+def test_eight_parallel_inits_one_wins_the_others_say_it_exists(tmp_path) -> None:
+    import os
+    import sys
+
+    from tests.e2e.conftest import greencli_command
+
+    tokens = [f"{i:02d}" + "ab" * 24 for i in range(8)]
+    env = {"PATH": os.environ.get("PATH", ""), "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    processes = [
+        subprocess.Popen(
+            [*greencli_command(), "--instance-id", ID, "--token", t, "init", "--no-check", "--json"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for t in tokens
+    ]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in processes]  # type: ignore[union-attr]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0] + [2] * 7, results
+    losers = [json.loads(out)["error"]["code"] for code, out, _ in results if code == 2]
+    assert losers == ["env_file_exists"] * 7
+    winner = next(i for i, (code, _, _) in enumerate(results) if code == 0)
+    assert dotenv_values(tmp_path / ".env")["GREEN_API_TOKEN"] == tokens[winner]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env"]
+    assert sys.executable  # the same interpreter's console script ran
+
+
+def test_parallel_force_updates_keep_every_line(tmp_path) -> None:
+    import os
+
+    from tests.e2e.conftest import greencli_command
+
+    (tmp_path / ".env").write_text("MINE=1\n")
+    env = {"PATH": os.environ.get("PATH", ""), "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}
+    processes = [
+        subprocess.Popen(
+            [*greencli_command(), "--instance-id", ID, "--token", f"{i:02d}" + "cd" * 24, "init", "--force", "--no-check"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        for i in range(6)
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0] * 6
+    text = (tmp_path / ".env").read_text()
+    assert text.count("MINE=1") == 1 and text.count("GREEN_API_TOKEN=") == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from greencli.config.atomic_files import write_atomically
+from greencli.config.atomic_files import create_exclusively, write_atomically
 
 HEADER = (
     "# Green API credentials for greencli and your bot. Keep this file out of git:\n"
@@ -48,7 +48,14 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write(path: Path, values: dict[str, str]) -> None:
-    """Write `values` into `path` (mode 0600), keeping any other lines already there."""
+def create(path: Path, values: dict[str, str]) -> None:
+    """Create `path` (mode 0600) holding `values`; FileExistsError when it exists, even if
+    another process created it a moment ago."""
+    create_exclusively(path, render(values).encode("utf-8"), mode=0o600)
+
+
+def update(path: Path, values: dict[str, str]) -> None:
+    """Write `values` into `path` (mode 0600), keeping any other lines already there. The
+    caller holds the directory's lock, so no other run's update is lost in between."""
     existing = path.read_text(encoding="utf-8-sig") if path.exists() else None
     write_atomically(path, render(values, existing).encode("utf-8"), mode=0o600)

@@ -36,8 +36,8 @@ def init(
     Example: greencli init   (or: printf %s "$TOKEN" | greencli init --instance-id ID --token-stdin)
     """
     from greencli.config import env_file_writer as envwriter
-    from greencli.config import git as gitrepo
     from greencli.config import loader as config
+    from greencli.config.atomic_files import directory_lock
     from greencli.errors import ApiError, ConfigError, UsageError
 
     app = use(ctx, json_output)
@@ -55,11 +55,8 @@ def init(
     shown = os.path.relpath(target, app.cwd)
 
     if target.exists() and not force:
-        raise UsageError(
-            f"{shown} already exists; greencli will not overwrite it.",
-            "Run `greencli init --force` to update its GREEN_API_* lines (other lines are kept).",
-            code="env_file_exists",
-        )
+        raise _exists(shown)
+    _check_writable(target, shown)  # before any question or request
 
     values = {
         config.INSTANCE_ID: app.root_options.instance_id or os.environ.get(config.INSTANCE_ID),
@@ -119,22 +116,21 @@ def init(
         break
     checked = not no_check
 
-    envwriter.write(target, {key: value for key, value in values.items() if value})
-
-    git_top = gitrepo.work_tree(target.parent)
-    gitignore = "not a git repository"
-    if git_top is not None:
-        if gitrepo.is_tracked(target):
-            gitignore = "tracked"
-            out.warn(
-                f"{shown} is tracked by git, so the token would be committed.",
-                f"Run: git rm --cached {shown}  (then commit, and rotate the token if it was pushed)",
-            )
-        elif gitrepo.is_ignored(target):
-            gitignore = "already ignored"
-        else:
-            _add_to_gitignore(target)
-            gitignore = "added"
+    written = {key: value for key, value in values.items() if value}
+    # One run at a time in this directory: without --force the file is created exclusively
+    # (a run that loses the race says so, and overwrites nothing); with --force the update
+    # and the .gitignore line happen under the directory's lock.
+    with directory_lock(target.parent):
+        try:
+            if force:
+                envwriter.update(target, written)
+            else:
+                envwriter.create(target, written)
+        except FileExistsError:
+            raise _exists(shown) from None
+        except OSError as error:
+            raise _unwritable(shown, error) from None
+        gitignore = _gitignore(target, shown, out)
 
     from greencli.greenapi.states import describe_state
     from greencli.redaction import mask
@@ -254,12 +250,75 @@ def _ask(values: dict[str, str | None], out: Any, kept: dict[str, str]) -> None:
         ).strip()
 
 
-def _add_to_gitignore(target: Path) -> None:
-    gitignore = target.parent / ".gitignore"
-    existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
-    prefix = "" if not existing or existing.endswith("\n") else "\n"
-    with gitignore.open("a", encoding="utf-8") as handle:
-        handle.write(f"{prefix}{target.name}\n")
+def _exists(shown: str) -> Exception:
+    from greencli.errors import UsageError
+
+    return UsageError(
+        f"{shown} already exists; greencli will not overwrite it.",
+        "Run `greencli init --force` to update its GREEN_API_* lines (other lines are kept).",
+        code="env_file_exists",
+    )
+
+
+def _unwritable(shown: str, error: OSError) -> Exception:
+    from greencli.errors import UsageError
+
+    return UsageError(
+        f"Cannot write {shown}: {error.strerror or error}.",
+        "Run init in a directory you can write to, or name another file with --env-file PATH.",
+        code="env_file_unwritable",
+    )
+
+
+def _check_writable(target: Path, shown: str) -> None:
+    """Fail before any request when the .env could not be written: a file is created in its
+    directory and removed (permission bits alone do not tell, e.g. for root or read-only mounts)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=target.parent, prefix=".greencli-"):
+            pass
+    except OSError as error:
+        raise _unwritable(shown, error) from None
+
+
+def _gitignore(target: Path, shown: str, out: Any) -> str:
+    """Keep the .env out of git, and report only what git itself confirms."""
+    from greencli.config import git as gitrepo
+
+    if gitrepo.work_tree(target.parent) is None:
+        return "not a git repository"
+    if gitrepo.is_tracked(target):
+        out.warn(
+            f"{shown} is tracked by git, so the token would be committed.",
+            f"Run: git rm --cached {shown}  (then commit, and rotate the token if it was pushed)",
+        )
+        return "tracked"
+    if gitrepo.is_ignored(target):
+        return "already ignored"
+    gitignore = os.path.join(os.path.dirname(shown), ".gitignore")
+    line = gitrepo.gitignore_line(target.name)
+    try:
+        outcome = gitrepo.ignore(target)
+    except OSError as error:
+        outcome = f"unwritable: {error.strerror or error}"
+    if outcome == "added" and gitrepo.is_ignored(target):
+        return "added"
+    if outcome == "symlink":
+        out.warn(
+            f"{gitignore} is a symbolic link; greencli does not write through it, so {shown} is not ignored by git.",
+            f"Add this line to the file it points to: {line}",
+        )
+    elif outcome == "inexpressible":
+        out.warn(f"{shown} has a line break in its name, which .gitignore cannot express; it is not ignored by git.", "Choose another name with --env-file.")
+    elif outcome.startswith("unwritable"):
+        out.warn(f"Could not add {shown} to {gitignore} ({outcome.split(': ', 1)[1]}); it is not ignored by git.", f"Add this line to {gitignore}: {line}")
+    else:  # written or listed, and git still does not ignore it: a later rule un-ignores it
+        out.warn(
+            f"{gitignore} lists {line}, but git still does not ignore {shown} (another rule un-ignores it).",
+            f"See which rule: git check-ignore -v --no-index {shown}",
+        )
+    return "not ignored"
 
 
 def _next_steps(state: str | None) -> list[str]:
