@@ -176,3 +176,12 @@ def test_json_escapes_what_json_dumps_leaves_raw() -> None:
             assert json.loads(document) == data  # the same data, every character kept
             assert not any(raw in document for raw in (*RAW, "\x85", "\u2069"))
             assert "\\u202e" in document and "\\udb40\\udc41" in document and "👍" in document
+
+
+def test_step_spinner_text_is_never_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    output, _, err = make_output()
+    with output.steps() as steps:
+        steps.working("checking [/x] [link=https://e.example]l[/link] \x1b]0;T\x07")
+        steps.done(lambda: output.line("done"))
+    assert "\x1b]" not in err.getvalue()

@@ -174,7 +174,9 @@ class Steps:
         if self._status is None:
             return
         if text:
-            self._status.update(redact(text))
+            from rich.text import Text
+
+            self._status.update(Text(safe(text)))  # a Text: a str would be parsed as markup
             if not self._running:
                 self._status.start()
                 self._running = True
@@ -201,7 +203,7 @@ class Screen:
     def show(self, block: str) -> None:
         from rich.text import Text
 
-        self._live.update(Text(redact(block), no_wrap=True, overflow="crop"), refresh=True)
+        self._live.update(Text(safe(block, keep_newlines=True), no_wrap=True, overflow="crop"), refresh=True)
 
     @contextmanager
     def paused(self) -> Iterator[None]:
