@@ -100,8 +100,12 @@ def sandbox(
         raise UsageError("--plan must be developer or business.", "For example: --plan business", code="usage_error")
     if instance_id is not None and not is_digits(instance_id):
         raise UsageError("--sandbox-instance-id must be digits only.", "For example: --sandbox-instance-id 1101000001", code="usage_error")
-    if token is not None and (not token or any(c in token for c in "/?# ")):
-        raise UsageError("--sandbox-token must be non-empty, without spaces or URL characters.", None, code="usage_error")
+    if token is not None:
+        from greencli.greenapi.credentials import TOKEN_EXPECTED, token_problem
+
+        why = token_problem(token)  # the rule every client of the sandbox applies
+        if why:
+            raise UsageError(f"--sandbox-token {why}; greencli would refuse it ({TOKEN_EXPECTED}).", None, code="usage_error")
     limits = None
     if quota:
         from greencli.sandbox.quotas import plan_quotas
