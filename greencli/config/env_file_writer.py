@@ -54,7 +54,7 @@ def create(path: Path, values: dict[str, str]) -> None:
     create_exclusively(path, render(values).encode("utf-8"), mode=0o600)
 
 
-def update(path: Path, values: dict[str, str]) -> None:
+def write(path: Path, values: dict[str, str]) -> None:
     """Write `values` into `path` (mode 0600), keeping any other lines already there. The
     caller holds the directory's lock, so no other run's update is lost in between."""
     existing = path.read_text(encoding="utf-8-sig") if path.exists() else None

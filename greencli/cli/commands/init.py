@@ -123,7 +123,7 @@ def init(
     with directory_lock(target.parent):
         try:
             if force:
-                envwriter.update(target, written)
+                envwriter.write(target, written)
             else:
                 envwriter.create(target, written)
         except FileExistsError:
