@@ -366,7 +366,8 @@ def main() -> int:
     parser.add_argument("--only-network", action="store_true", help="measure only the real-network figures")
     parser.add_argument("--instances", type=int, default=20, help="instances for the many-instances figure (default 20)")
     options = parser.parse_args()
-    print(f"greencli benchmark — {GREENCLI}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"greencli benchmark — {GREENCLI}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}\n")
     if not options.only_network:
         bench_startup(options.rounds)
         bench_check_state(options.rounds)
@@ -375,7 +376,7 @@ def main() -> int:
         bench_memory(max(3, options.rounds // 3))
     bench_network(max(5, options.rounds // 2), options.rtt, options.sdk_venv)
     bench_fleet(max(5, options.rounds // 3), options.rtt, options.instances)
-    print()
+    print(f"\nload average at the end: {', '.join(f'{value:.1f}' for value in os.getloadavg())}")
     if failures:
         print(f"Missed: {', '.join(failures)}")
         return 1

@@ -68,6 +68,8 @@ def _warm(options: dict[str, str], environ: Mapping[str, str], count: int) -> No
             url = resolve(root, environ, Path.cwd()).credentials().api_url
         from greencli.greenapi.connections import warm
 
+        if url.startswith("http://") and url[7:].split("/")[0].rsplit(":", 1)[0] in ("127.0.0.1", "localhost", "[::1]"):
+            return  # a local plain-HTTP server (a sandbox): connecting costs nothing to save
         timeout = float(options.get("--timeout") or environ.get("GREENCLI_TIMEOUT") or 10)
         warm(url, count, min(max(timeout, 0.1), 10.0))
     except Exception:  # noqa: BLE001 - only an optimisation: the command reports any problem
