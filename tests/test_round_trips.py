@@ -168,3 +168,15 @@ def test_doctor_warms_as_many_connections_as_it_makes_calls() -> None:
     client = GreenApiClient(Credentials("1101000001", "a" * 50, "http://127.0.0.1:9"))
     assert CONNECTIONS["doctor"] == len(checks.api_calls(client))
     assert "init" not in CONNECTIONS and "sandbox" not in CONNECTIONS
+
+
+def test_nothing_is_opened_ahead_for_a_local_plain_http_sandbox(https_sandbox: RunningSandbox) -> None:
+    from greencli.cli import warm_start
+
+    local = "http://127.0.0.1:9"  # nothing listens: an attempt would be a failed connection
+    warm_start._warm({}, {"GREEN_API_URL": local, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 2)
+    assert connections.claim(local, None) is None
+    warm_start._warm({}, {"GREEN_API_URL": https_sandbox.url, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 1)
+    opened = connections.claim(https_sandbox.url, str(https_sandbox.certificates.ca_file))
+    assert opened is not None and opened.tls_version is not None
+    opened.sock.close()
