@@ -80,6 +80,6 @@ def test_long_lines_wrap_at_word_boundaries_under_the_message_column(run_cli, tm
     hint = [i for i, line in enumerate(lines) if "→ Run `greencli init`" in line][0]
     continuation = lines[hint + 1]
     assert continuation.startswith(" " * (message_column + 2)) and not continuation[message_column + 2].isspace()
-    words = set(re.findall(r"[A-Za-z]+", "Run `greencli init` to write them to .env, set GREEN_API_TOKEN in the environment"))
+    words = set(re.findall(r"[A-Za-z]+", "Run `greencli init` to write it to .env, set GREEN_API_TOKEN in the environment"))
     printed = set(re.findall(r"[A-Za-z]+", " ".join(lines[hint : hint + 4])))
     assert words <= printed  # no word was cut in two

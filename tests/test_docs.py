@@ -114,3 +114,15 @@ def test_every_command_and_option_in_the_docs_exists(path: Path) -> None:
             elif not command and word not in ("COMMAND", "x") and re.fullmatch(r"[a-z-]+", word):
                 pytest.fail(f"{path.name}: `{invocation}` names a command greencli does not have: {word}")
             index += 1
+
+
+def test_the_readme_shows_what_the_sandbox_doctor_prints(run_cli) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```console\n(✓ Configuration .*?)```", readme, re.S).group(1)
+    printed = run_cli(["--sandbox", "doctor"], env={"FORCE_COLOR": "1", "COLUMNS": "120"}).stdout
+    printed = re.sub(r"\x1b\[[0-9;]*m", "", printed)
+
+    def normal(text: str) -> str:
+        return re.sub(r"127\.0\.0\.1:\d+|DNS \d+ ms, TCP \d+ ms", "…", text).strip()
+
+    assert normal(shown) == normal(printed)

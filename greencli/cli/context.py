@@ -160,6 +160,12 @@ class AppContext:
             from greencli.sandbox.server import start_ready
 
             self.sandbox = start_ready()
+            url = self.sandbox.url
+            # Where it runs, and how to steer it meanwhile (e.g. a message in for `webhooks listen`).
+            self.output.progress(
+                f"Sandbox for this run at {url}; its control endpoint is {url}/sandbox "
+                f"(POST {url}/sandbox/incoming with {{\"text\": \"hi\"}} brings a message in)."
+            )
         return self.sandbox
 
     @property

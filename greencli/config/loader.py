@@ -158,10 +158,10 @@ def resolve(
         if not candidates:
             settings[variable] = Setting(variable, None, None)
             continue
+        if variable in (API_URL, MEDIA_URL):  # a trailing slash is ignored, so it differs in nothing
+            candidates = [(v.rstrip("/"), o) for v, o in candidates]
         value, origin = candidates[0]
         shadowed = tuple(o for v, o in candidates[1:] if v != value and o.kind != "default")
-        if variable in (API_URL, MEDIA_URL):
-            value = value.rstrip("/")
         settings[variable] = Setting(variable, value, origin, shadowed)
 
     # Every token seen in any source is a secret, the ignored ones included.
@@ -211,7 +211,7 @@ def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = No
         seconds = float("nan")
     if not seconds > 0 or seconds > 3600:
         raise UsageError(
-            f"{source} must be a number of seconds between 0 and 3600, not {value!r}.",
+            f"{source} must be a number of seconds, more than 0 and at most 3600, not {value!r}.",
             f"For example: {source}{'=' if source == TIMEOUT else ' '}30",
             code="invalid_timeout",
         )
@@ -287,7 +287,12 @@ def read_env_file(path: Path, display: str) -> EnvFile:
         return EnvFile(path, display, {}, problems)
 
     if path.is_dir():
-        return unreadable("is a directory, not a file.", "Remove it, or point --env-file at a file.")
+        return unreadable(
+            "is a directory, not a file.",
+            "Point --env-file at a file, e.g. --env-file ./.env"
+            if display != ".env" and not display.endswith("/.env")
+            else "greencli reads a file named .env; this one is a directory: rename it, or use --env-file PATH.",
+        )
     try:
         raw = path.read_bytes()
     except PermissionError:
@@ -369,13 +374,15 @@ def _validate(settings: dict[str, Setting]) -> list[Problem]:
     if missing:
         names = " and ".join(missing)
         options = " and ".join(OPTION_FOR[v] for v in missing)
+        one = len(missing) == 1
         problems.append(
             Problem(
                 "error",
                 "missing_credentials",
-                f"{names} {'is' if len(missing) == 1 else 'are'} not set.",
-                f"Run `greencli init` to write them to .env, set {names} in the environment, "
-                f"or pass {options}. Both are on the instance's page at console.green-api.com.",
+                f"{names} {'is' if one else 'are'} not set.",
+                f"Run `greencli init` to write {'it' if one else 'them'} to .env, set {names} in the "
+                f"environment, or pass {options}. {'It is' if one else 'Both are'} on the instance's "
+                "page at console.green-api.com.",
                 missing[0],
             )
         )

@@ -313,3 +313,10 @@ def test_qr_answer_that_is_not_a_png_is_a_bad_response(fresh_sandbox: Sandbox):
     fresh_sandbox.fault("status", "qr", status=200, body='{"type": "qrCode", "message": "bm90IGEgcGljdHVyZQ=="}')
     run = fresh_sandbox.run("qr", "--once", "--json")
     assert run.exit_code == 3 and run.json()["error"]["code"] == "bad_response"
+
+
+def test_webhooks_disable_that_did_not_stick_says_still_on(sandbox: Sandbox):
+    sandbox.fault("not-saved", "setSettings", times=2)
+    run = sandbox.run("webhooks", "disable", "--verify-wait", "0")
+    assert run.exit_code == 1
+    assert "again if they are still on" in run.stderr and "still off" not in run.stderr

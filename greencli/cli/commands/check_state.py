@@ -80,7 +80,8 @@ def check_state(
     }
 
     def render() -> None:  # at a glance: which instance, where, from where, its state and phone
-        out.status_line("pass" if info.authorized else info.severity, styled(info.label, "bold"), f": {info.meaning}")
+        # Every state but authorized fails, as in doctor (and exits 1).
+        out.status_line("pass" if info.authorized else "fail", styled(info.label, "bold"), f": {info.meaning}")
         out.fields(
             [
                 (f"{out.indent}Instance", f"{client.credentials.instance_id}  (from {sources['instanceId']})"),

@@ -195,7 +195,8 @@ def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], act
         raise NotFine(
             f"Green API accepted the settings but has not applied: {', '.join(not_applied)}.",
             f"Settings can take up to 5 minutes to apply: check with `greencli webhooks show` "
-            f"in a few minutes, and run `greencli webhooks {action}` again if they are still off.",
+            f"in a few minutes, and run `greencli webhooks {action}` again if they are still "
+            f"{'on' if action == 'disable' else 'not as asked'}.",
             code="settings_not_applied",
             details={"changed": shown, "notApplied": not_applied},
         )
