@@ -43,6 +43,7 @@ class AppContext:
         # The global options typed on the command line, before or after the command's name
         # (see greencli.cli.global_options); read once every option was parsed.
         self.given: dict[str, Any] = {}
+        self._debug_handler: Any = None
         self.json_mode = False
         self.sandbox: RunningSandbox | None = None
         self.cwd = Path.cwd()
@@ -59,8 +60,8 @@ class AppContext:
         self.given[name] = value
         if name == "json" and value:
             self.json_mode = True
-        if name == "debug" and value:
-            _enable_debug_logging()
+        if name == "debug" and value and self._debug_handler is None:
+            self._debug_handler = _enable_debug_logging()
 
     @property
     def debug(self) -> bool:
@@ -221,6 +222,13 @@ class AppContext:
         return self._client
 
     def close(self) -> None:
+        if self._debug_handler is not None:  # the --debug log ends with its run
+            import logging
+
+            for name in ("urllib3", "greencli"):
+                logging.getLogger(name).removeHandler(self._debug_handler)
+                logging.getLogger(name).setLevel(logging.NOTSET)
+            self._debug_handler = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -249,7 +257,7 @@ def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
     return app
 
 
-def _enable_debug_logging() -> None:
+def _enable_debug_logging() -> Any:
     import logging
 
     from greencli.cli.output import safe
@@ -267,6 +275,6 @@ def _enable_debug_logging() -> None:
     handler.set_name("greencli-debug")
     for name in ("urllib3", "greencli"):
         logger = logging.getLogger(name)
-        if not any(h.get_name() == "greencli-debug" for h in logger.handlers):  # --debug given twice
-            logger.addHandler(handler)
+        logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+    return handler
