@@ -125,4 +125,4 @@ def test_the_readme_shows_what_the_sandbox_doctor_prints(run_cli) -> None:
     def normal(text: str) -> str:
         return re.sub(r"127\.0\.0\.1:\d+|DNS \d+ ms, TCP \d+ ms", "…", text).strip()
 
-    assert normal(shown) == normal(printed)
+    assert normal(shown) == normal(printed), "README.md: paste what `COLUMNS=120 greencli --sandbox doctor` prints"
