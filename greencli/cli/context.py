@@ -191,6 +191,10 @@ class AppContext:
                 self._resolution = resolve(self.root_options, os.environ, self.cwd)
         return self._resolution
 
+    def forget_resolution(self) -> None:
+        """Read the credentials' sources again on next use (after doctor --fix changed files)."""
+        self._resolution = None
+
     def credentials(self) -> Credentials:
         """Validated credentials; warnings go to stderr once; errors raise ConfigError."""
         resolution = self.resolution()

@@ -30,6 +30,11 @@ def doctor(
             "and a job summary when GITHUB_STEP_SUMMARY is set.",
         ),
     ] = "text",
+    fix: Annotated[
+        bool,
+        typer.Option("--fix", help="Offer to repair what doctor can (file permissions, .gitignore, notifications, a stuck instance, linking), then check again."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --fix: apply every fix without asking (for scripts).")] = False,
     explain: Annotated[
         str | None,
         typer.Option("--explain", metavar="ID", help="Print what check ID means, why it fails and how to fix it; run nothing."),
@@ -87,7 +92,24 @@ def doctor(
             timeout,
             on_result=show,
         )
+    fix_records = None
+    if fix:
+        from greencli.cli.commands.doctor_fix import run_fixes
+
+        fix_records = run_fixes(app, results, resolution, yes, _link(ctx, app))
+        if any(record["outcome"] == "applied" for record in fix_records):
+            if not out.json_mode:
+                out.blank()
+                out.line(styled("Checking again:", "bold"))
+            app.forget_resolution()
+            resolution = app.resolution()
+            results = run_checks(
+                resolution, app.cwd, lambda credentials: GreenApiClient(credentials, timeout=timeout), timeout,
+                on_result=lambda result: None if out.json_mode else _render_check(out, result, title_width, verbose),
+            )
     data = document(resolution, results)
+    if fix_records is not None:
+        data["fixes"] = fix_records
     ok = data["ok"]
     tally = counts(results)
 
@@ -101,6 +123,18 @@ def doctor(
     out.result(data, render)
     emit_reports(out, data, junit_xml, report_format)
     raise typer.Exit(exit_code(results))
+
+
+def _link(ctx: typer.Context, app: "AppContext"):  # type: ignore[no-untyped-def]
+    """The link fix: `greencli qr` itself, at the terminal."""
+
+    def link() -> str:
+        from greencli.cli.commands.qr import qr
+
+        qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False)
+        return "the phone is linked"
+
+    return link
 
 
 def _render_check(out: "Output", result: "CheckResult", title_width: int, verbose: bool) -> None:
