@@ -14,7 +14,7 @@ NOTE = {"typeWebhook": "incomingMessageReceived", "messageData": {"textMessageDa
 
 
 @responses.activate
-def test_sends_bearer_webhook_token_and_compact_utf8_json() -> None:
+def test_sends_bearer_webhook_token_and_the_json_body() -> None:
     # Authorization: Bearer <webhookUrlToken>: greenapi.md §5.4 (green-api/greenapi-integration
     # src/core/guard.ts reads "<scheme> <token>"; receivers compare with `Bearer ${token}`).
     responses.post(BOT, status=200)
@@ -23,7 +23,15 @@ def test_sends_bearer_webhook_token_and_compact_utf8_json() -> None:
     request = responses.calls[0].request
     assert request.headers["Authorization"] == "Bearer bot-secret"
     assert request.headers["Content-Type"] == "application/json"
-    assert request.body == json.dumps(NOTE, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert request.body == json.dumps(NOTE).encode("utf-8")  # as the sandbox writes it (no raw text given)
+
+
+@responses.activate
+def test_passes_green_apis_own_bytes_through() -> None:
+    raw = '{"typeWebhook":"incomingMessageReceived",  "messageData":{"textMessageData":{"textMessage":"привет"}}}'
+    responses.post(BOT, status=200)
+    Forwarder(BOT, "bot-secret", timeout=2).deliver(json.loads(raw), lambda *_: None, raw=raw)
+    assert responses.calls[0].request.body == raw.encode("utf-8")
 
 
 @responses.activate
@@ -43,3 +51,14 @@ def test_a_redirect_is_a_failed_delivery_not_followed() -> None:
     assert [call.request.url for call in responses.calls] == [BOT, BOT]
     assert len(failures) == 1
     assert failures[0].startswith(f"{BOT} answered 302, a redirect to http://elsewhere.invalid/;")
+
+
+def test_member_text_cuts_the_body_out_as_written() -> None:
+    from greencli.greenapi.webhook_push import member_text
+
+    answer = ' {"receiptId": 5 , "body" :{"a": [1, {"b":"}\\""}],"t":"\\u0432"}}'
+    assert member_text(answer, "body") == '{"a": [1, {"b":"}\\""}],"t":"\\u0432"}'
+    assert member_text(answer, "receiptId") == "5"
+    assert member_text(answer, "missing") is None
+    for broken in ("null", "[]", '{"body": ', '{"body" 1}', ""):
+        assert member_text(broken, "body") is None

@@ -38,14 +38,17 @@ class Forwarder:
         body: dict[str, Any],
         on_failure: Callable[[str, float], None],
         sleep: Callable[[float], None] = time.sleep,
+        raw: str | None = None,
     ) -> int:
         """POST `body` until the receiver answers 2xx; returns that status.
 
-        Never gives up on its own (a notification must not be lost): every failure is reported
-        through `on_failure(reason, retry_in)` and retried with growing pauses. Ctrl-C stops it.
+        `raw` is the body as Green API wrote it (Notification.raw_body): sent as it is, the bot
+        gets the very bytes a push would carry. Never gives up on its own (a notification must
+        not be lost): every failure is reported through `on_failure(reason, retry_in)` and
+        retried with growing pauses. Ctrl-C stops it.
         """
         delay = 0.5
-        payload = encode_body(body)
+        payload = raw.encode("utf-8") if raw is not None else encode_body(body)
         while True:
             outcome = self._attempt(payload)
             if isinstance(outcome, int):

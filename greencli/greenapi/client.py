@@ -38,6 +38,7 @@ from greencli.greenapi.bounded_http import (
 from greencli.greenapi.credentials import Credentials
 from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.greenapi.trust import trust
+from greencli.greenapi.webhook_push import member_text
 from greencli.redaction import redact, register
 
 # POSTs that change nothing and may be repeated. setSettings is not one: each call reboots the
@@ -136,6 +137,9 @@ class QrAnswer(NamedTuple):
 class Notification(NamedTuple):
     receipt_id: int
     body: Any  # an object, unless the server sent something odd
+    # The body exactly as the server wrote it inside the answer, so `listen --forward-to` can
+    # pass on Green API's own bytes rather than a re-encoding (None if it could not be cut out).
+    raw_body: str | None = None
 
 
 class StateChange(NamedTuple):
@@ -219,13 +223,15 @@ class GreenApiClient:
         data: dict[str, str] | None = None,
         media: bool = False,
         lenient_numbers: bool = False,
+        with_text: bool = False,
     ) -> Any:
         """Call one API method and return its decoded JSON (which may be None).
 
         `files` and `data` send a multipart form instead of JSON; `media` sends the request to
         the media host (mediaUrl), where Green API takes uploads. The whole call, retries and
         their pauses included, ends within `timeout` (plus the long-poll wait): that is the
-        wall-clock deadline a hostile or stuck server meets.
+        wall-clock deadline a hostile or stuck server meets. `with_text` returns the answer's
+        text too, as (decoded JSON, text).
         """
         idempotent = (
             http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
@@ -261,7 +267,10 @@ class GreenApiClient:
                 if self.on_retry is not None:
                     self.on_retry(RetryNotice(api_method, seconds, reason, asked is not None, attempt))
                 self.sleep(seconds)
-            return self._outcome(outcome, api_method, idempotent, deadline, attempt, lenient_numbers)
+            decoded = self._outcome(outcome, api_method, idempotent, deadline, attempt, lenient_numbers)
+            if with_text and outcome.response is not None:
+                return decoded, outcome.body.decode(outcome.response.encoding or "utf-8", "replace")
+            return decoded
 
     def _attempt(
         self, http_method: str, url: str, send: dict[str, Any], long_poll: float, deadline: Deadline, attempt: int
@@ -395,7 +404,7 @@ class GreenApiClient:
     def receive_notification(self, wait_seconds: int = 20) -> Notification | None:
         """Long-poll the notification queue; None when nothing arrived within the wait."""
         wait_seconds = max(5, min(60, wait_seconds))
-        data = self.request(
+        data, text = self.request(
             "GET",
             "receiveNotification",
             params={"receiveTimeout": wait_seconds},
@@ -403,6 +412,7 @@ class GreenApiClient:
             # NaN or Infinity in a notification become null: refusing the answer would block
             # the queue on that notification for ever, as nothing else could delete it.
             lenient_numbers=True,
+            with_text=True,
         )
         if data is None:
             return None
@@ -413,7 +423,7 @@ class GreenApiClient:
             raise _bad_shape("receiveNotification", "a receiptId number and a body")
         # A body of another shape is still a notification with a receipt: it is shown,
         # forwarded and deleted like any other, so it cannot block the queue.
-        return Notification(receipt_id, body)
+        return Notification(receipt_id, body, member_text(text, "body"))
 
     def delete_notification(self, receipt_id: int) -> bool:
         data = self.request("DELETE", "deleteNotification", extra_path=str(receipt_id))

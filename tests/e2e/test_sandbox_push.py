@@ -9,6 +9,7 @@ intervals); the Authorization header is greenapi.md §5.4.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -122,7 +123,7 @@ def test_push_retries_the_head_and_keeps_the_order(push_sandbox: Sandbox) -> Non
         wait_until(lambda: push_sandbox.control("GET", "")["notifications"] == 0)
     finally:
         bot.stop()
-    texts = [r["body"].decode("utf-8").split('"textMessage":"')[1].split('"')[0] for r in bot.received]
+    texts = [json.loads(r["body"])["messageData"]["textMessageData"]["textMessage"] for r in bot.received]
     assert texts == ["message 0", "message 0", "message 0", "message 1", "message 2"]
     assert all("Authorization" not in r["headers"] for r in bot.received)  # no token set: no header
     push = push_sandbox.control("GET", "")["push"]

@@ -302,6 +302,7 @@ def _listen(app_: Any, forward_to: str | None, count: int | None, receive_timeou
                 forwarded = forwarder.deliver(
                     notification.body,
                     lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
+                    raw=notification.raw_body,
                 )
             if json_output:
                 record: dict[str, Any] = {"receiptId": notification.receipt_id, "body": notification.body}
