@@ -285,7 +285,11 @@ class Network:
         self.processes: list[subprocess.Popen[str]] = []
         sandbox = self._spawn([GREENCLI, "sandbox", "--tls", "--state", "authorized", "--guide-settings", "--no-rate-limits", "--json"],
                               {**os.environ, "NO_PROXY": "127.0.0.1"})
-        self.values = json.loads(sandbox.stdout.readline())
+        first_line = sandbox.stdout.readline()
+        if not first_line:
+            self.stop()
+            raise SystemExit("`greencli sandbox --tls` did not start: it needs trustme (pip install '.[tls]').")
+        self.values = json.loads(first_line)
         port = self.values["GREEN_API_URL"].rsplit(":", 1)[1]
         proxy = self._spawn([PYTHON, str(Path(__file__).parent / "latency_proxy.py"), "--target", f"127.0.0.1:{port}", "--delay", str(delay)], None)
         self.url = f"https://127.0.0.1:{proxy.stdout.readline().strip()}"
