@@ -23,6 +23,7 @@ class Commands(InheritsGlobalOptions, LazyGroup):
     """The table of contents: one line per command, loaded only when used."""
 
     table = {
+        "setup": "greencli.cli.commands.setup:setup",
         "init": "greencli.cli.commands.init:init",
         "check-state": "greencli.cli.commands.check_state:check_state",
         "qr": "greencli.cli.commands.qr:qr",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -190,6 +192,22 @@ class AppContext:
             else:
                 self._resolution = resolve(self.root_options, os.environ, self.cwd)
         return self._resolution
+
+    @contextmanager
+    def output_kept(self) -> Iterator[None]:
+        """Run a step of a larger command whose own output must not reach the terminal or
+        stdout (setup --json prints one document): what it prints is dropped."""
+        import io
+
+        from greencli.cli.output import Output
+
+        saved = (self._output, self.json_mode)
+        self.json_mode = False
+        self._output = Output(stdout=io.StringIO(), stderr=io.StringIO())
+        try:
+            yield
+        finally:
+            self._output, self.json_mode = saved
 
     def forget_resolution(self) -> None:
         """Read the credentials' sources again on next use (after doctor --fix changed files)."""

@@ -1,0 +1,73 @@
+"""`greencli setup`: from nothing to a passing doctor in one command, and a no-op the second time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from greencli.sandbox.instance import Options
+from greencli.sandbox.server import RunningSandbox, start
+
+
+@pytest.fixture
+def new_instance() -> Iterator[RunningSandbox]:
+    """An unlinked instance with nothing switched on; its phone 'scans' the first QR shown."""
+    sandbox = start(Options(state="notAuthorized", auto_scan=0.5, restart_seconds=0.5), rate_limits=False)
+    yield sandbox
+    sandbox.stop()
+
+
+def env_for(sandbox: RunningSandbox) -> dict[str, str]:
+    return {"GREEN_API_INSTANCE_ID": sandbox.instance.instance_id, "GREEN_API_TOKEN": sandbox.instance.token, "GREEN_API_URL": sandbox.url}
+
+
+def calls(sandbox: RunningSandbox, method: str) -> int:
+    return sum(1 for request in sandbox.sandbox.requests if request.get("method") == method)
+
+
+def test_a_new_instance_reaches_a_passing_doctor_and_a_second_run_changes_nothing(run_cli, new_instance: RunningSandbox) -> None:
+    first = run_cli(["setup", "--json"], env=env_for(new_instance))
+    assert first.exit_code == 0, first.stdout + first.stderr
+    document = json.loads(first.stdout)  # one document: the QR step's own output is not in it
+    outcomes = {step["name"]: step["outcome"] for step in document["steps"]}
+    assert outcomes == {"Credentials": "skipped", "Link": "done", "Notifications": "done", "Apply": "done", "Test message": "skipped"}
+    assert document["ok"] is True and document["doctor"]["failed"] == 0
+    assert calls(new_instance, "setSettings") == 1
+
+    second = run_cli(["setup", "--json"], env=env_for(new_instance))
+    assert second.exit_code == 0
+    assert {step["outcome"] for step in json.loads(second.stdout)["steps"]} == {"skipped"}
+    assert calls(new_instance, "setSettings") == 1  # no second restart
+    assert calls(new_instance, "sendMessage") == 0
+
+
+def test_the_human_report_says_each_step_and_ends_with_doctor(run_cli, new_instance: RunningSandbox) -> None:
+    result = run_cli(["setup", "--send-test", "79001234567"], env=env_for(new_instance))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    for line in ("Credentials", "Link", "Notifications", "Apply", "Test message"):
+        assert line in result.stdout
+    assert "done: sent to 79001234567" in result.stdout
+    assert "doctor: " in result.stdout and "0 failed" in result.stdout
+    assert calls(new_instance, "sendMessage") == 1
+
+
+def test_push_mode_sets_the_url_in_the_same_single_write(run_cli, new_instance: RunningSandbox) -> None:
+    result = run_cli(["setup", "--url", "http://127.0.0.1:9/green", "--json"], env=env_for(new_instance))
+    steps = {step["name"]: step for step in json.loads(result.stdout)["steps"]}
+    assert "webhookUrl=http://127.0.0.1:9/green" in steps["Notifications"]["message"]
+    assert calls(new_instance, "setSettings") == 1
+    assert new_instance.instance.settings["webhookUrl"] == "http://127.0.0.1:9/green"
+
+
+def test_without_credentials_or_a_terminal_it_says_what_to_set(run_cli) -> None:
+    result = run_cli(["setup"])
+    assert result.exit_code == 2
+    assert "greencli init" in result.stderr
+
+
+def test_url_and_polling_contradict(run_cli, new_instance: RunningSandbox) -> None:
+    result = run_cli(["setup", "--url", "https://bot.example.com/x", "--polling"], env=env_for(new_instance))
+    assert result.exit_code == 2
+    assert calls(new_instance, "getStateInstance") == 0
