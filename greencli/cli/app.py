@@ -115,8 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _write_stderr(text: str) -> None:
+    from greencli.cli.output import safe
+
     try:
-        sys.stderr.write(text)
+        sys.stderr.write(safe(text, keep_newlines=True))
         sys.stderr.flush()
     except (OSError, ValueError):
         pass

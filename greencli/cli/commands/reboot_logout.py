@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.seconds import finite_seconds
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")]
 
@@ -14,7 +15,7 @@ def reboot(
     yes: YesOption = False,
     wait: Annotated[
         float | None,
-        typer.Option("--wait", metavar="SECONDS", min=1, help="Follow the restart until authorized again, for at most SECONDS (e.g. 300)."),
+        typer.Option("--wait", metavar="SECONDS", min=1, callback=finite_seconds, help="Follow the restart until authorized again, for at most SECONDS (e.g. 300)."),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:

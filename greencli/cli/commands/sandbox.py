@@ -53,6 +53,7 @@ def sandbox(
             "--journal-lag",
             metavar="SECONDS",
             min=0,
+            callback=finite_seconds,
             help="Show sent and received messages in the journals this late (Green API: up to about 120).",
         ),
     ] = 0.0,

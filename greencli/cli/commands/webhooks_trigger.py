@@ -6,6 +6,7 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.seconds import finite_seconds
 
 
 def trigger(
@@ -20,7 +21,7 @@ def trigger(
     ] = None,
     max_time: Annotated[
         float,
-        typer.Option("--max-time", metavar="SECONDS", min=1, max=180, help="How long to wait for the bot's answer (Green API waits 180 s)."),
+        typer.Option("--max-time", metavar="SECONDS", min=1, max=180, callback=finite_seconds, help="How long to wait for the bot's answer (Green API waits 180 s)."),
     ] = 180,
     json_output: JsonOption = False,
 ) -> None:
