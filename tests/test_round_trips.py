@@ -180,3 +180,18 @@ def test_nothing_is_opened_ahead_for_a_local_plain_http_sandbox(https_sandbox: R
     opened = connections.claim(https_sandbox.url, str(https_sandbox.certificates.ca_file))
     assert opened is not None and opened.tls_version is not None
     opened.sock.close()
+
+
+def test_a_connection_closed_or_left_too_long_is_not_used(https_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    ca = str(https_sandbox.certificates.ca_file)
+    first = connections.warm(https_sandbox.url, 1, timeout=5)
+    assert first is not None
+    first.result(timeout=10).sock.close()  # as if the server had hung up
+    assert connections.claim(https_sandbox.url, ca) is None
+    connections.warm(https_sandbox.url, 1, timeout=5).result(timeout=10)
+    monkeypatch.setattr(connections, "MAX_IDLE", -1.0)  # every connection is now too old
+    assert connections.claim(https_sandbox.url, ca) is None
+    # The client then connects by itself, and the call still works.
+    client = GreenApiClient(credentials_of(https_sandbox), timeout=5)
+    assert client.get_state_instance() == "authorized"
+    client.close()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # OpenSSL's X509_V_ERR_* codes that mean "the certificate is not for this host name / address".
 _NAME_MISMATCH = (62, 64)
 _EXPIRED = (9, 10)  # not yet valid, expired
+MAX_IDLE = 20.0  # seconds a connection opened ahead may wait; servers close idle ones
 
 
 class Origin(NamedTuple):
@@ -52,6 +53,31 @@ class Opened:
         self.tcp_ms = tcp_ms
         self.tls_ms: float | None = None
         self.tls_version: str | None = None
+        self.opened_at = time.monotonic()
+
+    def still_fresh(self) -> bool:
+        """Opened recently and not closed by the server meanwhile: a request sent on a socket
+        the server has closed fails after it went out, and a sendMessage then reads as
+        possibly sent."""
+        if time.monotonic() - self.opened_at > MAX_IDLE:
+            return False
+        timeout = self.sock.gettimeout()
+        try:
+            self.sock.setblocking(False)
+            # Nothing was asked yet, so there is no answer to read: a TLS 1.3 server's session
+            # tickets are consumed here and then "would block" means alive; an end of file
+            # (b"") or stray bytes mean the connection cannot be used.
+            self.sock.recv(1)
+        except OSError as error:
+            return type(error).__name__ in ("SSLWantReadError", "BlockingIOError")
+        except ValueError:
+            return False
+        finally:
+            try:
+                self.sock.settimeout(timeout)
+            except OSError:
+                pass
+        return False
 
 
 class ConnectFailure(Exception):
@@ -287,9 +313,13 @@ def claim(url: str, trust_path: str | None) -> Opened | None:
         future = done[0] if done else warming.waiting[0]
         warming.waiting.remove(future)
     try:
-        return future.result()
+        opened = future.result()
     except Exception:  # noqa: BLE001 - the caller connects itself and reports its own error
         return None
+    if not opened.still_fresh():
+        opened.sock.close()
+        return None
+    return opened
 
 
 def discard() -> None:
