@@ -7,55 +7,11 @@ https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 from greencli.sandbox.instance import Options, guide_settings
 from greencli.sandbox.server import start
 from tests.conftest import token_leaks
-
-
-class Bot:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
-        self.answer = 200
-        self.delay = 0.0
-        self.location: str | None = None
-        bot = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                bot.requests.append((self.command, self.path, dict(self.headers), body))
-                time.sleep(bot.delay)
-                self.send_response(bot.answer)
-                if bot.location:
-                    self.send_header("Location", bot.location)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            do_POST = do_GET = _serve
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
-
-
-@pytest.fixture
-def bot() -> Iterator[Bot]:
-    running = Bot()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
+from tests.local_bot import Bot, bot_fixture  # noqa: F401 - the `bot` fixture
 
 
 def test_a_bot_that_answers_200_at_once_passes(run_cli, bot: Bot) -> None:

@@ -92,8 +92,11 @@ TITLES = {
     # Last: it is probed alongside the API host, but awaited only at the end, so the checks
     # before it are shown as they finish.
     "media": "Media host reachable",
+    # Opt-in (doctor --probe-webhook): it POSTs to the user's own server.
+    "webhook": "Webhook delivery",
 }
-ORDER = tuple(TITLES)
+OPT_IN = ("webhook",)
+ORDER = tuple(check_id for check_id in TITLES if check_id not in OPT_IN)
 
 
 def _result(check_id: str, status: str, message: str, hint: str | None = None, details: list[str] | None = None) -> CheckResult:

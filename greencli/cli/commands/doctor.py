@@ -11,6 +11,7 @@ from greencli.cli.output import STATUS_STYLE, styled
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext
     from greencli.cli.output import Output
+    from greencli.config.loader import Resolution
     from greencli.doctor.checks import CheckResult
 
 
@@ -30,6 +31,10 @@ def doctor(
             "and a job summary when GITHUB_STEP_SUMMARY is set.",
         ),
     ] = "text",
+    probe_webhook: Annotated[
+        bool,
+        typer.Option("--probe-webhook", help="Also POST one sample notification to the instance's webhook URL, as Green API would, and judge the answer."),
+    ] = False,
     fix: Annotated[
         bool,
         typer.Option("--fix", help="Offer to repair what doctor can (file permissions, .gitignore, notifications, a stuck instance, linking), then check again."),
@@ -92,6 +97,11 @@ def doctor(
             timeout,
             on_result=show,
         )
+    if probe_webhook:
+        probed = _probe_webhook(app, resolution, results)
+        results = [*results, probed]
+        if not out.json_mode:
+            _render_check(out, probed, title_width, verbose)
     fix_records = None
     if fix:
         from greencli.cli.commands.doctor_fix import run_fixes
@@ -123,6 +133,21 @@ def doctor(
     out.result(data, render)
     emit_reports(out, data, junit_xml, report_format)
     raise typer.Exit(exit_code(results))
+
+
+def _probe_webhook(app: "AppContext", resolution: "Resolution", results: "list[CheckResult]") -> "CheckResult":
+    from greencli.doctor.webhook_probe import check_webhook
+    from greencli.errors import ApiError
+
+    if any(r.status == "fail" and r.id in ("config", "format", "reachability", "credentials") for r in results):
+        return check_webhook(None, "", "the instance could not be asked for its webhook URL")
+    credentials = resolution.credentials()
+    try:
+        settings = app.client().get_settings()
+    except ApiError as error:
+        return check_webhook(None, credentials.instance_id, f"the settings could not be read ({error.message})")
+    with app.output.spinner("Sending a sample notification to the webhook URL…"):
+        return check_webhook(settings, credentials.instance_id)
 
 
 def _link(ctx: typer.Context, app: "AppContext"):  # type: ignore[no-untyped-def]
