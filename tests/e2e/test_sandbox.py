@@ -192,8 +192,13 @@ def test_messages_move_sent_delivered_read_and_queue_while_not_authorized(
     ).json()
     assert entry["statusMessage"] == "read"
     call(fresh_sandbox, "POST", "sendMessage", {"chatId": "79001234567@c.us", "message": "waits"})
+    # showMessagesQueue leaves out the first queued message (green-api.com/en/forum/topic/213)
+    assert call(fresh_sandbox, "GET", "showMessagesQueue").json() == []
+    assert call(fresh_sandbox, "GET", "getMessagesCount").json() == {"count": 1}
+    time.sleep(1.0)  # showMessagesQueue allows one call a second
+    call(fresh_sandbox, "POST", "sendMessage", {"chatId": "79001234567@c.us", "message": "waits too"})
     queue = call(fresh_sandbox, "GET", "showMessagesQueue").json()
-    assert queue[0]["type"] == "sendMessage" and queue[0]["body"]["message"] == "waits"
+    assert len(queue) == 1 and queue[0]["type"] == "sendMessage" and queue[0]["body"]["message"] == "waits too"
 
 
 def test_notifications_are_fifo_null_when_empty_and_deleted_by_receipt(sandbox: Sandbox):
