@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 USER_AGENT = "greencli-sandbox (push mode)"
 MAX_LOG = 200  # deliveries kept for the control endpoint's view
+MIN_PAUSE = 0.05  # seconds between attempts at one notification, whatever --push-retry says
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class Pusher:
             else:
                 self.failed += 1
                 # The same notification again after the pause; nothing behind it goes first.
-                self._stopped.wait(self.retry_seconds)
+                # (A floor keeps --push-retry 0 from hammering a failing bot in a tight loop.)
+                self._stopped.wait(max(self.retry_seconds, MIN_PAUSE))
 
     def _post(self, url: str, token: str, body: dict[str, Any]) -> tuple[int | None, str | None]:
         parts = urlsplit(url)
