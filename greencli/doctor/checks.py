@@ -159,10 +159,10 @@ def check_hygiene(env_file: Path | None, token: str | None, cwd: Path) -> CheckR
             if gitrepo.is_tracked(target):
                 fails.append(
                     (f"{shown} is tracked by git: the token is in the repository",
-                     f"git rm --cached {shown} && echo {target.name} >> .gitignore, commit, then rotate the token in the console")
+                     f"git rm --cached {shown} && {_ignore_command(target, shown)}, commit, then rotate the token in the console")
                 )
             elif not gitrepo.is_ignored(target):
-                warns.append((f"{shown} is not in .gitignore: one `git add .` away from being committed", f"echo {target.name} >> .gitignore"))
+                warns.append((f"{shown} is not in .gitignore: one `git add .` away from being committed", _ignore_command(target, shown)))
     else:
         notes.append(f"no {shown} file (credentials come from elsewhere)")
     if top is not None and token:
@@ -775,3 +775,13 @@ def _probe(api_url: str, credentials: config.Credentials, timeout: float) -> int
             return 200
         except ApiError as error:
             return error.status
+
+
+def _ignore_command(target: Path, shown: str) -> str:
+    """The shell line that adds `target` to the .gitignore beside it, anchored and escaped as
+    `greencli init` writes it (a name like "#creds" or "!creds" would otherwise be a comment
+    or a negation)."""
+    import shlex
+
+    line = gitrepo.gitignore_line(target.name) or f"/{target.name}"
+    return f"echo {shlex.quote(line)} >> {shlex.quote(os.path.join(os.path.dirname(shown), '.gitignore'))}"
