@@ -92,3 +92,32 @@ def test_one_line_never_fails(body: object) -> None:
 
 def test_one_line_shows_an_unsummarisable_notification_raw() -> None:
     assert one_line(["x", 1]) == "(a notification greencli cannot summarise) " + json.dumps(["x", 1], separators=(",", ":"))
+
+
+class _Odd(BaseException):
+    """Neither an Exception nor KeyboardInterrupt: still only one check's failure."""
+
+
+@pytest.mark.parametrize("raised", [RecursionError("deep"), _Odd("odd"), SystemExit(3), ValueError("v")])
+def test_a_broken_doctor_check_or_call_fails_alone(raised: BaseException) -> None:
+    from greencli.doctor.checks import fetch, guarded
+
+    def broken():  # noqa: ANN202
+        raise raised
+
+    result = guarded("state", broken)
+    assert result.status == "fail" and type(raised).__name__ in result.message
+    fetched = fetch(broken)
+    assert fetched.error is not None and fetched.error.code == "internal_error"
+
+
+def test_ctrl_c_still_stops_doctor() -> None:
+    from greencli.doctor.checks import fetch, guarded
+
+    def interrupted():  # noqa: ANN202
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        guarded("state", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fetch(interrupted)
