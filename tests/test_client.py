@@ -257,6 +257,7 @@ def test_429_retried_for_send_message_too(api, client, token: str) -> None:
 
 
 def test_429_persisting_is_rate_limited(api, client, token: str) -> None:
+    client.timeout = 5  # room for three one-second pauses
     api.get(url(token, "getStateInstance"), status=429, json={"message": "too many"})
     error = expect_error(client.get_state_instance, token, "rate_limited")
     assert error.status == 429

@@ -215,7 +215,7 @@ def test_refused_connection(token: str) -> None:
 @pytest.fixture
 def patient(server: ScriptedServer, token: str):
     """A client with time for retries, whose pauses are recorded instead of slept."""
-    with GreenApiClient(Credentials(ID, token, server.base), timeout=60, backoff=0) as c:
+    with GreenApiClient(Credentials(ID, token, server.base), timeout=120, backoff=0) as c:
         c.slept = []  # type: ignore[attr-defined]
         c.sleep = c.slept.append  # type: ignore[attr-defined]
         c.notices = []  # type: ignore[attr-defined]

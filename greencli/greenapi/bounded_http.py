@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -68,6 +69,15 @@ class Deadline:
             sockets = list(self._sockets)
         for sock in sockets:
             _shut(sock)
+
+    def pause(self, seconds: float, sleep: Callable[[float], None]) -> None:
+        """Sleep between attempts; the pause does not count against the deadline."""
+        self._timer.cancel()
+        sleep(seconds)
+        self.expires_at += seconds
+        self._timer = threading.Timer(self.left(), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def __enter__(self) -> Deadline:
         self._previous = getattr(_current, "deadline", None)

@@ -228,10 +228,10 @@ class GreenApiClient:
         """Call one API method and return its decoded JSON (which may be None).
 
         `files` and `data` send a multipart form instead of JSON; `media` sends the request to
-        the media host (mediaUrl), where Green API takes uploads. The whole call, retries and
-        their pauses included, ends within `timeout` (plus the long-poll wait): that is the
-        wall-clock deadline a hostile or stuck server meets. `with_text` returns the answer's
-        text too, as (decoded JSON, text).
+        the media host (mediaUrl), where Green API takes uploads. The call's attempts together
+        end within `timeout` (plus the long-poll wait), and the pauses between them add at most
+        `timeout` more: the wall-clock deadline a hostile or stuck server meets. `with_text`
+        returns the answer's text too, as (decoded JSON, text).
         """
         idempotent = (
             http_method in ("GET", "DELETE") or api_method in IDEMPOTENT_POSTS
@@ -243,6 +243,7 @@ class GreenApiClient:
             url += f"/{extra_path}"
         with Deadline(self.timeout + long_poll) as deadline:
             attempt = 1
+            pauses_left = self.timeout  # pauses between attempts may add up to --timeout more
             while True:
                 try:
                     outcome = self._attempt(http_method, url, send, long_poll, deadline, attempt)
@@ -261,12 +262,13 @@ class GreenApiClient:
                 seconds = asked if asked is not None else self.backoff * (2 ** (attempt - 1))
                 if reason.endswith("429") and asked is None:
                     seconds = max(1.0, seconds)  # most methods allow one call a second
-                if seconds >= deadline.left():
-                    break  # the pause would end past the deadline: this outcome is the last
+                if seconds > pauses_left or deadline.left() <= 0:
+                    break  # no time for that pause (or for another attempt): this outcome is the last
+                pauses_left -= seconds
                 attempt += 1
                 if self.on_retry is not None:
                     self.on_retry(RetryNotice(api_method, seconds, reason, asked is not None, attempt))
-                self.sleep(seconds)
+                deadline.pause(seconds, self.sleep)
             decoded = self._outcome(outcome, api_method, idempotent, deadline, attempt, lenient_numbers)
             if with_text and outcome.response is not None:
                 return decoded, outcome.body.decode(outcome.response.encoding or "utf-8", "replace")
@@ -601,7 +603,7 @@ class GreenApiClient:
             return ApiError(
                 f"Green API kept answering 429 Too Many Requests for {method}, "
                 + (f"after {attempts - 1} retries." if attempts > MAX_RETRIES else
-                   f"and its next pause would end past the {self.timeout:g} s --timeout allows."),
+                   f"and the next pause it needed is more than --timeout ({self.timeout:g} s) leaves for pauses."),
                 "Wait a few seconds and try again. Most account methods allow 1 request a "
                 "second per instance; another program may be polling the same instance.",
                 code="rate_limited",
