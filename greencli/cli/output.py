@@ -324,6 +324,11 @@ class Output:
         if hint and not self.quiet:
             self.line(styled(f"{self.indent}→ {hint}", "cyan"), err=err)
 
+    def next_step(self, text: str) -> None:
+        """What to do next, under an outcome (left out with --quiet)."""
+        if not self.quiet:
+            self.line(styled(f"{self.indent}→ {text}", "cyan"))
+
     # -- progress, warnings, errors (stderr) ------------------------------------------------
 
     def progress(self, message: str) -> None:

@@ -91,7 +91,7 @@ def check_state(
             ]
         )
         if info.action:
-            out.line(styled(f"{out.indent}→ {info.action}", "cyan"))
+            out.next_step(info.action)
 
     out.result(data, render)
     raise typer.Exit(0 if info.authorized else 1)

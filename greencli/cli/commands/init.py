@@ -159,6 +159,8 @@ def init(
                 (f"{out.indent}.gitignore", gitignore),
             ]
         )
+        if out.quiet:
+            return
         out.blank()
         out.line(styled("Next:", "bold"))
         for step in next_steps:

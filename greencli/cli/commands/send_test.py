@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from greencli.cli.context import JsonOption, use
-from greencli.cli.output import styled
 from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
@@ -147,7 +146,7 @@ def send_test(
             next_step = "Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone."
         else:
             return
-        out.line(styled(f"{out.indent}→ {next_step}", "cyan"))
+        out.next_step(next_step)
 
     out.result(data, render)
     if failed:

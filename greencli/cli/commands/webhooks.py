@@ -205,7 +205,7 @@ def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], act
         out.status_line("pass", f"Changed {len(changes)} setting{'s' if len(changes) != 1 else ''}:")
         for key, value in shown.items():
             out.line(f"{out.indent}{key} → {value!r}" if key.startswith("webhookUrl") else f"{out.indent}{key} → {value}")
-        out.line(styled(f"{out.indent}→ {RESTART_NOTE} `greencli check-state --wait 300` follows it.", "cyan"))
+        out.next_step(f"{RESTART_NOTE} `greencli check-state --wait 300` follows it.")
 
     out.result({"ok": True, "changed": shown, "unchanged": unchanged, "notApplied": [], "note": RESTART_NOTE}, render)
 
