@@ -257,8 +257,9 @@ SDK_SCRIPT = (
     "print(green_api.account.getStatusInstance().data)\n"
     "print(green_api.account.getWaSettings().data)\n"
     "print(green_api.account.getSettings().data)\n"
-    "print(green_api.queues.showMessagesQueue().data)\n"
+    "print(green_api.queues.getMessagesCount().data)\n"
     "print(green_api.queues.getWebhooksCount().data)\n"
+    "print(green_api.account.getStateInstanceHistory().data)\n"
 )
 
 
@@ -340,6 +341,10 @@ def bench_network(rounds: int, rtt: float, sdk_venv: Path | None) -> None:
             "greencli doctor": lambda: run([GREENCLI, "doctor"], env, project)[0],
             "greencli doctor, no proxy (RTT 0)": lambda: run([GREENCLI, "doctor"], direct, project)[0],
         }
+        from greencli.cli.warm_start import CONNECTIONS
+
+        if SDK_SCRIPT.count("print(") != CONNECTIONS["doctor"]:
+            print(f"  note: the SDK script makes {SDK_SCRIPT.count('print(')} calls, doctor {CONNECTIONS['doctor']}: update SDK_SCRIPT")
         if sdk is not None:
             sides[f"official SDK, {SDK_SCRIPT.count('print(')} calls in sequence"] = lambda: run([sdk, "-c", SDK_SCRIPT], env, project)[0]
         doctor_times = alternate(sides, rounds)
