@@ -34,18 +34,21 @@ def drawing_size(modules: int, quiet_zone: int) -> tuple[int, int]:
 
 
 def fit(modules: int, columns: int, lines: int) -> Fit | None:
-    """The widest margin that leaves room for the code and one line of text, or None."""
+    """The widest margin that leaves room for the code and one line of text; else the code
+    alone with the smallest margin, filling the window; else None."""
     for quiet in range(QUIET_ZONE, SMALLEST_QUIET_ZONE - 1, -1):
         width, height = drawing_size(modules, quiet)
         if width <= columns and height + 1 <= lines:
             return Fit(quiet, width, height)
+    width, height = drawing_size(modules, SMALLEST_QUIET_ZONE)
+    if width <= columns and height <= lines:  # a code that can be scanned beats its caption
+        return Fit(SMALLEST_QUIET_ZONE, width, height)
     return None
 
 
 def room_needed(modules: int) -> tuple[int, int]:
-    """The smallest window (columns, lines) that shows the code and one line of text."""
-    width, height = drawing_size(modules, SMALLEST_QUIET_ZONE)
-    return width, height + 1
+    """The smallest window (columns, lines) that shows the whole code."""
+    return drawing_size(modules, SMALLEST_QUIET_ZONE)
 
 
 def code_screen(drawing: str, lines: int, footer: str) -> str:
