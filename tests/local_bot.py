@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+
+from greencli.sandbox.server import SandboxHTTPServer
 
 
 class Bot:
@@ -35,8 +37,7 @@ class Bot:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = SandboxHTTPServer(("127.0.0.1", 0), Handler)  # stops without a poll's wait
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
 
@@ -46,5 +47,4 @@ def bot_fixture() -> Iterator[Bot]:
     """Import `bot_fixture` into a test module to use the `bot` fixture there."""
     running = Bot()
     yield running
-    running.server.shutdown()
-    running.server.server_close()
+    running.server.stop()

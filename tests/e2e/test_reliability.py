@@ -7,11 +7,12 @@ import signal
 import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
+from greencli.sandbox.server import SandboxHTTPServer
 from tests.e2e.conftest import Sandbox, assert_no_token, greencli_command
 
 
@@ -49,14 +50,12 @@ class FlakyBot:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = SandboxHTTPServer(("127.0.0.1", 0), Handler)  # it stops without a poll's wait
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 def start_greencli(sandbox: Sandbox, *args: str) -> subprocess.Popen[str]:
@@ -109,25 +108,32 @@ def test_listen_forwards_every_notification_through_failures_hangs_and_a_kill(sa
         assert bot.accepted[text] <= entry["time"], f"{text} was deleted before the bot accepted it"
 
 
-def interrupt_after(process: subprocess.Popen[str], seconds: float) -> tuple[str, str]:
-    time.sleep(seconds)
+def interrupt_once_waiting(sandbox: Sandbox, process: subprocess.Popen[str], method: str) -> tuple[str, str]:
+    """Ctrl-C once greencli waits: the sandbox has answered `method`, or, for the long poll
+    receiveNotification, holds it."""
+    wait_for(lambda: any(entry.get("status") or method == "receiveNotification" for entry in sandbox.requests_for(method)))
     process.send_signal(signal.SIGINT)
     return process.communicate(timeout=20)
 
 
 @pytest.mark.parametrize(
-    "args",
-    [("check-state", "--wait", "60"), ("qr", "--save", "code.png"), ("webhooks", "listen"), ("send-test", "79001234567", "--wait", "60")],
+    ("args", "waits_on"),
+    [
+        (("check-state", "--wait", "60"), "getStateInstance"),
+        (("qr", "--save", "code.png"), "qr"),
+        (("webhooks", "listen"), "receiveNotification"),
+        (("send-test", "79001234567", "--wait", "60"), "getMessage"),  # the delivery follow-up
+    ],
     ids=["check-state", "qr", "listen", "send-test"],
 )
-def test_ctrl_c_in_waiting_commands_exits_130_cleanly(fresh_sandbox: Sandbox, args: tuple[str, ...]) -> None:
+def test_ctrl_c_in_waiting_commands_exits_130_cleanly(fresh_sandbox: Sandbox, args: tuple[str, ...], waits_on: str) -> None:
     sandbox = fresh_sandbox
     if args[0] in ("webhooks", "send-test"):
         sandbox.control("POST", "/scan")  # these need a linked phone
         sandbox.control("POST", "/settings", {"incomingWebhook": "yes"})
         sandbox.instance.options.status_step_seconds = 60  # the message stays pending
     process = start_greencli(sandbox, *args)
-    out, err = interrupt_after(process, 2.5)
+    out, err = interrupt_once_waiting(sandbox, process, waits_on)
     assert process.returncode == 130, err
     assert "Traceback" not in err and "Interrupted" in err
     assert_no_token(sandbox.token, out, err)
@@ -158,6 +164,6 @@ def test_ctrl_c_while_forwarding_leaves_the_notification_in_the_queue(sandbox: S
 
 def test_ctrl_c_with_json_still_prints_one_json_document(fresh_sandbox: Sandbox) -> None:
     process = start_greencli(fresh_sandbox, "check-state", "--wait", "60", "--json")
-    out, err = interrupt_after(process, 2.0)
+    out, err = interrupt_once_waiting(fresh_sandbox, process, "getStateInstance")
     assert process.returncode == 130
     assert json.loads(out)["error"]["code"] == "interrupted"

@@ -13,13 +13,13 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from greencli.sandbox.instance import Options, guide_settings
-from greencli.sandbox.server import start
+from greencli.sandbox.server import SandboxHTTPServer, start
 from tests.e2e.conftest import Sandbox
 
 
@@ -48,8 +48,7 @@ class RecordingBot:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = SandboxHTTPServer(("127.0.0.1", 0), Handler)  # stops without a poll's wait
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
 
@@ -58,8 +57,7 @@ class RecordingBot:
             return len(self.received)
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:

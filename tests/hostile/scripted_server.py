@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from greencli.sandbox.server import SandboxHTTPServer
 
 
 @dataclass
@@ -26,8 +28,7 @@ class ScriptedServer:
         self.replies = {name: list(value) if isinstance(value, list) else [value] for name, value in replies.items()}
         self.calls: list[str] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
+        self._httpd = SandboxHTTPServer(("127.0.0.1", 0), self._handler())  # stops without a poll's wait
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property
@@ -39,8 +40,7 @@ class ScriptedServer:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._httpd.stop()
 
     def _next(self, method: str) -> Reply:
         with self._lock:
