@@ -163,7 +163,7 @@ def _usage_error(state: "AppContext", error: typer.TyperException) -> int:
     if context is not None:
         command = context.command_path
         usage = " ".join(context.command.collect_usage_pieces(context))
-        hint = f"Usage: {command} {usage}. More in `{command} --help`."
+        hint = f"Usage: {command} {usage}; more in `{command} --help`."
     state.output.error(UsageError(_sentence(error.format_message()), hint, code="usage_error"))
     return int(getattr(error, "exit_code", ExitCode.USAGE))
 
