@@ -154,14 +154,22 @@ def test_send_file_by_upload_posts_multipart_to_the_media_host(api, token: str) 
         assert part in body
 
 
-def test_send_file_by_upload_without_media_url_uses_api_url(api, client, token: str) -> None:
-    api.post(url(token, "sendFileByUpload"), json={"idMessage": "ABC"})
+def test_send_file_by_upload_without_media_url_uses_the_universal_media_host(api, client, token: str) -> None:
+    # SendFileByUpload page: "we recommend to use the media.green-api.com host"
+    api.post(url(token, "sendFileByUpload", "https://media.green-api.com"), json={"idMessage": "ABC"})
     assert client.send_file_by_upload(CHAT, b"x", "a.txt") == FileSent("ABC", None)
     assert b'name="caption"' not in api.calls[0].request.body
 
 
+def test_send_file_by_upload_to_a_host_not_green_apis_uses_api_url(api, token: str) -> None:
+    local = Credentials(ID, token, "http://127.0.0.1:7000")  # a sandbox is its own media host
+    api.post(url(token, "sendFileByUpload", "http://127.0.0.1:7000"), json={"idMessage": "ABC"})
+    with GreenApiClient(local, timeout=2, backoff=0) as c:
+        assert c.send_file_by_upload(CHAT, b"x", "a.txt") == FileSent("ABC", None)
+
+
 def test_send_file_by_upload_is_not_retried_after_a_5xx(api, client, token: str) -> None:
-    api.post(url(token, "sendFileByUpload"), status=502, body="Bad Gateway")
+    api.post(url(token, "sendFileByUpload", "https://media.green-api.com"), status=502, body="Bad Gateway")
     with pytest.raises(ApiError) as caught:
         client.send_file_by_upload(CHAT, b"x", "a.txt")
     assert len(api.calls) == 1
@@ -170,7 +178,7 @@ def test_send_file_by_upload_is_not_retried_after_a_5xx(api, client, token: str)
 
 def test_send_file_by_upload_quota_466(api, client, token: str) -> None:
     api.post(
-        url(token, "sendFileByUpload"),
+        url(token, "sendFileByUpload", "https://media.green-api.com"),
         status=466,
         json={"invokeStatus": {"method": "sendfilebyupload", "used": 1000, "total": 1000, "status": "QUOTE_EXCEEDED"}},
     )

@@ -92,7 +92,9 @@ def test_every_method_greencli_calls_has_documented_examples() -> None:
 def test_the_client_decodes_the_documented_example(document: dict[str, Any], example: dict[str, Any], token: str) -> None:
     method = document["method"]
     verb, call, expected = DECODERS[method]
-    url = f"{API}/waInstance{ID}/{method}/{token}"
+    # Uploads go to the media host (sending/SendFileByUpload): the universal one for API's host.
+    base = "https://media.green-api.com" if method == "sendFileByUpload" else API
+    url = f"{base}/waInstance{ID}/{method}/{token}"
     if method == "deleteNotification":
         url += "/1234567"
     with responses.RequestsMock() as api, GreenApiClient(Credentials(ID, token, API), timeout=2, backoff=0) as client:

@@ -31,8 +31,8 @@ from greencli.greenapi.connections import ConnectFailure, Opened, open_connectio
 from greencli.greenapi.credentials import (
     is_green_api_host,
     is_universal_host,
+    media_url_for,
     universal_api_url,
-    universal_media_url,
 )
 from greencli.greenapi.notification_settings import GUIDE_TYPES, STATUS_TYPE, is_on
 from greencli.greenapi.states import describe_state, format_phone
@@ -301,17 +301,6 @@ def reachability_of(probe: HostProbe, api_url: str, configured: bool = True, med
         return _result("reachability", "warn", f"{probe.message}, but {where} the universal host {probe.host}: {BRIDGE_NOTE}",
                        f"{OWN_HOSTS_HINT}.", probe.details)
     return _result("reachability", "pass", probe.message, None, probe.details)
-
-
-def media_url_for(credentials: config.Credentials) -> tuple[str, str]:
-    """Where file sending goes, and why there: GREEN_API_MEDIA_URL, else the universal media host
-    for Green API's hosts (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/),
-    else (a sandbox, a proxy) the API host itself."""
-    if credentials.media_url:
-        return credentials.media_url, "GREEN_API_MEDIA_URL"
-    if is_green_api_host(credentials.api_url):
-        return universal_media_url(credentials.api_url), "the universal media host (no GREEN_API_MEDIA_URL)"
-    return credentials.api_url, "the API host (not Green API's, no GREEN_API_MEDIA_URL)"
 
 
 _SAME_HOST = HostProbe("", 0, None, "", None, [])

@@ -35,7 +35,7 @@ from greencli.greenapi.bounded_http import (
     header_text,
     read_body,
 )
-from greencli.greenapi.credentials import Credentials
+from greencli.greenapi.credentials import Credentials, media_url_for
 from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.greenapi.trust import trust
 from greencli.greenapi.webhook_push import member_text
@@ -176,9 +176,9 @@ class GreenApiClient:
         self.sleep: Callable[[float], None] = time.sleep
         self.host = urlsplit(credentials.api_url).netloc
         self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
-        # Uploads go to the console's mediaUrl (Green API: "using-green-api-hosts"); without
-        # one, to apiUrl, which also answers them (and is the sandbox's only host).
-        media_url = credentials.media_url or credentials.api_url
+        # Uploads go to the console's mediaUrl, else the universal media host for Green API's
+        # hosts, else (a sandbox, a proxy) apiUrl: the same decision as doctor's media check.
+        media_url, _ = media_url_for(credentials)
         self._media_base = f"{media_url}/waInstance{credentials.instance_id}"
         self._http: requests.Session | None = None
         # The same certificate authorities as doctor's TLS check and the warm-up connections.

@@ -65,6 +65,17 @@ def universal_media_url(api_url: str) -> str:
     return UNIVERSAL_MEDIA_URLS[1] if host.endswith(".greenapi.com") else UNIVERSAL_MEDIA_URLS[0]
 
 
+def media_url_for(credentials: Credentials) -> tuple[str, str]:
+    """Where file uploads go, and why there: GREEN_API_MEDIA_URL, else the universal media host
+    for Green API's hosts (https://green-api.com/en/docs/api/recommendations/using-green-api-hosts/;
+    sending/SendFileByUpload recommends the media host), else (a sandbox, a proxy) the API host."""
+    if credentials.media_url:
+        return credentials.media_url, "GREEN_API_MEDIA_URL"
+    if is_green_api_host(credentials.api_url):
+        return universal_media_url(credentials.api_url), "the universal media host (no GREEN_API_MEDIA_URL)"
+    return credentials.api_url, "the API host (not Green API's, no GREEN_API_MEDIA_URL)"
+
+
 def universal_api_url(api_url: str) -> str:
     """The universal API host in the same domain spelling as `api_url`."""
     host = urlsplit(api_url).hostname or ""
