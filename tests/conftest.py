@@ -86,3 +86,36 @@ def assert_no_token() -> Callable[[CliResult, str], None]:
             assert not leaks, f"token material in {name}: {leaks[:3]}"
 
     return check
+
+
+class FakeClock:
+    """A clock that moves only when slept on: waits take no time and can be counted."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def instant_polls(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Every flows.waiting.poll runs on a fake clock (flows call it through the module)."""
+    from greencli.flows import waiting
+
+    clock = FakeClock()
+    real_poll = waiting.poll
+
+    def poll(*args, **kwargs):
+        kwargs.setdefault("sleep", clock.sleep)
+        kwargs.setdefault("clock", clock.clock)
+        return real_poll(*args, **kwargs)
+
+    monkeypatch.setattr(waiting, "poll", poll)
+    return clock

@@ -9,7 +9,7 @@ import pytest
 import requests
 import responses
 
-from greencli.flows import waiting
+from tests.conftest import FakeClock
 
 ID = "1101000001"
 API = "https://api.green-api.com"
@@ -311,31 +311,10 @@ def test_debug_traceback_is_redacted(api, run_cli, assert_no_token, token, env) 
 # -- --wait --------------------------------------------------------------------------------------
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
-
-
 @pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """Make check-state's poll() run on a fake clock (check_state imports poll at call time)."""
-    clock = FakeClock()
-    real_poll = waiting.poll
-
-    def poll(*args, **kwargs):
-        kwargs.setdefault("sleep", clock.sleep)
-        kwargs.setdefault("clock", clock.clock)
-        return real_poll(*args, **kwargs)
-
-    monkeypatch.setattr(waiting, "poll", poll)
-    return clock
+def fake_clock(instant_polls: FakeClock) -> FakeClock:
+    """check-state's poll() on a fake clock (conftest's instant_polls)."""
+    return instant_polls
 
 
 def scripted_states(api, token: str, clock: FakeClock, states: list[str]) -> list[float]:

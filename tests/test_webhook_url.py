@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from greencli.greenapi.webhook_url import reachability_findings, shape_problem
+from greencli.greenapi.credentials import check_url_shape
+from greencli.greenapi.webhook_url import reachability_findings
 
 
 @pytest.mark.parametrize(
@@ -21,7 +22,7 @@ from greencli.greenapi.webhook_url import reachability_findings, shape_problem
     ],
 )
 def test_shape(url: str, problem: str | None) -> None:
-    assert shape_problem(url) == problem
+    assert check_url_shape(url) == problem
 
 
 @pytest.mark.parametrize(

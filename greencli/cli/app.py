@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         command = typer.main.get_command(app)
         result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=state)
-        code = result if isinstance(result, int) else 0
+        code = _show(state, result)
         if code == ExitCode.INTERRUPTED:
             _interrupted(state)
         return code
@@ -134,6 +134,20 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def _show(state: "AppContext", result: object) -> int:
+    """Print what a command returned and give its exit status (an int is typer's own exit)."""
+    from greencli.cli.result import Result
+
+    if isinstance(result, Result):
+        out = state.output
+        if not out.json_mode:
+            result.render()
+        elif result.data is not None:
+            out.json_document(result.data)
+        return int(result.exit_code)
+    return result if isinstance(result, int) else 0
 
 
 def _interrupted(state: "AppContext") -> None:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
+
+# What a flow shows while it waits: entered with a first message, it yields a function that
+# changes the message (the output layer's spinner; `no_spinner` in tests and scripts).
+Spinner = Callable[[str], AbstractContextManager[Callable[[str], None]]]
+
+
+@contextmanager
+def no_spinner(message: str) -> Iterator[Callable[[str], None]]:
+    yield lambda text: None
 
 
 def poll(

@@ -1,4 +1,7 @@
-"""Checking a webhook URL: is it well formed, and can Green API's servers reach it?"""
+"""Checking a well-formed webhook URL: can Green API's servers reach it?
+
+Whether it is well formed at all is `greencli.greenapi.credentials.check_url_shape`.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,11 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from greencli.greenapi.credentials import check_url_shape
-
 
 @dataclass(frozen=True)
 class UrlFinding:
     level: str  # "error" (unusable) or "warning" (works, but probably not as meant)
     message: str
-
-
-def shape_problem(url: str) -> str | None:
-    """Why `url` cannot be a webhook URL at all, or None."""
-    return check_url_shape(url)
 
 
 def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:

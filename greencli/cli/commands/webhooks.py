@@ -1,9 +1,6 @@
 """`greencli webhooks enable|disable|show|listen`: notification settings, and a local listener."""
 
-import time
-from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,12 +8,11 @@ from greencli.cli.commands.webhooks_trigger import trigger
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
 from greencli.cli.seconds import finite_seconds
+from greencli.cli.result import Result
 
 if TYPE_CHECKING:
-    from greencli.cli.output import Output
-    from greencli.greenapi.client import GreenApiClient
-
-T = TypeVar("T")
+    from greencli.cli.context import AppContext
+    from greencli.greenapi.client import Notification
 
 app = typer.Typer(
     help="Switch notifications on or off, show or listen to them.",
@@ -53,7 +49,7 @@ def enable(
     ] = None,
     verify_wait: VerifyOption = 20,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Switch on the notifications a bot needs.
 
     The setup guide's four types (incoming, outgoing from the phone, outgoing through the API,
@@ -62,7 +58,8 @@ def enable(
     Example: greencli webhooks enable --url https://bot.example.com/green
     """
     from greencli.errors import UsageError
-    from greencli.greenapi.webhook_url import reachability_findings, shape_problem
+    from greencli.greenapi.credentials import check_url_shape
+    from greencli.greenapi.webhook_url import reachability_findings
     from greencli.redaction import register
 
     app_ = use(ctx, json_output)
@@ -70,12 +67,12 @@ def enable(
         raise UsageError("--url and --polling contradict each other.", "Choose push mode (--url) or polling mode (--polling).")
     if url is not None:
         url = url.strip()
-        why = shape_problem(url)
+        why = check_url_shape(url)
         if why:
             raise UsageError(f"The webhook URL {why}.", "Give a full URL such as https://bot.example.com/green-api.", code="invalid_url")
     if url_token is not None:
         register(url_token)
-    client = app_.client()
+    app_.client()  # bad credentials are reported before warnings about the URL
     if url is not None:
         for finding in reachability_findings(url):
             app_.output.warn(f"The webhook URL {finding.message}.")
@@ -86,7 +83,7 @@ def enable(
         desired["webhookUrl"] = ""
     if url_token is not None:
         desired["webhookUrlToken"] = url_token
-    _apply(client, app_.output, desired, "enable", verify_wait)
+    return _apply(app_, desired, "enable", verify_wait)
 
 
 @app.command("disable")
@@ -96,7 +93,7 @@ def disable(
     all_types: AllOption = False,
     verify_wait: VerifyOption = 20,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Switch the same notification types off.
 
     The webhook URL is left as it is.
@@ -104,11 +101,11 @@ def disable(
     Example: greencli webhooks disable --all
     """
     app_ = use(ctx, json_output)
-    _apply(app_.client(), app_.output, dict.fromkeys(_types(status, all_types), "no"), "disable", verify_wait)
+    return _apply(app_, dict.fromkeys(_types(status, all_types), "no"), "disable", verify_wait)
 
 
 @app.command("show")
-def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
+def show(ctx: typer.Context, json_output: JsonOption = False) -> Result:
     """Show every notification switch and the delivery mode.
 
     Also whether a URL token is set (never the token itself).
@@ -144,51 +141,28 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> None:
             out.blank()
             out.line(styled("→ Switch on what the guide needs: greencli webhooks enable", "cyan"))
 
-    out.result(data, render)
+    return Result(data, render)
 
 
-def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], action: str, verify_wait: float) -> None:
-    """Send only what differs from the current settings, then make sure it stuck.
-
-    Green API applies settings within up to 5 minutes and sometimes answers "saved" without
-    saving, so the settings are read back (every 2 s, for up to `verify_wait` seconds); what has
-    not stuck by then is sent once more (each write restarts the instance, so only once).
-    """
+def _apply(app_: "AppContext", desired: dict[str, Any], action: str, verify_wait: float) -> Result:
+    """Apply the settings through the flow; report what changed, or fail with what did not stick."""
     from greencli.errors import NotFine
-    from greencli.flows.waiting import poll
+    from greencli.flows.notification_settings import apply_settings
 
-    current = client.get_settings()
-    changes = {key: value for key, value in desired.items() if current.get(key) != value}
-    unchanged = sorted(key for key in desired if key not in changes)
-
+    out = app_.output
+    change = apply_settings(
+        app_.client(),
+        desired,
+        verify_wait,
+        spinner=out.spinner,
+        on_retry=lambda keys: out.progress(f"Green API has not applied {', '.join(keys)}; sending them once more."),
+    )
+    changes, unchanged, not_applied = change
     if not changes:
-        out.result(
+        return Result(
             {"ok": True, "changed": {}, "unchanged": unchanged, "notApplied": []},
             lambda: out.status_line("pass", "Nothing to change: every setting is already as asked (no restart needed)."),
         )
-        return
-
-    def missing(settings: dict[str, Any]) -> list[str]:
-        # The URL token may be hidden by getSettings: it cannot be read back.
-        return sorted(key for key in changes if key != "webhookUrlToken" and settings.get(key) != changes[key])
-
-    not_applied: list[str] = []
-    for attempt in range(2):  # the write, and one retry of what did not stick
-        client.set_settings(changes if attempt == 0 else {key: changes[key] for key in not_applied})
-        with out.spinner("Reading the settings back…") as update:
-            after, _ = poll(
-                client.get_settings,
-                lambda settings: not missing(settings),
-                timeout=verify_wait,
-                interval=2.0,
-                first_delay=1.0,  # one getSettings a second
-                on_value=lambda settings, left: update(f"Waiting for Green API to apply {', '.join(missing(settings))} ({left:.0f} s left)…"),
-            )
-        not_applied = missing(after)
-        if not not_applied:
-            break
-        if attempt == 0:
-            out.progress(f"Green API has not applied {', '.join(not_applied)}; sending them once more.")
 
     shown = {key: ("(set)" if key == "webhookUrlToken" else value) for key, value in changes.items()}
     if not_applied:
@@ -207,7 +181,7 @@ def _apply(client: "GreenApiClient", out: "Output", desired: dict[str, Any], act
             out.line(f"{out.indent}{key} → {value!r}" if key.startswith("webhookUrl") else f"{out.indent}{key} → {value}")
         out.next_step(f"{RESTART_NOTE} `greencli check-state --wait 300` follows it.")
 
-    out.result({"ok": True, "changed": shown, "unchanged": unchanged, "notApplied": [], "note": RESTART_NOTE}, render)
+    return Result({"ok": True, "changed": shown, "unchanged": unchanged, "notApplied": [], "note": RESTART_NOTE}, render)
 
 
 @app.command("listen")
@@ -235,9 +209,9 @@ def listen(
     app_ = use(ctx, json_output)
     app_.output.json_lines = json_output
     if forward_to is not None:
-        from greencli.greenapi.webhook_url import shape_problem
+        from greencli.greenapi.credentials import check_url_shape
 
-        why = shape_problem(forward_to)
+        why = check_url_shape(forward_to)
         if why:
             raise UsageError(f"--forward-to {why}.", "For example: --forward-to http://localhost:8000/webhook", code="invalid_url")
     lock = _one_listener(app_.credentials())
@@ -264,89 +238,57 @@ def _one_listener(credentials: Any) -> Any:
         ) from None
 
 
-def _listen(app_: Any, forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
-    from greencli.errors import NotFine
+def _listen(app_: "AppContext", forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
+    from greencli.flows.listening import listen as listen_flow
+    from greencli.flows.listening import polling_settings
     from greencli.greenapi.notification_settings import is_on
     from greencli.greenapi.notification_summary import one_line
 
     out = app_.output
     client = app_.client()
-    settings = client.get_settings()
-    if settings.get("webhookUrl"):
-        raise NotFine(
-            "A webhook URL is set, so Green API pushes notifications there and polling gets none.",
-            "Switch to polling mode: greencli webhooks enable --polling (then wait up to a minute).",
-            code="polling_impossible",
-        )
+    settings = polling_settings(client)
     if not is_on(settings, "incomingWebhook"):
         out.warn("Incoming-message notifications are off: no incoming message will arrive.", "Run: greencli webhooks enable")
 
-    forwarder = None
-    if forward_to is not None:
-        from greencli.flows.forwarding import Forwarder
+    def show_one(notification: "Notification", forwarded: int | None) -> None:
+        if json_output:
+            record: dict[str, Any] = {"receiptId": notification.receipt_id, "body": notification.body}
+            if forwarded is not None:
+                record["forwardStatus"] = forwarded
+            out.json_line(record)
+        else:
+            suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
+            out.line(one_line(notification.body), styled(suffix, "dim"))
 
-        forwarder = Forwarder(forward_to, str(settings.get("webhookUrlToken") or "") or None, app_.timeout())
+    def not_deleted(notification: "Notification") -> None:
+        out.warn(
+            f"Green API did not delete notification {notification.receipt_id} (deleteNotification "
+            "answered result: false): it may arrive again, or another program took it first.",
+            "If it repeats, check that no other bot or listener polls this instance.",
+        )
+
+    def ended(handled: int, undeleted: int) -> None:
+        if undeleted:
+            out.warn(f"{undeleted} of {handled} notifications were not deleted from the queue.")
+
     out.progress(
         f"Listening for notifications (instance {client.credentials.instance_id}, polling)"
         + (f", forwarding to {forward_to}" if forward_to else "")
         + ". Ctrl-C stops; a notification not yet handled stays in the queue."
     )
-    handled = not_deleted = 0
-    try:
-        while count is None or handled < count:
-            notification = _until_it_works(lambda: client.receive_notification(receive_timeout), out)
-            if notification is None:
-                continue
-            forwarded = None
-            if forwarder is not None:
-                forwarded = forwarder.deliver(
-                    notification.body,
-                    lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
-                    raw=notification.raw_body,
-                )
-            if json_output:
-                record: dict[str, Any] = {"receiptId": notification.receipt_id, "body": notification.body}
-                if forwarded is not None:
-                    record["forwardStatus"] = forwarded
-                out.json_line(record)
-            else:
-                suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
-                out.line(one_line(notification.body), styled(suffix, "dim"))
-            if not _until_it_works(partial(client.delete_notification, notification.receipt_id), out):
-                not_deleted += 1
-                out.warn(
-                    f"Green API did not delete notification {notification.receipt_id} (deleteNotification "
-                    "answered result: false): it may arrive again, or another program took it first.",
-                    "If it repeats, check that no other bot or listener polls this instance.",
-                )
-            handled += 1
-    finally:
-        if forwarder is not None:
-            forwarder.close()
-        if not_deleted:
-            out.warn(f"{not_deleted} of {handled} notifications were not deleted from the queue.")
-
-
-def _until_it_works(call: Callable[[], T], out: "Output") -> T:
-    """Repeat a receive or delete through passing trouble (Green API's advice for 5xx), with
-    growing pauses; a listener keeps listening. Errors no retry can fix (401, 403, 404, 400,
-    quotas) end it."""
-    from greencli.errors import ApiError
-
-    pause = 1.0
-    unreadable = 0
-    while True:
-        try:
-            return call()
-        except ApiError as error:
-            passing = (error.status or 0) >= 500 or error.code in ("timeout", "connection_failed", "rate_limited", "bad_response")
-            # An answer cut short passes; the same unreadable answer three times running does not.
-            unreadable = unreadable + 1 if error.code == "bad_response" else 0
-            if not passing or unreadable >= 3:
-                raise
-            out.warn(f"{error.message} Trying again in {pause:g} s.")
-            time.sleep(pause)
-            pause = min(pause * 2, 30.0)
+    listen_flow(
+        client,
+        show_one,
+        count=count,
+        receive_timeout=receive_timeout,
+        forward_to=forward_to,
+        webhook_token=str(settings.get("webhookUrlToken") or "") or None,
+        forward_timeout=app_.timeout(),
+        on_retry=lambda error, pause: out.warn(f"{error.message} Trying again in {pause:g} s."),
+        on_forward_failure=lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
+        on_not_deleted=not_deleted,
+        on_end=ended,
+    )
 
 
 app.command("trigger")(trigger)  # in a module of its own: it is not about settings or listening

@@ -1,0 +1,95 @@
+"""flows.notification_settings.apply_settings: read, send what differs, read back, retry once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+
+from greencli.flows.notification_settings import apply_settings
+from greencli.greenapi.client import GreenApiClient
+from greencli.greenapi.credentials import Credentials
+
+ID = "1101000001"
+API = "https://api.green-api.com"
+
+
+@pytest.fixture
+def client(token: str) -> GreenApiClient:
+    return GreenApiClient(Credentials(ID, token, API), backoff=0)
+
+
+def url(method: str, token: str) -> str:
+    return f"{API}/waInstance{ID}/{method}/{token}"
+
+
+@pytest.fixture
+def api():
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def sent_bodies(api: responses.RequestsMock) -> list[dict]:
+    return [json.loads(call.request.body) for call in api.calls if "/setSettings/" in call.request.url]
+
+
+def test_nothing_is_sent_when_every_setting_is_already_as_asked(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"incomingWebhook": "yes", "webhookUrl": ""})
+    change = apply_settings(client, {"incomingWebhook": "yes", "webhookUrl": ""}, verify_wait=20)
+    assert change.changes == {} and change.not_applied == []
+    assert change.unchanged == ["incomingWebhook", "webhookUrl"]
+    assert sent_bodies(api) == []
+
+
+def test_only_what_differs_is_sent_and_read_back(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"incomingWebhook": "yes", "stateWebhook": "no"})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), json={"incomingWebhook": "yes", "stateWebhook": "yes"})
+    change = apply_settings(client, {"incomingWebhook": "yes", "stateWebhook": "yes"}, verify_wait=20)
+    assert sent_bodies(api) == [{"stateWebhook": "yes"}]
+    assert change.changes == {"stateWebhook": "yes"} and change.unchanged == ["incomingWebhook"]
+    assert change.not_applied == []
+
+
+def test_what_did_not_stick_is_sent_once_more_and_then_reported(api, client, token, instant_polls) -> None:
+    retried: list[list[str]] = []
+    api.get(url("getSettings", token), json={"stateWebhook": "no", "incomingWebhook": "no"})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), json={"stateWebhook": "no", "incomingWebhook": "yes"})  # repeats
+    change = apply_settings(
+        client, {"stateWebhook": "yes", "incomingWebhook": "yes"}, verify_wait=6, on_retry=retried.append
+    )
+    assert sent_bodies(api) == [{"stateWebhook": "yes", "incomingWebhook": "yes"}, {"stateWebhook": "yes"}]
+    assert retried == [["stateWebhook"]]  # heard once: there is no third write
+    assert change.not_applied == ["stateWebhook"]
+
+
+def test_the_url_token_is_sent_but_never_waited_for(api, client, token, instant_polls) -> None:
+    """getSettings may hide webhookUrlToken, so it cannot be read back."""
+    api.get(url("getSettings", token), json={"webhookUrlToken": ""})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), json={"webhookUrlToken": ""})
+    change = apply_settings(client, {"webhookUrlToken": "secret-value"}, verify_wait=20)
+    assert sent_bodies(api) == [{"webhookUrlToken": "secret-value"}]
+    assert change.not_applied == []
+
+
+def test_the_spinner_hears_what_is_still_missing(api, client, token, instant_polls) -> None:
+    from contextlib import contextmanager
+
+    shown: list[str] = []
+
+    @contextmanager
+    def spinner(message: str):
+        shown.append(message)
+        yield shown.append
+
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.get(url("getSettings", token), json={"stateWebhook": "yes"})
+    change = apply_settings(client, {"stateWebhook": "yes"}, verify_wait=20, spinner=spinner)
+    assert change.not_applied == []
+    assert shown[0] == "Reading the settings back…"
+    assert shown[1].startswith("Waiting for Green API to apply stateWebhook (")
