@@ -119,3 +119,46 @@ def instant_polls(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
     monkeypatch.setattr(waiting, "poll", poll)
     return clock
+
+
+@pytest.fixture
+def local_sandbox():
+    """Start a sandbox in this process on 127.0.0.1; gives the environment that points at it."""
+    from greencli.sandbox.instance import Options
+    from greencli.sandbox.server import start
+
+    started = []
+
+    def begin(**options) -> tuple[dict[str, str], object]:
+        running = start(Options(**options), rate_limits=False)
+        started.append(running)
+        env = {
+            "GREEN_API_URL": running.url,
+            "GREEN_API_INSTANCE_ID": running.instance.instance_id,
+            "GREEN_API_TOKEN": running.instance.token,
+        }
+        return env, running
+
+    yield begin
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def api():
+    """Green API mocked with `responses`: a request nobody answers fails the test."""
+    import responses
+
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+@pytest.fixture
+def client(token: str):
+    """A client for tests.mocked_api's instance, without retry pauses."""
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.credentials import Credentials
+    from tests.mocked_api import API, ID
+
+    with GreenApiClient(Credentials(ID, token, API), backoff=0) as made:
+        yield made

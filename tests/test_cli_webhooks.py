@@ -5,26 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
-ID = "1101000001"
-API = "https://api.green-api.com"
+from tests.mocked_api import ID, url
+
 GUIDE = ("incomingWebhook", "outgoingMessageWebhook", "outgoingAPIMessageWebhook", "stateWebhook")
 
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
 
 
 @pytest.fixture
 def env(token: str) -> dict[str, str]:
     return {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token}
 
-
-def url(method: str, token: str) -> str:
-    return f"{API}/waInstance{ID}/{method}/{token}"
 
 
 def test_enable_changes_only_what_is_off_and_says_so(api, run_cli, env, token, assert_no_token, instant_polls) -> None:

@@ -3,34 +3,10 @@
 from __future__ import annotations
 
 import pytest
-import responses
 
 from greencli.errors import ApiError, NotFine
 from greencli.flows.listening import listen, polling_settings, until_it_works
-from greencli.greenapi.client import GreenApiClient
-from greencli.greenapi.credentials import Credentials
-
-ID = "1101000001"
-API = "https://api.green-api.com"
-
-
-@pytest.fixture
-def client(token: str) -> GreenApiClient:
-    return GreenApiClient(Credentials(ID, token, API), backoff=0)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
-
-
-def url(method: str, token: str) -> str:
-    return f"{API}/waInstance{ID}/{method}/{token}"
-
-
-def methods(api: responses.RequestsMock) -> list[str]:
-    return [call.request.url.split(f"/waInstance{ID}/")[1].split("/")[0] for call in api.calls]
+from tests.mocked_api import methods, url
 
 
 def test_each_notification_is_handed_over_before_it_is_deleted(api, client, token) -> None:

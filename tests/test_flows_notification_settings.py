@@ -4,30 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import responses
 
 from greencli.flows.notification_settings import apply_settings
-from greencli.greenapi.client import GreenApiClient
-from greencli.greenapi.credentials import Credentials
-
-ID = "1101000001"
-API = "https://api.green-api.com"
-
-
-@pytest.fixture
-def client(token: str) -> GreenApiClient:
-    return GreenApiClient(Credentials(ID, token, API), backoff=0)
-
-
-def url(method: str, token: str) -> str:
-    return f"{API}/waInstance{ID}/{method}/{token}"
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock() as mock:
-        yield mock
+from tests.mocked_api import url
 
 
 def sent_bodies(api: responses.RequestsMock) -> list[dict]:

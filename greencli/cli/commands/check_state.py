@@ -6,6 +6,7 @@ import typer
 
 from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
 
@@ -22,14 +23,14 @@ def check_state(
         ),
     ] = None,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Show the instance state and what to do about it.
 
     Exit 0 only when authorized; with --json, an object with stateInstance.
 
     Example: greencli check-state --wait 300
     """
-    from greencli.errors import ApiError
+    from greencli.errors import ApiError, ExitCode
     from greencli.flows.state_and_phone import state_and_phone
     from greencli.flows.waiting import poll
     from greencli.greenapi.states import describe_state, format_phone
@@ -38,8 +39,7 @@ def check_state(
     out = app.output
     instances = app.instances()
     if instances:
-        _check_several(app, instances)
-        return
+        return _check_several(app, instances)
     client = app.client()
 
     wa_settings = client.get_wa_settings
@@ -93,8 +93,7 @@ def check_state(
         if info.action:
             out.next_step(info.action)
 
-    out.result(data, render)
-    raise typer.Exit(0 if info.authorized else 1)
+    return Result(data, render, ExitCode.OK if info.authorized else ExitCode.NOT_FINE)
 
 
 def _sources(app: Any) -> dict[str, str]:
@@ -104,15 +103,17 @@ def _sources(app: Any) -> dict[str, str]:
     return {key: str(settings[variable].origin or "unknown") for key, variable in (("instanceId", INSTANCE_ID), ("apiUrl", API_URL), ("token", TOKEN))}
 
 
-def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> None:
+def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> Result:
     """One row per instance (--env-file given several times); exit code by doctor's rule."""
+    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     from greencli.doctor.verdict import combined
 
     out = app.output
     with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(8, len(instances))) as pool:
-        rows = list(pool.map(lambda pair: _one_instance(*pair), instances))
+        # Each in a copy of this context: the run's Redactor learns every instance's token.
+        rows = list(pool.map(lambda pair: contextvars.copy_context().run(_one_instance, *pair), instances))
     final = combined(row["exitCode"] for row in rows)
     data = {"ok": final == 0, "instances": rows}
 
@@ -129,8 +130,7 @@ def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> 
             if "error" in row:
                 out.line(styled(f"{row['name']}: ", "bold"), row["error"]["message"], err=True)
 
-    out.result(data, render)
-    raise typer.Exit(final)
+    return Result(data, render, final)
 
 
 def _one_instance(name: str, app: AppContext) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import STATUS_STYLE, styled
+from greencli.cli.result import Result
 
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext
@@ -45,7 +46,7 @@ def doctor(
         typer.Option("--explain", metavar="ID", help="Print what check ID means, why it fails and how to fix it; run nothing."),
     ] = None,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Run the whole troubleshooting checklist.
 
     Each check is shown as it finishes. Exit 0 when nothing failed (warnings allowed), 1 when
@@ -65,13 +66,11 @@ def doctor(
     app = use(ctx, json_output)
     out = app.output
     if explain is not None:
-        _explain(out, explain)
-        return
+        return _explain(out, explain)
     timeout = min(app.timeout(), 10.0)
     instances = app.instances()
     if instances:
-        _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
-        return
+        return _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
     resolution = app.resolution()
     title_width = max(len(title) for title in TITLES.values())
     reported: list[str] = []
@@ -130,9 +129,13 @@ def doctor(
             summary += f", {tally['skip']} skipped"
         out.line(styled(summary, "green" if ok and not tally["warn"] else ("yellow" if ok else "red")))
 
-    out.result(data, render)
-    emit_reports(out, data, junit_xml, report_format)
-    raise typer.Exit(exit_code(results))
+    emit_reports(out, data, junit_xml, "text")  # the JUnit file, in every output mode
+
+    def render_with_annotations() -> None:
+        render()
+        emit_reports(out, data, None, report_format)  # --format github: annotations after the text
+
+    return Result(data, render_with_annotations, exit_code(results))
 
 
 def _probe_webhook(app: "AppContext", resolution: "Resolution", results: "list[CheckResult]") -> "CheckResult":
@@ -188,7 +191,7 @@ def _render_check(out: "Output", result: "CheckResult", title_width: int, verbos
         out.line(styled(f"{indent}  more: {command_for(result.id)}", "dim"))
 
 
-def _explain(out: "Output", check_id: str) -> None:
+def _explain(out: "Output", check_id: str) -> Result:
     from greencli.doctor.explanations import sections
     from greencli.errors import UsageError
 
@@ -198,15 +201,12 @@ def _explain(out: "Output", check_id: str) -> None:
             f"There is no doctor check {check_id!r}.",
             f"Choose one of: {', '.join(known)}.",
         )
-    if out.json_mode:
-        out.json_document({"ok": True, "id": check_id, "explanation": known[check_id]})
-    else:
-        out.raw(known[check_id])
+    return Result({"ok": True, "id": check_id, "explanation": known[check_id]}, lambda: out.raw(known[check_id]))
 
 
 def _doctor_several(
     app: "AppContext", instances: "list[tuple[str, AppContext]]", verbose: bool, junit_xml: Path | None, report_format: str, timeout: float
-) -> None:
+) -> Result:
     """One row per instance, then what failed or warned in each; exit code by the combined rule."""
     from greencli.cli.reports import InstanceReport
     from greencli.cli.reports.emit import emit_many
@@ -253,6 +253,11 @@ def _doctor_several(
         healthy = sum(1 for doc in documents if doc["ok"])
         out.line(styled(f"{healthy} of {len(documents)} instances passed", "green" if healthy == len(documents) else "red"))
 
-    out.result(data, render)
-    emit_many(out, [InstanceReport(doc["name"], doc) for doc in documents], junit_xml, report_format)
-    raise typer.Exit(final)
+    reports = [InstanceReport(doc["name"], doc) for doc in documents]
+    emit_many(out, reports, junit_xml, "text")  # the JUnit file, in every output mode
+
+    def render_with_annotations() -> None:
+        render()
+        emit_many(out, reports, None, report_format)  # --format github: annotations after the text
+
+    return Result(data, render_with_annotations, final)

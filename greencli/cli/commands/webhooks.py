@@ -7,8 +7,8 @@ import typer
 from greencli.cli.commands.webhooks_trigger import trigger
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
-from greencli.cli.seconds import finite_seconds
 from greencli.cli.result import Result
+from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext

@@ -1,0 +1,115 @@
+"""Sending a message that proves the chain works, and following it until it is delivered.
+
+sendMessage queues a message for 24 hours even when no phone is linked, so the state is
+checked first (https://green-api.com/en/docs/api/sending/SendMessage/). The number is checked
+with checkWhatsapp, which counts against the free plan's monthly quota
+(https://green-api.com/en/docs/api/service/CheckWhatsapp/). A send whose answer was lost is
+never repeated: it may have gone out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from greencli.errors import ApiError, NotFine, QuotaExceeded
+from greencli.flows import waiting
+from greencli.flows.waiting import Spinner, no_spinner
+from greencli.greenapi.states import describe_state
+
+if TYPE_CHECKING:
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.phone_numbers import Recipient
+
+DONE_STATUSES = ("delivered", "read")
+FAILED_STATUSES = ("failed", "noAccount", "notInGroup", "yellowCard")
+
+
+class Sent(NamedTuple):
+    id_message: str
+    # How the number was checked: passed, skipped (--no-check), notAPhoneNumber (a group or
+    # LID chat), or quotaExceeded (the plan's monthly checks are used up; sent unchecked).
+    whatsapp_check: str
+
+
+def send_checked(
+    client: GreenApiClient,
+    recipient: Recipient,
+    text: str,
+    check_number: bool = True,
+    on_check_quota_used_up: Callable[[], None] = lambda: None,
+) -> Sent:
+    """Check the state and the number, then send once."""
+    state = client.get_state_instance()
+    if state != "authorized":
+        info = describe_state(state)
+        raise NotFine(
+            f"The instance is not authorized (state: {info.label}), so the message would only wait in the queue.",
+            info.action or "Link the phone: `greencli qr`.",
+            code="not_authorized",
+        )
+
+    check = "skipped" if not check_number else ("notAPhoneNumber" if recipient.phone is None else "passed")
+    if check == "passed" and recipient.phone is not None:
+        try:
+            if not client.check_whatsapp(recipient.phone):
+                raise NotFine(
+                    f"This number has no WhatsApp: {recipient.display}.",
+                    "Check the number (full international form, with the country code), or send to another one.",
+                    code="no_whatsapp",
+                )
+        except QuotaExceeded as quota:
+            if quota.kind == "chats":
+                raise
+            check = "quotaExceeded"
+            on_check_quota_used_up()
+
+    try:
+        return Sent(client.send_message(recipient.chat_id, text), check)
+    except ApiError as error:
+        if error.may_have_been_processed:
+            raise ApiError(
+                f"{error.message} The message may have been sent: the request reached Green API "
+                "but its answer was lost or unreadable. greencli does not send it again, to avoid "
+                "a duplicate.",
+                "Look at the chat on the phone, or at the instance's outgoing journal in the "
+                "console (entries can take up to 2 minutes to appear), before sending again.",
+                code="possibly_sent",
+                status=error.status,
+                method="sendMessage",
+                may_have_been_processed=True,
+            ) from error
+        raise
+
+
+def follow_delivery(
+    client: GreenApiClient,
+    chat_id: str,
+    id_message: str,
+    wait: float,
+    spinner: Spinner = no_spinner,
+) -> str | None:
+    """Follow the message in the journal until delivered, failed, or `wait` runs out; its last
+    status (None while it is not in the journal: entries can lag up to 2 minutes)."""
+
+    def fetch() -> str | None:
+        try:
+            entry = client.get_message(chat_id, id_message)
+        except ApiError as error:
+            if error.code in ("bad_request", "not_found"):
+                return None
+            raise
+        status = entry.get("statusMessage")
+        return status if isinstance(status, str) else None
+
+    with spinner("Following the message: waiting for it to appear in the journal…") as update:
+        status, _ = waiting.poll(
+            fetch,
+            lambda value: value in DONE_STATUSES or value in FAILED_STATUSES,
+            timeout=wait,
+            interval=2.0,  # getMessage counts against the free plan's monthly quota
+            on_value=lambda value, left: update(
+                f"Following the message: {value or 'not in the journal yet (it can lag 2 minutes)'} ({left:.0f} s left)"
+            ),
+        )
+    return status

@@ -1,0 +1,58 @@
+"""`greencli reboot` and `greencli logout` through greencli.cli.app.main, API mocked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+
+ID = "1101000001"
+API = "https://api.green-api.com"
+
+
+@pytest.fixture
+def env(token: str) -> dict[str, str]:
+    return {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token}
+
+
+@pytest.mark.parametrize(("command", "field"), [("reboot", "isReboot"), ("logout", "isLogout")])
+def test_yes_calls_the_method_once_and_names_the_next_step(run_cli, env, token, command, field) -> None:
+    with responses.RequestsMock() as api:
+        api.get(f"{API}/waInstance{ID}/{command}/{token}", json={field: True})
+        result = run_cli([command, "--yes", "--json"], env=env)
+        assert len(api.calls) == 1
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["ok"] is True and document["action"] == command and "greencli" in document["next"]
+
+
+@pytest.mark.parametrize(("command", "field"), [("reboot", "isReboot"), ("logout", "isLogout")])
+def test_an_answer_that_it_did_not_happen_exits_1(run_cli, env, token, command, field) -> None:
+    with responses.RequestsMock() as api:
+        api.get(f"{API}/waInstance{ID}/{command}/{token}", json={field: False})
+        result = run_cli([command, "--yes"], env=env)
+    assert result.exit_code == 1
+    assert f"the {command} did not happen" in result.stderr
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_changed(run_cli, env) -> None:
+    with responses.RequestsMock():  # any request would fail the test
+        result = run_cli(["logout", "--json"], env=env)
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["error"]["code"] == "confirmation_required"
+
+
+def test_declining_the_prompt_changes_nothing_and_exits_1(run_cli, env, monkeypatch) -> None:
+    from greencli.cli.commands import reboot_logout
+
+    monkeypatch.setattr(reboot_logout, "can_prompt", lambda: True)
+    with responses.RequestsMock():
+        result = run_cli(["reboot"], env=env, input="n\n")
+    assert result.exit_code == 1
+    assert "Cancelled: nothing was changed." in result.stderr
+
+
+def test_bad_credentials_are_reported_before_the_question(run_cli) -> None:
+    result = run_cli(["reboot"], env={"GREEN_API_INSTANCE_ID": "12ab", "GREEN_API_TOKEN": "x" * 50})
+    assert result.exit_code == 2 and "digits only" in result.stderr

@@ -1,0 +1,107 @@
+"""flows.sending: the state and number checks before a send, the one send, and following it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from greencli.errors import ApiError, NotFine, QuotaExceeded
+from greencli.flows.sending import follow_delivery, send_checked
+from greencli.greenapi.phone_numbers import parse_recipient
+from tests.mocked_api import methods, url
+
+PHONE = parse_recipient("79001234567")
+
+
+
+
+
+
+def authorized(api, token: str) -> None:
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+
+
+def test_a_checked_number_is_sent_to_once(api, client, token) -> None:
+    authorized(api, token)
+    api.post(url("checkWhatsapp", token), json={"existsWhatsapp": True})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC"})
+    sent = send_checked(client, PHONE, "hello")
+    assert sent == ("ABC", "passed")
+    assert methods(api) == ["getStateInstance", "checkWhatsapp", "sendMessage"]
+    assert json.loads(api.calls[2].request.body) == {"chatId": "79001234567@c.us", "message": "hello"}
+
+
+def test_nothing_is_sent_while_the_instance_is_not_authorized(api, client, token) -> None:
+    """sendMessage would queue it for 24 hours: "sent" would be a lie."""
+    api.get(url("getStateInstance", token), json={"stateInstance": "notAuthorized"})
+    with pytest.raises(NotFine) as caught:
+        send_checked(client, PHONE, "hello")
+    assert caught.value.code == "not_authorized" and "greencli qr" in (caught.value.hint or "")
+    assert methods(api) == ["getStateInstance"]
+
+
+def test_a_number_without_whatsapp_is_not_sent_to(api, client, token) -> None:
+    authorized(api, token)
+    api.post(url("checkWhatsapp", token), json={"existsWhatsapp": False})
+    with pytest.raises(NotFine) as caught:
+        send_checked(client, PHONE, "hello")
+    assert caught.value.code == "no_whatsapp"
+    assert "sendMessage" not in methods(api)
+
+
+def test_used_up_checks_send_unchecked_and_say_so(api, client, token) -> None:
+    heard: list[str] = []
+    authorized(api, token)
+    api.post(url("checkWhatsapp", token), status=466, json={"invokeStatus": {"method": "checkWhatsapp", "used": 100, "total": 100}})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC"})
+    sent = send_checked(client, PHONE, "hello", on_check_quota_used_up=lambda: heard.append("quota"))
+    assert sent.whatsapp_check == "quotaExceeded" and heard == ["quota"]
+
+
+def test_used_up_chats_stop_the_send(api, client, token) -> None:
+    authorized(api, token)
+    api.post(
+        url("checkWhatsapp", token),
+        status=466,
+        json={"correspondentsStatus": {"status": "CORRESPONDENTS_QUOTE_EXCEEDED", "description": "", "used": 3, "total": 3}},
+    )
+    with pytest.raises(QuotaExceeded):
+        send_checked(client, PHONE, "hello")
+    assert "sendMessage" not in methods(api)
+
+
+def test_without_the_check_or_for_a_group_no_check_is_spent(api, client, token) -> None:
+    authorized(api, token)
+    api.post(url("sendMessage", token), json={"idMessage": "A"})
+    assert send_checked(client, PHONE, "hi", check_number=False).whatsapp_check == "skipped"
+    authorized(api, token)
+    api.post(url("sendMessage", token), json={"idMessage": "B"})
+    group = parse_recipient("120363043968066561@g.us")
+    assert send_checked(client, group, "hi").whatsapp_check == "notAPhoneNumber"
+    assert "checkWhatsapp" not in methods(api)
+
+
+def test_a_send_whose_answer_was_lost_is_possibly_sent_and_not_repeated(api, client, token) -> None:
+    authorized(api, token)
+    api.post(url("checkWhatsapp", token), json={"existsWhatsapp": True})
+    api.post(url("sendMessage", token), status=500, json={"message": "oops"})
+    with pytest.raises(ApiError) as caught:
+        send_checked(client, PHONE, "hello")
+    assert caught.value.code == "possibly_sent" and caught.value.may_have_been_processed
+    assert methods(api).count("sendMessage") == 1
+
+
+def test_delivery_is_followed_until_a_final_status(api, client, token, instant_polls) -> None:
+    get_message = url("getMessage", token)
+    api.post(get_message, status=400, json={"message": "not found"})  # not in the journal yet
+    api.post(get_message, json={"statusMessage": "sent"})
+    api.post(get_message, json={"statusMessage": "delivered"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=60) == "delivered"
+    assert methods(api).count("getMessage") == 3
+    assert instant_polls.sleeps == [2.0, 2.0]  # getMessage counts against a quota: every 2 s
+
+
+def test_following_gives_up_with_the_last_status_when_time_runs_out(api, client, token, instant_polls) -> None:
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=5) == "sent"
