@@ -1,24 +1,23 @@
 """`greencli qr`: link the phone from the terminal, by QR code or by pairing code."""
 
 import base64
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output, Screen
+    from greencli.flows.linking import Linked, QrCode
     from greencli.greenapi.client import GreenApiClient
 
 ROTATION_SECONDS = 20
-LINK_FIX = "Run `greencli logout`, then `greencli qr` again."
 
 
 def qr(
@@ -37,7 +36,7 @@ def qr(
         typer.Option("--wait", metavar="SECONDS", min=5, callback=finite_seconds, help="Keep refreshing until linked, for at most SECONDS (default 150)."),
     ] = 150,
     json_output: JsonOption = False,
-) -> None:
+) -> Result | None:
     """Link the phone by QR code (drawn here) or pairing code.
 
     The code is refreshed until the phone is linked, then the linked number is shown. With
@@ -54,15 +53,16 @@ def qr(
         from greencli.greenapi.phone_numbers import parse_recipient
 
         recipient = parse_recipient(phone, allow_chat_id=False)
-        _pair_by_phone(app.client(), out, recipient.phone or 0, wait, json_output, once)
-        return
+        return _pair_by_phone(app.client(), out, recipient.phone or 0, wait, once)
+    from greencli.flows.linking import remove_temporary_pngs
+
     client = app.client()
     try:
-        _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=app.may_prompt())
+        return _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=app.may_prompt())
     except _PairInstead as choice:
-        _pair_by_phone(client, out, choice.phone, wait, json_output, once)
+        return _pair_by_phone(client, out, choice.phone, wait, once)
     finally:
-        _remove_temporary_pngs()
+        remove_temporary_pngs()
 
 
 def _check_writable(path: Path) -> None:
@@ -83,14 +83,6 @@ def _check_writable(path: Path) -> None:
 # -- QR code ---------------------------------------------------------------------------------
 
 
-class _Code(NamedTuple):
-    png: bytes
-    payload: str | None  # what the picture encodes; None when it could not be read
-    file: Path | None  # where the PNG is: --save, or a temporary file when it could not be read
-    new: bool  # not shown before
-    deadline: float
-
-
 class _PairInstead(Exception):
     """The user chose a pairing code over a QR code the window could not show."""
 
@@ -101,87 +93,22 @@ class _PairInstead(Exception):
 
 def _show_qr(
     client: "GreenApiClient", out: "Output", once: bool, save: Path | None, invert: bool, wait: float, offer_pairing: bool
-) -> None:
+) -> Result:
+    from greencli.flows.linking import Linked, link_by_qr
+
     if out.rich_out and not out.json_mode and not once:
         # A terminal: the code redrawn in place in the alternate screen, left before the result.
         with out.screen() as screen:
-            linked = _link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), once=False, save=save)
-        _linked(client, out, first=linked == "already")
-        return
-    with out.live() as redraw:
-
-        def present(code: _Code) -> None:
-            if code.new and not out.json_mode:  # a pipe or a log: each new code once
-                redraw(_printed(_drawing(code.payload, invert), code.file, once))
-
-        outcome = _link_by_qr(client, wait, present, once=once, save=save)
-    if isinstance(outcome, _Code):
-        _emit_code(out, outcome.payload, outcome.png, outcome.file, once=True)
+            outcome = link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), save=save)
     else:
-        _linked(client, out, first=outcome == "already")
+        with out.live() as redraw:
 
+            def present(code: "QrCode") -> None:
+                if code.new and not out.json_mode:  # a pipe or a log: each new code once
+                    redraw(_printed(_drawing(code.payload, invert), code.file, once))
 
-def _link_by_qr(
-    client: "GreenApiClient", wait: float, present: Callable[[_Code], None], once: bool, save: Path | None
-) -> "_Code | str":
-    """Ask for the QR code once a second and present each until the phone is linked ("linked",
-    or "already" when it was before any code was shown), or, with `once`, return the first code."""
-    from greencli.config.atomic_files import write_atomically
-    from greencli.errors import NotFine
-
-    deadline = time.monotonic() + wait
-    shown: str | None = None
-    codes_shown = 0
-    fallback_file: Path | None = None
-    last_state_check = 0.0
-    while True:
-        started = time.monotonic()
-        answer = client.qr()
-        if answer.type == "alreadyLogged":
-            return "already" if codes_shown == 0 else "linked"
-        if answer.type == "error":
-            raise NotFine(
-                f"Green API could not give a QR code: {answer.message}",
-                LINK_FIX if "auth" in answer.message.lower() or "log out" in answer.message.lower()
-                else "Wait a minute and try again (a QR code can take a while after a logout); "
-                "`greencli check-state` shows the state.",
-                code="qr_error",
-            )
-        if answer.type != "qrCode":
-            raise NotFine(f"Green API answered qr with an unknown type {answer.type!r}.", "Try again.", code="qr_error")
-
-        png = _png_bytes(answer.message)
-        if save is not None:
-            write_atomically(save, png)
-        payload = _read(png)
-        if payload is None and (save is not None or not once):
-            # Kept in a file the user can open and scan (with --once it would be removed as
-            # the command ends: --save keeps it).
-            fallback_file = save or fallback_file or _temporary_png()
-            write_atomically(fallback_file, png)
-        key = payload or answer.message
-        new = key != shown
-        if new:
-            shown = key
-            codes_shown += 1
-        code = _Code(png, payload, save or fallback_file, new, deadline)
-        present(code)
-        if once:
-            return code
-        if time.monotonic() >= deadline:
-            raise NotFine(
-                f"The phone was not linked within {wait:g} s.",
-                "Run `greencli qr` again when the phone is at hand, or use a pairing code: "
-                "`greencli qr --phone NUMBER`. Long QR sessions can leave the instance in "
-                "`starting`: `greencli check-state` tells.",
-                code="qr_timeout",
-            )
-        # The state method has its own rate limit: look at it every other second too.
-        if time.monotonic() - last_state_check >= 2:
-            last_state_check = time.monotonic()
-            if client.get_state_instance() == "authorized":
-                return "linked"
-        time.sleep(max(0.0, started + 1.0 - time.monotonic()))
+            outcome = link_by_qr(client, wait, present, once=once, save=save)
+    return _linked(out, outcome) if isinstance(outcome, Linked) else _code(out, outcome)
 
 
 class _ScreenPresenter:
@@ -197,7 +124,7 @@ class _ScreenPresenter:
         self.drawn: tuple[str | None, tuple[int, int]] | None = None
         self.png_for_small_window: Path | None = None
 
-    def __call__(self, code: _Code) -> None:
+    def __call__(self, code: "QrCode") -> None:
         from greencli.cli import qr_screen
 
         size = self.out.terminal_size()
@@ -227,8 +154,10 @@ class _ScreenPresenter:
                 raise _PairInstead(phone)
             self.drawn = None  # draw again now, in whatever size the window has
             return
-        self.png_for_small_window = self.png_for_small_window or _temporary_png()
         from greencli.config.atomic_files import write_atomically
+        from greencli.flows.linking import temporary_png
+
+        self.png_for_small_window = self.png_for_small_window or temporary_png()
 
         write_atomically(self.png_for_small_window, code.png)
         self.show(qr_screen.too_small_screen(columns, lines, needed, str(self.png_for_small_window)))
@@ -260,68 +189,10 @@ def _matrix(payload: str) -> list[list[bool]]:
     return qr_drawing.matrix_for(payload)
 
 
-def _read(png: bytes) -> str | None:
-    from greencli.greenapi import qr_image
-
-    try:
-        return qr_image.decode_png(png)
-    except qr_image.QrDecodeError:
-        return None
-
-
-def _png_bytes(message: str) -> bytes:
-    from greencli.errors import ApiError
-    from greencli.greenapi import qr_image
-
-    text = message.split(",", 1)[1] if message.startswith("data:") else message
-    try:
-        # Base64 is 4 characters for 3 bytes: a text this long is too large a picture already.
-        if len(text) > (qr_image.MAX_PNG_BYTES + 2) // 3 * 4 + 4:
-            raise qr_image.QrPictureTooLarge(
-                f"the QR picture is over {qr_image.MAX_PNG_BYTES // 1024} KB, more than any QR code needs"
-            )
-        try:
-            png = base64.b64decode(text, validate=False)
-        except ValueError:
-            png = b""
-        qr_image.check_size(png)
-    except qr_image.QrPictureTooLarge as error:
-        raise ApiError(
-            f"Green API's QR answer was refused: {error}.",
-            "Try again; `greencli qr --phone NUMBER` links by pairing code instead.",
-            code="bad_response",
-            method="qr",
-        ) from None
-    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ApiError(
-            "Green API's QR answer is not a PNG picture.",
-            "Try again; `greencli qr --phone NUMBER` links by pairing code instead.",
-            code="bad_response",
-            method="qr",
-        )
-    return png
-
-
 def _drawing(payload: str | None, invert: bool) -> str | None:
     from greencli.cli import qr_drawing
 
     return None if payload is None else qr_drawing.draw(qr_drawing.matrix_for(payload), invert=invert)
-
-
-_temporary_pngs: list[Path] = []
-
-
-def _temporary_png() -> Path:
-    """A file for a picture that cannot be drawn; removed when the command ends."""
-    handle = tempfile.NamedTemporaryFile(prefix="greencli-qr-", suffix=".png", delete=False)
-    handle.close()
-    _temporary_pngs.append(Path(handle.name))
-    return Path(handle.name)
-
-
-def _remove_temporary_pngs() -> None:
-    while _temporary_pngs:
-        _temporary_pngs.pop().unlink(missing_ok=True)
 
 
 def _printed(drawing: str | None, fallback_file: Path | None, once: bool) -> str:
@@ -345,23 +216,20 @@ def _printed(drawing: str | None, fallback_file: Path | None, once: bool) -> str
     return "\n".join(lines)
 
 
-def _emit_code(out: "Output", payload: str | None, png: bytes, file: Path | None, once: bool) -> None:
-    data: dict[str, Any] = {"ok": True, "type": "qrCode", "payload": payload, "saved": str(file) if file else None}
-    if out.json_mode:
-        data["png"] = base64.b64encode(png).decode("ascii")
-        out.json_document(data)
-    elif file is not None:
-        out.progress(f"PNG saved to {file}")
+def _code(out: "Output", code: "QrCode") -> Result:
+    """--once: the code's payload (and, with --json, its PNG); where the PNG was saved."""
+    data = {
+        "ok": True,
+        "type": "qrCode",
+        "payload": code.payload,
+        "saved": str(code.file) if code.file else None,
+        "png": base64.b64encode(code.png).decode("ascii"),
+    }
+    return Result(data, lambda: out.progress(f"PNG saved to {code.file}") if code.file is not None else None)
 
 
-def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
-    from greencli.errors import ApiError
-    from greencli.greenapi.states import format_phone
-
-    try:
-        phone = format_phone(client.get_wa_settings().get("phone"))
-    except ApiError:
-        phone = None
+def _linked(out: "Output", linked: "Linked") -> Result:
+    phone, first = linked
     data = {"ok": True, "type": "alreadyLogged" if first else "linked", "linked": True, "phone": phone}
 
     def render() -> None:
@@ -373,31 +241,21 @@ def _linked(client: "GreenApiClient", out: "Output", first: bool) -> None:
             # One line, so that it is the last thing on screen after the code disappears.
             out.status_line("pass", styled(f"Linked{who}", "bold"), " (next: greencli webhooks enable).")
 
-    out.result(data, render)
+    return Result(data, render)
 
 
 # -- pairing code ----------------------------------------------------------------------------
 
 
-def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: float, json_output: bool, once: bool) -> None:
-    from greencli.errors import NotFine
-    from greencli.flows.waiting import poll
+def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: float, once: bool) -> Result | None:
+    from greencli.flows.linking import PAIRING_SECONDS, Linked, pairing_code, wait_for_pairing
 
-    if client.get_state_instance() == "authorized":
-        _linked(client, out, first=True)
-        return
-    status, code = client.get_authorization_code(phone)
-    if not status or not code:
-        raise NotFine(
-            "Green API could not create a pairing code.",
-            "Wait a minute and try again. If a wrong code was entered before, run "
-            "`greencli logout` first, or link by QR code: `greencli qr`.",
-            code="pairing_failed",
-        )
+    code = pairing_code(client, phone)
+    if isinstance(code, Linked):
+        return _linked(out, code)
+    if out.json_mode:
+        return Result({"ok": True, "type": "pairingCode", "code": code, "phone": f"+{phone}", "validSeconds": PAIRING_SECONDS}, lambda: None)
     pretty = f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
-    if json_output:
-        out.json_document({"ok": True, "type": "pairingCode", "code": code, "phone": f"+{phone}", "validSeconds": 150})
-        return
     out.line(f"Pairing code for +{phone}: ", styled(pretty, "bold"))  # one piece, to copy
     if out.rich_out:
         from greencli.cli import big_text
@@ -413,19 +271,5 @@ def _pair_by_phone(client: "GreenApiClient", out: "Output", phone: int, wait: fl
         "If the code was rejected, run `greencli logout`, then `greencli qr`.",
     )
     if once:
-        return
-    with out.spinner("Waiting for the phone to enter the code…") as update:
-        state, linked = poll(
-            client.get_state_instance,
-            lambda value: value == "authorized",
-            timeout=min(wait, 150),
-            first_delay=1.0,  # getStateInstance was called a moment ago: 1 call a second
-            on_value=lambda value, left: update(f"Waiting for the phone to enter the code… ({left:.0f} s left)"),
-        )
-    if not linked:
-        raise NotFine(
-            "The phone did not enter the pairing code in time.",
-            "Run `greencli logout`, then `greencli qr` (or `greencli qr --phone NUMBER` once).",
-            code="pairing_timeout",
-        )
-    _linked(client, out, first=False)
+        return None
+    return _linked(out, wait_for_pairing(client, wait, spinner=out.spinner))
