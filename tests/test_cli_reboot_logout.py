@@ -44,9 +44,9 @@ def test_without_yes_and_without_a_terminal_nothing_is_changed(run_cli, env) -> 
 
 
 def test_declining_the_prompt_changes_nothing_and_exits_1(run_cli, env, monkeypatch) -> None:
-    from greencli.cli.commands import reboot_logout
+    from greencli.cli import context
 
-    monkeypatch.setattr(reboot_logout, "can_prompt", lambda: True)
+    monkeypatch.setattr(context, "can_prompt", lambda: True)
     with responses.RequestsMock():
         result = run_cli(["reboot"], env=env, input="n\n")
     assert result.exit_code == 1
