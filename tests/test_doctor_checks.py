@@ -323,3 +323,29 @@ def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token:
     assert by_id["queue"].status == "fail" and "1 message" in by_id["queue"].message
     assert by_id["statuses"].hint == "greencli webhooks enable --status"
     assert by_id["link"].status == "pass" and by_id["media"].status == "pass"
+
+
+def test_the_403_probe_asks_the_factory_for_its_client_with_short_limits(token) -> None:
+    """doctor builds no client of its own: the probe of the universal host goes through the
+    run's factory too (greencli.cli.context.AppContext.new_client)."""
+    import responses
+
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.credentials import universal_api_url
+
+    made: list[tuple[str, float | None, float | None]] = []
+
+    def make_client(credentials, *, timeout=None, backoff=None):
+        made.append((credentials.api_url, timeout, backoff))
+        return GreenApiClient(credentials, timeout=timeout or 10.0, backoff=0 if backoff is None else backoff)
+
+    own = "https://7103.api.greenapi.com"
+    universal = universal_api_url(own)
+    credentials = Credentials(ID, token, own)
+    with responses.RequestsMock() as api:
+        api.get(f"{universal}/waInstance{ID}/getStateInstance/{token}", json={"stateInstance": "authorized"})
+        result = d.check_credentials(
+            fetched(error=api_error("forbidden", 403)), credentials, lambda url: d._probe(url, credentials, 8.0, make_client)
+        )
+    assert made == [(universal, 5.0, 0)]
+    assert result.status == "fail"

@@ -19,7 +19,7 @@ import typer
 if TYPE_CHECKING:
     from greencli.cli.output import Output
     from greencli.config.loader import Credentials, Resolution, RootOptions
-    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.client import GreenApiClient, RetryNotice
     from greencli.sandbox.server import RunningSandbox
 
 from greencli.errors import UsageError
@@ -234,14 +234,31 @@ class AppContext:
         return resolve_timeout(RootOptions(timeout=self.given.get("timeout")), os.environ)
 
     def client(self) -> GreenApiClient:
+        """The run's client, for the run's credentials (built once)."""
         if self._client is None:
-            from greencli.greenapi.client import GreenApiClient
-
-            timeout = self.timeout()
-            self._client = GreenApiClient(
-                self.credentials(), timeout=timeout, on_retry=lambda notice: self.output.pause_note(notice.message)
-            )
+            self._client = self.new_client()
         return self._client
+
+    def new_client(
+        self,
+        credentials: Credentials | None = None,
+        *,
+        timeout: float | None = None,
+        backoff: float | None = None,
+        on_retry: Callable[[RetryNotice], None] | None = None,
+    ) -> GreenApiClient:
+        """The one place a client is built: the run's (see `client`), one for credentials not yet
+        written anywhere (init), or one with its own limits (doctor's probe of another host).
+        Retries are told on stderr unless `on_retry` says otherwise. The caller closes it."""
+        from greencli.greenapi.client import GreenApiClient
+
+        timeout = self.timeout() if timeout is None else timeout  # a bad --timeout is reported first
+        credentials = self.credentials() if credentials is None else credentials
+        if on_retry is None:
+            on_retry = lambda notice: self.output.pause_note(notice.message)  # noqa: E731
+        if backoff is None:
+            return GreenApiClient(credentials, timeout=timeout, on_retry=on_retry)
+        return GreenApiClient(credentials, timeout=timeout, backoff=backoff, on_retry=on_retry)
 
     def close(self) -> None:
         if self._debug_handler is not None:  # the --debug log ends with its run

@@ -89,6 +89,11 @@ class Resolution:
     def value(self, variable: str) -> str | None:
         return self.settings[variable].value
 
+    def given(self, variable: str) -> str | None:
+        """The value when one was given (an option, the environment, the file), not a default."""
+        setting = self.settings[variable]
+        return setting.value if setting.origin is not None and setting.origin.kind != "default" else None
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "error"]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -29,6 +29,7 @@ from greencli.doctor.explanations import command_for
 from greencli.errors import ApiError
 from greencli.greenapi.connections import ConnectFailure, Opened, open_connection, warm
 from greencli.greenapi.credentials import (
+    Credentials,
     is_green_api_host,
     is_universal_host,
     media_url_for,
@@ -39,6 +40,13 @@ from greencli.greenapi.states import describe_state, format_phone
 
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
+
+
+class MakeClient(Protocol):
+    """How doctor gets a client: the run's factory (greencli.cli.context.AppContext.new_client)."""
+
+    def __call__(self, credentials: Credentials, *, timeout: float | None = None, backoff: float | None = None) -> GreenApiClient: ...
+
 
 DOCS = "docs/troubleshooting.md"  # the same text ships in the package: `greencli doctor --explain ID`
 PILING_UP = 50  # notifications waiting in polling mode before doctor calls it a problem
@@ -306,7 +314,7 @@ def reachability_of(probe: HostProbe, api_url: str, configured: bool = True, med
 _SAME_HOST = HostProbe("", 0, None, "", None, [])
 
 
-def check_media(credentials: config.Credentials, probe: HostProbe, api: CheckResult | None = None) -> CheckResult:
+def check_media(credentials: Credentials, probe: HostProbe, api: CheckResult | None = None) -> CheckResult:
     """The media host: UploadFile and SendFileByUpload go there, not to apiUrl."""
     media_url, origin = media_url_for(credentials)
     details = [f"media host: {origin}", *probe.details]
@@ -355,7 +363,7 @@ def fetch(call: Callable[[], Any]) -> Fetched:
                                       "Run `greencli --debug doctor` and report it.", code="internal_error"))
 
 
-def check_credentials(state: Fetched, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+def check_credentials(state: Fetched, credentials: Credentials, probe: Callable[[str], int | None]) -> CheckResult:
     """Was the token accepted? For a 403, try to tell a wrong instance ID from a wrong host; for
     no answer, a host that is down or blocked from an instance that is down."""
     error = state.error
@@ -372,7 +380,7 @@ def check_credentials(state: Fetched, credentials: config.Credentials, probe: Ca
     return _result("credentials", "fail", f"Green API answered {error.status}, so the credentials could not be checked: {error.message}", error.hint)
 
 
-def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+def _diagnose_forbidden(credentials: Credentials, probe: Callable[[str], int | None]) -> CheckResult:
     """403: a wrong idInstance or a host that does not serve it
     (https://green-api.com/en/docs/api/common-errors/). Hosts cannot be derived from the ID, so
     the only other host asked is the documented universal one, and only from an instance's own
@@ -392,7 +400,7 @@ def _diagnose_forbidden(credentials: config.Credentials, probe: Callable[[str], 
                    "Check GREEN_API_INSTANCE_ID (idInstance), and copy apiUrl and mediaUrl from the instance's page at console.green-api.com into GREEN_API_URL and GREEN_API_MEDIA_URL.")
 
 
-def _diagnose_no_answer(error: ApiError, credentials: config.Credentials, probe: Callable[[str], int | None]) -> CheckResult:
+def _diagnose_no_answer(error: ApiError, credentials: Credentials, probe: Callable[[str], int | None]) -> CheckResult:
     """A reset or a timeout after the host was reachable. From an instance's own host, the
     universal host tells "this host is down or blocked" (it answers) from "the instance is down"
     (it does not answer either); on the universal host itself, name both causes."""
@@ -585,7 +593,7 @@ def api_calls(client: GreenApiClient) -> dict[str, Callable[[], Any]]:
 def run_checks(
     resolution: config.Resolution,
     cwd: Path,
-    make_client: Callable[[config.Credentials], GreenApiClient],
+    make_client: MakeClient,
     timeout: float,
     on_progress: Callable[[str], None] = lambda text: None,
     on_result: Callable[[CheckResult], None] = lambda result: None,
@@ -616,7 +624,7 @@ def run_checks(
         results["hygiene"] = timed("hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
         return finish("the configuration must be fixed first")
     credentials = resolution.credentials()
-    client = make_client(credentials)
+    client = make_client(credentials, timeout=timeout)
     calls = api_calls(client)
     # The connections the calls will use; those opened at start-up (greencli.cli.warm_start)
     # are already on their way. None: requests go through a proxy, which is checked instead.
@@ -674,7 +682,9 @@ def run_checks(
     state, elapsed = answers["credentials"]
     if state is None:  # cannot happen once reachability passed; kept for safety
         return finish("the API host cannot be reached")
-    credentials_result = guarded("credentials", lambda: check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout)))
+    credentials_result = guarded(
+        "credentials", lambda: check_credentials(state, credentials, lambda url: _probe(url, credentials, timeout, make_client))
+    )
     credentials_result.duration_ms = elapsed
     if credentials_result.status == "fail":
         credentials_result.outage = _unanswered(state)
@@ -753,12 +763,10 @@ def guarded(check_id: str, run: Callable[[], CheckResult]) -> CheckResult:
                        "Run `greencli --debug doctor` and report it; the other checks still stand.")
 
 
-def _probe(api_url: str, credentials: config.Credentials, timeout: float) -> int | None:
+def _probe(api_url: str, credentials: Credentials, timeout: float, make_client: MakeClient) -> int | None:
     """The HTTP status getStateInstance gets from another Green API host, or None."""
-    from greencli.greenapi.client import GreenApiClient
-
-    other = config.Credentials(credentials.instance_id, credentials.token, api_url)
-    with GreenApiClient(other, timeout=min(timeout, 5.0), backoff=0) as client:
+    other = Credentials(credentials.instance_id, credentials.token, api_url)
+    with make_client(other, timeout=min(timeout, 5.0), backoff=0) as client:
         try:
             client.get_state_instance()
             return 200

@@ -7,16 +7,12 @@ and a team's hundred instances do not open 600 connections at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from greencli.config.loader import Credentials, Resolution
-from greencli.doctor.checks import CheckResult, run_checks
-
-if TYPE_CHECKING:
-    from greencli.greenapi.client import GreenApiClient
+from greencli.config.loader import Resolution
+from greencli.doctor.checks import CheckResult, MakeClient, run_checks
 
 MAX_CONCURRENT = 32
 
@@ -24,7 +20,7 @@ MAX_CONCURRENT = 32
 def run_for_instances(
     resolutions: Sequence[Resolution],
     cwd: Path,
-    make_client: Callable[[Credentials], GreenApiClient],
+    make_client: MakeClient,
     timeout: float,
 ) -> list[list[CheckResult]]:
     """Every instance's results, in the order given."""

@@ -1,5 +1,6 @@
 """`greencli doctor`: the troubleshooting checklist, each problem with its fix."""
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,7 +61,6 @@ def doctor(
     from greencli.doctor.checks import ORDER, TITLES, run_checks
     from greencli.doctor.document import counts, document
     from greencli.doctor.verdict import exit_code
-    from greencli.greenapi.client import GreenApiClient
 
     json_output = check_report_options(report_format, json_output, junit_xml)
     app = use(ctx, json_output)
@@ -88,8 +88,8 @@ def doctor(
         results = run_checks(
             resolution,
             app.cwd,
-            lambda credentials: GreenApiClient(
-                credentials,
+            partial(
+                app.new_client,
                 timeout=timeout,
                 on_retry=lambda notice: (steps.working if steps.live else out.pause_note)(notice.message),
             ),
@@ -214,13 +214,12 @@ def _doctor_several(
     from greencli.doctor.document import counts, document
     from greencli.doctor.many import run_for_instances
     from greencli.doctor.verdict import combined, exit_code
-    from greencli.greenapi.client import GreenApiClient
 
     out = app.output
     resolutions = [instance.resolution() for _, instance in instances]
     with out.spinner(f"Checking {len(instances)} instances…"):
         all_results = run_for_instances(
-            resolutions, app.cwd, lambda credentials: GreenApiClient(credentials, timeout=timeout), timeout
+            resolutions, app.cwd, app.new_client, timeout
         )
     codes = [exit_code(results) for results in all_results]
     documents = [

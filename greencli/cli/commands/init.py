@@ -2,12 +2,15 @@
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from greencli.cli.context import JsonOption, use
+from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
+
+if TYPE_CHECKING:
+    from greencli.greenapi.credentials import Credentials
 
 
 def init(
@@ -58,16 +61,14 @@ def init(
         raise _exists(shown)
     _check_writable(target, shown)  # before any question or request
 
-    values = {
-        config.INSTANCE_ID: app.root_options.instance_id or os.environ.get(config.INSTANCE_ID),
-        config.TOKEN: app.root_options.token or os.environ.get(config.TOKEN),
-        config.API_URL: app.root_options.api_url or os.environ.get(config.API_URL),
-    }
+    # Options, then the environment, through the one loader; the file init updates is read below.
+    given = config.resolve(app.root_options, os.environ, app.cwd, read_env_file=False)
+    values = {variable: given.given(variable) for variable in (config.INSTANCE_ID, config.TOKEN, config.API_URL)}
     if token_stdin:
         if app.root_options.token:
             raise UsageError("--token and --token-stdin contradict each other.", "Give the token one way.")
-        values[config.TOKEN] = _read_token_from_stdin()
-    values = {key: (value.strip() if value else None) for key, value in values.items()}
+        token = _read_token_from_stdin()
+        values[config.TOKEN] = token.strip() if token else None
     kept: dict[str, str] = {}  # --force: what the file holds, for what was not given
     if force and target.exists():
         kept = {key: value.strip() for key, (value, _line) in config.read_env_file(target, shown).values.items() if value.strip()}
@@ -105,7 +106,7 @@ def init(
             api_url=values[config.API_URL] or config.DEFAULT_API_URL,
         )
         try:
-            state = None if no_check else _check(credentials, app.timeout(), out)
+            state = None if no_check else _check(app, credentials, out)
         except ApiError as error:
             if not interactive or error.code not in ("unauthorized", "forbidden", "not_found") or attempt + 1 == MAX_ATTEMPTS:
                 raise
@@ -211,12 +212,8 @@ def _read_token_from_stdin() -> str:
     return token
 
 
-def _check(credentials: Any, timeout: float, out: Any) -> str | None:
-    from greencli.greenapi.client import GreenApiClient
-    from greencli.redaction import register
-
-    register(credentials.token)
-    with GreenApiClient(credentials, timeout=timeout, on_retry=lambda notice: out.pause_note(notice.message)) as client:
+def _check(app: AppContext, credentials: "Credentials", out: Any) -> str | None:
+    with app.new_client(credentials) as client:
         with out.spinner("Checking the credentials with Green API…"):
             return client.get_state_instance()
 
