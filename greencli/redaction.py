@@ -6,31 +6,94 @@ it. Every message that may contain a URL or an exception text goes through `reda
 
 from __future__ import annotations
 
+import contextvars
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # The token shape seen in every example: 50 lowercase hex characters.
 _TOKEN_SHAPE = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{50}(?![0-9a-fA-F])")
 # The path segment after the method name: /waInstance<id>/<method>/<token>
 _TOKEN_IN_PATH = re.compile(r"(/waInstance\d+/[A-Za-z]+/)([^/?#\s'\"]+)")
 
-_known: set[str] = set()
-
-
 # A shorter secret cannot be masked without mangling ordinary text (a token ":" would mask
 # every colon); the loader refuses such tokens, so they are never remembered.
 MIN_SECRET = 8
 
 
+class Redactor:
+    """The secrets one run has seen, and how to mask them out of any text."""
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+
+    def register(self, secret: str | None) -> None:
+        """Remember a secret so that `redact()` removes it from any text from now on."""
+        if secret and len(secret.strip()) >= MIN_SECRET:
+            self._known.add(secret.strip())
+
+    def redact(self, text: object) -> str:
+        """Return `text` as a string with every known secret and token-shaped value masked."""
+        result = str(text)
+        # Longest first, so a secret that contains another is replaced whole.
+        for secret in sorted(self._known, key=len, reverse=True):
+            if secret in result:
+                result = result.replace(secret, mask(secret))
+            # A server may echo it percent-encoded or in another case.
+            result = _echo_pattern(secret).sub(mask(secret), result)
+            result = _without_pieces(result, secret)
+        result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
+        return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
+
+
+# The run's Redactor (greencli.cli.app.main sets one per run): error constructors and the
+# output layer reach it without being handed it. Work handed to other threads goes through
+# `in_this_run`.
+_current: contextvars.ContextVar[Redactor] = contextvars.ContextVar("greencli_redactor")
+
+
+def current() -> Redactor:
+    """The current run's Redactor (outside any run: one for this context, made on first use)."""
+    try:
+        return _current.get()
+    except LookupError:
+        redactor = Redactor()
+        _current.set(redactor)
+        return redactor
+
+
+@contextmanager
+def redacting_with(redactor: Redactor) -> Iterator[Redactor]:
+    """Make `redactor` the current one for the duration (one run, one test)."""
+    token = _current.set(redactor)
+    try:
+        yield redactor
+    finally:
+        _current.reset(token)
+
+
+def in_this_run(function: Callable[..., T]) -> Callable[..., T]:
+    """`function`, to be called in other threads as part of the current run.
+
+    A thread starts with an empty context, so without the run's Redactor: each call runs in a
+    copy of the context this was called in (a copy each, so threads may run it at once).
+    """
+    context = contextvars.copy_context()
+    return lambda *args, **kwargs: context.copy().run(function, *args, **kwargs)
+
+
 def register(secret: str | None) -> None:
-    """Remember a secret so that `redact()` removes it from any text from now on."""
-    if secret and len(secret.strip()) >= MIN_SECRET:
-        _known.add(secret.strip())
+    """Remember a secret for the rest of the current run."""
+    current().register(secret)
 
 
-def forget_all() -> None:
-    """Drop every remembered secret (tests use this between cases)."""
-    _known.clear()
+def redact(text: object) -> str:
+    """`text` with every secret of the current run and every token-shaped value masked."""
+    return current().redact(text)
 
 
 def mask(secret: str | None) -> str:
@@ -40,20 +103,6 @@ def mask(secret: str | None) -> str:
     if len(secret) < 16:
         return "****"
     return f"{secret[:4]}…{secret[-4:]}"
-
-
-def redact(text: object) -> str:
-    """Return `text` as a string with every known secret and token-shaped value masked."""
-    result = str(text)
-    # Longest first, so a secret that contains another is replaced whole.
-    for secret in sorted(_known, key=len, reverse=True):
-        if secret in result:
-            result = result.replace(secret, mask(secret))
-        # A server may echo it percent-encoded or in another case.
-        result = _echo_pattern(secret).sub(mask(secret), result)
-        result = _without_pieces(result, secret)
-    result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
-    return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
 
 
 PIECE = 20  # no run of this many characters of a secret may survive

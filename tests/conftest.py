@@ -19,13 +19,14 @@ _SCRUBBED_NAMES = ("NO_COLOR", "FORCE_COLOR", "CI")
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    """No credentials or colour settings leak in from the developer's shell; cwd is empty."""
+    """No credentials or colour settings leak in from the developer's shell; cwd is empty; no
+    secret registered by another test is known."""
     for name in list(os.environ):
         if name.startswith(_SCRUBBED_PREFIXES) or name in _SCRUBBED_NAMES:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    yield
-    redaction.forget_all()
+    with redaction.redacting_with(redaction.Redactor()):  # a test is a run of its own
+        yield
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from greencli.redaction import forget_all, mask, redact, register
+from greencli.redaction import Redactor, mask, redact, redacting_with, register
 from tests.conftest import token_leaks
 
 
@@ -54,12 +54,32 @@ def test_register_strips_whitespace_and_ignores_blank() -> None:
     assert redact("a   b") == "a   b"
 
 
-def test_forget_all_drops_registered_secrets() -> None:
+def test_secrets_belong_to_their_run() -> None:
     secret = "forgettable-secret-value"
     register(secret)
     assert secret not in redact(secret)
-    forget_all()
-    assert redact(secret) == secret
+    with redacting_with(Redactor()):  # another run knows nothing of it
+        assert redact(secret) == secret
+        register("another-runs-secret-1")
+    assert secret not in redact(secret)  # back in the first run, which still knows its own
+    assert redact("another-runs-secret-1") == "another-runs-secret-1"
+
+
+def test_a_cli_run_masks_what_it_saw_and_forgets_it_when_it_ends(run_cli) -> None:
+    odd = "not-a-hex-token-but-a-secret-2024"  # nothing about its shape gives it away
+    result = run_cli(["--token", odd, "--instance-id", "1101000001", "check-state", "--bogus"])
+    assert result.exit_code == 2 and odd not in result.stderr
+    assert redact(odd) == odd  # the run's Redactor went with the run
+
+
+def test_work_in_a_copied_context_is_masked_by_the_same_run() -> None:
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    secret = "thread-visible-secret-value"
+    register(secret)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(contextvars.copy_context().run, redact, secret).result() != secret
 
 
 def test_longer_secret_replaced_whole_when_it_contains_a_shorter_one() -> None:
@@ -149,14 +169,12 @@ def test_percent_encoded_and_case_changed_echoes_are_masked(token: str) -> None:
         text = redact(f"the server said: {echo}!")
         assert not token_leaks(text, token), text
         assert echo not in text
-    forget_all()
 
 
 def test_non_hex_tokens_are_masked_in_any_case() -> None:
     secret = "Odd_Token-With.Letters~12345"
     register(secret)
     assert secret.lower() not in redact(f"echo {secret.lower()} {secret.upper()}").lower()
-    forget_all()
 
 
 @pytest.mark.parametrize("short", [":", "ab", "1234567"])
@@ -164,4 +182,3 @@ def test_short_secrets_are_never_remembered(short: str) -> None:
     """Masking ":" would turn every colon of the output into stars (and JSON into garbage)."""
     register(short)
     assert redact('{"ok": false, "a:b": 1234567}') == '{"ok": false, "a:b": 1234567}'
-    forget_all()

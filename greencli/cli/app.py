@@ -70,10 +70,17 @@ def root(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run greencli and return its exit code; the one place errors become output."""
+    """Run greencli and return its exit code. Each run masks the secrets it saw, and only those."""
+    from greencli.redaction import Redactor, redacting_with
+
+    with redacting_with(Redactor()):
+        return _run(list(sys.argv[1:] if argv is None else argv))
+
+
+def _run(args: list[str]) -> int:
+    """One run: the one place errors become output."""
     from greencli.cli.context import AppContext
 
-    args = list(sys.argv[1:] if argv is None else argv)
     state = AppContext()
     try:
         command = typer.main.get_command(app)

@@ -37,6 +37,7 @@ from greencli.greenapi.credentials import (
 )
 from greencli.greenapi.notification_settings import GUIDE_TYPES, STATUS_TYPE, is_on
 from greencli.greenapi.states import describe_state, format_phone
+from greencli.redaction import in_this_run
 
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
@@ -666,9 +667,9 @@ def run_checks(
 
     on_progress("Checking the project and the API host…")
     with ThreadPoolExecutor(max_workers=len(calls) + 2) as pool:
-        hygiene = pool.submit(timed, "hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
-        reached = pool.submit(timed, "reachability", reachability)
-        futures = {name: pool.submit(call, make) for name, make in calls.items()}
+        hygiene = pool.submit(in_this_run(timed), "hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
+        reached = pool.submit(in_this_run(timed), "reachability", reachability)
+        futures = {name: pool.submit(in_this_run(call), make) for name, make in calls.items()}
         results["hygiene"] = hygiene.result()
         results["reachability"] = reached.result()
         if results["reachability"].status != "fail":

@@ -113,7 +113,7 @@ def doctor(
             app.forget_resolution()
             resolution = app.resolution()
             results = run_checks(
-                resolution, app.cwd, lambda credentials: GreenApiClient(credentials, timeout=timeout), timeout,
+                resolution, app.cwd, partial(app.new_client, timeout=timeout), timeout,
                 on_result=lambda result: None if out.json_mode else _render_check(out, result, title_width, verbose),
             )
     data = document(resolution, results)
