@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from greencli.config import loader as config
 from greencli.config.loader import (
     API_URL,
-    DEFAULT_API_URL,
     INSTANCE_ID,
     MEDIA_URL,
     TOKEN,
@@ -26,6 +25,7 @@ from greencli.config.loader import (
     resolve_timeout,
 )
 from greencli.errors import ConfigError, ExitCode, UsageError
+from greencli.greenapi.credentials import DEFAULT_API_URL
 from greencli.redaction import redact
 
 ID = "1101000001"

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from greencli.config.loader import Credentials, RootOptions, resolve
+from greencli.config.loader import RootOptions, resolve
 from greencli.doctor import checks as d
 from greencli.errors import ApiError
+from greencli.greenapi.credentials import Credentials
 
 ID = "7103000001"
 

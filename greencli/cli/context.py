@@ -18,8 +18,9 @@ import typer
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output
-    from greencli.config.loader import Credentials, Resolution, RootOptions
+    from greencli.config.loader import Resolution, RootOptions
     from greencli.greenapi.client import GreenApiClient, RetryNotice
+    from greencli.greenapi.credentials import Credentials
     from greencli.sandbox.server import RunningSandbox
 
 from greencli.errors import UsageError

@@ -17,15 +17,15 @@ class StateInfo(NamedTuple):
 
 
 _KNOWN: dict[str, tuple[str, str | None, str]] = {
-    "authorized": (
-        "A phone is linked; the instance can send and receive messages.",
-        None,
-        "pass",
-    ),
     "notAuthorized": (
         "No phone is linked to this instance yet.",
         "Link the phone: run `greencli qr` (or `greencli qr --phone NUMBER` for a pairing code).",
         "fail",
+    ),
+    "authorized": (
+        "A phone is linked; the instance can send and receive messages.",
+        None,
+        "pass",
     ),
     "starting": (
         "The instance is starting (after a reboot, a settings change or maintenance); "
@@ -58,6 +58,11 @@ _KNOWN: dict[str, tuple[str, str | None, str]] = {
         "fail",
     ),
 }
+
+
+# Every state getStateInstance answers, in the order a new instance meets them (before them it
+# answers null while the instance is being created). https://green-api.com/en/docs/api/account/GetStateInstance/
+STATES = tuple(_KNOWN)
 
 
 def describe_state(state: str | None) -> StateInfo:

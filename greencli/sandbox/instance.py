@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, is_on
+from greencli.greenapi.states import STATES as GREEN_API_STATES
 from greencli.sandbox.journal import Journal, ReceivedMessage, SentMessage, outgoing_entry
 from greencli.sandbox.push import Pusher
 from greencli.sandbox.quotas import DEVELOPER_CHATS, Quotas, plan_quotas
@@ -24,7 +25,8 @@ from greencli.sandbox.scheduler import Scheduler
 
 Answer = tuple[int, Any]
 
-STATES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
+# Green API's states, and "new": an instance still being created (getStateInstance answers null).
+STATES = ("new", *GREEN_API_STATES)
 DEFAULT_PHONE = "79001234567"
 MAX_MESSAGE = 20_000
 MAX_UPLOAD = 100 * 1024 * 1024  # sending/SendFileByUpload: files up to 100 MB

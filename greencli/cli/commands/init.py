@@ -42,6 +42,7 @@ def init(
     from greencli.config import loader as config
     from greencli.config.atomic_files import directory_lock
     from greencli.errors import ApiError, ConfigError, UsageError
+    from greencli.greenapi.credentials import DEFAULT_API_URL, Credentials
 
     app = use(ctx, json_output)
     out = app.output
@@ -88,7 +89,7 @@ def init(
     for attempt in range(MAX_ATTEMPTS):
         if interactive:
             _ask(values, out, kept)
-        values[config.API_URL] = (values[config.API_URL] or config.DEFAULT_API_URL).rstrip("/")
+        values[config.API_URL] = (values[config.API_URL] or DEFAULT_API_URL).rstrip("/")
         problems = config.check_values(values[config.INSTANCE_ID], values[config.TOKEN], values[config.API_URL])
         errors = [p for p in problems if p.level == "error"]
         if errors and interactive and attempt + 1 < MAX_ATTEMPTS:
@@ -100,10 +101,10 @@ def init(
             raise ConfigError(errors[0].message, errors[0].hint, code=errors[0].code)
         for problem in problems:
             out.warn(problem.message, problem.hint)
-        credentials = config.Credentials(
+        credentials = Credentials(
             instance_id=values[config.INSTANCE_ID] or "",
             token=values[config.TOKEN] or "",
-            api_url=values[config.API_URL] or config.DEFAULT_API_URL,
+            api_url=values[config.API_URL] or DEFAULT_API_URL,
         )
         try:
             state = None if no_check else _check(app, credentials, out)
@@ -221,6 +222,7 @@ def _check(app: AppContext, credentials: "Credentials", out: Any) -> str | None:
 def _ask(values: dict[str, str | None], out: Any, kept: dict[str, str]) -> None:
     """Ask for each value not given (the current .env's as the default, with --force)."""
     from greencli.config import loader as config
+    from greencli.greenapi.credentials import DEFAULT_API_URL, is_digits, token_problem
     from greencli.redaction import mask
 
     if all(values[key] for key in (config.INSTANCE_ID, config.TOKEN)) and values[config.API_URL]:
@@ -230,22 +232,22 @@ def _ask(values: dict[str, str | None], out: Any, kept: dict[str, str]) -> None:
         "(idInstance, apiTokenInstance, apiUrl).",
         err=True,
     )
-    while not values[config.INSTANCE_ID] or not config.is_digits(values[config.INSTANCE_ID]):  # type: ignore[arg-type]
+    while not values[config.INSTANCE_ID] or not is_digits(values[config.INSTANCE_ID]):  # type: ignore[arg-type]
         if values[config.INSTANCE_ID]:
             out.warn("The instance ID is digits only, like 1101000001.")
         values[config.INSTANCE_ID] = typer.prompt(
             "Instance ID (idInstance)", default=kept.get(config.INSTANCE_ID), err=True
         ).strip()
-    while not values[config.TOKEN] or config.token_problem(values[config.TOKEN]):  # type: ignore[arg-type]
+    while not values[config.TOKEN] or token_problem(values[config.TOKEN]):  # type: ignore[arg-type]
         if values[config.TOKEN]:
-            out.warn(f"That token {config.token_problem(values[config.TOKEN])}; copy apiTokenInstance again.")  # type: ignore[arg-type]
+            out.warn(f"That token {token_problem(values[config.TOKEN])}; copy apiTokenInstance again.")  # type: ignore[arg-type]
         current = kept.get(config.TOKEN)
         label = f"API token (apiTokenInstance, hidden; Enter keeps {mask(current)})" if current else "API token (apiTokenInstance, hidden)"
         typed = typer.prompt(label, hide_input=True, err=True, default="" if current else None, show_default=False).strip()
         values[config.TOKEN] = typed or current
     if not values[config.API_URL]:
         values[config.API_URL] = typer.prompt(
-            "API URL (apiUrl)", default=kept.get(config.API_URL, config.DEFAULT_API_URL), err=True
+            "API URL (apiUrl)", default=kept.get(config.API_URL, DEFAULT_API_URL), err=True
         ).strip()
 
 

@@ -9,8 +9,11 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.seconds import finite_seconds
+from greencli.greenapi.states import STATES
 
-STATE_CHOICES = ("new", "notAuthorized", "authorized", "starting", "blocked", "yellowCard", "sleepMode")
+# As the sandbox knows them (greencli.sandbox.instance.STATES, too heavy to import for --help):
+# Green API's states, and "new", an instance still being created.
+STATE_CHOICES = ("new", *STATES)
 
 
 def sandbox(
