@@ -12,6 +12,7 @@ import pytest
 import responses
 from dotenv import dotenv_values
 
+from greencli.config.env_file_writer import render
 from greencli.redaction import mask
 
 ID = "1101000001"
@@ -580,3 +581,9 @@ def test_wildcards_in_a_name_are_escaped(tmp_path, name: str) -> None:
     for other in ("aXb", "whatX", "x", "x\\y", "#cZ"):
         assert gitrepo.is_ignored(tmp_path / other) is False
     assert gitrepo.gitignore_line("two\nlines") is None
+
+
+def test_init_force_keeps_export_prefixes_and_other_lines() -> None:
+    existing = "# mine\nexport GREEN_API_TOKEN=old\nOTHER=1\n"
+    text = render({"GREEN_API_TOKEN": "new"}, existing)
+    assert text == "# mine\nexport GREEN_API_TOKEN=new\nOTHER=1\n"

@@ -31,3 +31,11 @@ def test_qr_error_answer_exits_1_with_the_logout_fix(run_cli, token, assert_no_t
     assert result.exit_code == 1
     assert "greencli logout" in result.stdout  # the JSON error's hint
     assert_no_token(result, token)
+
+
+def test_qr_save_to_a_missing_directory_is_refused_before_any_request(run_cli, token) -> None:
+    env = {"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token, "GREEN_API_URL": "http://127.0.0.1:9"}
+    result = run_cli(["qr", "--once", "--save", "no/such/dir/code.png"], env=env)
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    directory = run_cli(["qr", "--once", "--save", "."], env=env)
+    assert directory.exit_code == 2 and "is a directory" in directory.stderr

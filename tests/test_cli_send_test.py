@@ -85,3 +85,12 @@ def test_wait_follows_the_message_and_a_failed_delivery_exits_1(run_cli, api, to
     assert "Test message not delivered to +79001234567" in result.stdout
     assert "The recipient has no WhatsApp account" in result.stdout
     assert methods(api) == ["getStateInstance", "sendMessage", "getMessage", "getMessage"]
+
+
+def test_a_token_typed_as_a_phone_number_is_masked_before_it_is_cut_short(run_cli, token, assert_no_token) -> None:
+    result = run_cli(["send-test", token], env={"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token})
+    assert result.exit_code == 2
+    assert_no_token(result, token)
+    glued = run_cli(["send-test", f"79001234567@{token}"], env={"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token})
+    assert glued.exit_code == 2
+    assert_no_token(glued, token)

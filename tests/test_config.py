@@ -715,3 +715,12 @@ def test_a_short_token_never_masks_ordinary_text(run_cli) -> None:  # type: igno
     document = json.loads(result.stdout)  # every colon of the document is still there
     assert document["error"]["code"] == "invalid_token"
     assert "****" not in result.stdout
+
+
+def test_a_broken_env_line_is_reported_once_by_greencli(run_cli, tmp_path) -> None:
+    (tmp_path / ".env").write_text('GREEN_API_INSTANCE_ID=1101000001\nGREEN_API_TOKEN="unterminated\n')
+    (tmp_path / ".env").chmod(0o600)
+    result = run_cli(["check-state"])
+    assert result.exit_code == 2
+    assert ".env line 2" in result.stderr
+    assert "python-dotenv could not parse" not in result.stderr

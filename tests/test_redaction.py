@@ -182,3 +182,10 @@ def test_short_secrets_are_never_remembered(short: str) -> None:
     """Masking ":" would turn every colon of the output into stars (and JSON into garbage)."""
     register(short)
     assert redact('{"ok": false, "a:b": 1234567}') == '{"ok": false, "a:b": 1234567}'
+
+
+def test_any_20_character_piece_of_a_known_secret_is_masked(token) -> None:
+    register(token)
+    for piece in (token[:20], token[7:33], token[-25:]):
+        masked = redact(f"value={piece}!")
+        assert piece not in masked and masked.startswith("value=") and masked.endswith("!")
