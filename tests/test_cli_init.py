@@ -87,12 +87,11 @@ def test_values_from_environment(api, run_cli, assert_no_token, token, tmp_path)
     assert dotenv_values(tmp_path / ".env")["GREEN_API_URL"] == dedicated
 
 
-def test_options_win_over_the_environment_and_an_existing_env_file_is_not_read(api, run_cli, token, tmp_path) -> None:
-    """The loader's precedence (options > environment); the file init replaces is no source."""
+def test_options_win_over_the_environment(api, run_cli, token, tmp_path) -> None:
+    """The loader's precedence: options, then the environment."""
     api.get(state_url(token), json={"stateInstance": "authorized"})
-    (tmp_path / ".env").write_text("GREEN_API_URL=https://7103.api.greenapi.com\n")
-    env = {"GREEN_API_INSTANCE_ID": "1101999999", "GREEN_API_TOKEN": "f" * 50}
-    result = run_cli([*options(token), "init", "--force", "--json"], env=env)
+    env = {"GREEN_API_INSTANCE_ID": "1101999999", "GREEN_API_TOKEN": "f" * 50, "GREEN_API_URL": API}
+    result = run_cli([*options(token), "init", "--json"], env=env)
     assert result.exit_code == 0, result.stdout
     written = dotenv_values(tmp_path / ".env")
     assert written["GREEN_API_INSTANCE_ID"] == ID and written["GREEN_API_TOKEN"] == token

@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
 
 class MakeClient(Protocol):
-    """How doctor gets a client: the run's factory (greencli.cli.context.AppContext.new_client)."""
+    """How doctor gets a client: the run's factory (greencli.cli.context.AppContext.new_client)
+    set to doctor's timeout; the 403 probe of another host asks for its own, shorter limits."""
 
     def __call__(self, credentials: Credentials, *, timeout: float | None = None, backoff: float | None = None) -> GreenApiClient: ...
 
@@ -625,7 +626,7 @@ def run_checks(
         results["hygiene"] = timed("hygiene", lambda: check_hygiene(resolution.env_file, token, cwd))
         return finish("the configuration must be fixed first")
     credentials = resolution.credentials()
-    client = make_client(credentials, timeout=timeout)
+    client = make_client(credentials)
     calls = api_calls(client)
     # The connections the calls will use; those opened at start-up (greencli.cli.warm_start)
     # are already on their way. None: requests go through a proxy, which is checked instead.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from greencli.config.loader import Resolution
 from greencli.doctor.checks import CheckResult, MakeClient, run_checks
+from greencli.redaction import in_this_run
 
 MAX_CONCURRENT = 32
 
@@ -27,4 +28,4 @@ def run_for_instances(
     if not resolutions:
         return []
     with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT, len(resolutions))) as pool:
-        return list(pool.map(lambda resolution: run_checks(resolution, cwd, make_client, timeout), resolutions))
+        return list(pool.map(in_this_run(lambda resolution: run_checks(resolution, cwd, make_client, timeout)), resolutions))

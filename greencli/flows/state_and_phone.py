@@ -11,6 +11,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from greencli.redaction import in_this_run
+
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
 
@@ -19,7 +21,7 @@ def state_and_phone(client: GreenApiClient) -> tuple[str | None, Callable[[], di
     """getStateInstance's state, and a function giving getWaSettings' answer (or raising its
     ApiError). getStateInstance's own error is raised as it is."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wa-settings") as pool:
-        settings = pool.submit(client.get_wa_settings)
+        settings = pool.submit(in_this_run(client.get_wa_settings))  # its errors masked by the run
         try:
             state = client.get_state_instance()
         except BaseException:

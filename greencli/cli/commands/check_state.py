@@ -105,15 +105,14 @@ def _sources(app: Any) -> dict[str, str]:
 
 def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> Result:
     """One row per instance (--env-file given several times); exit code by doctor's rule."""
-    import contextvars
     from concurrent.futures import ThreadPoolExecutor
 
     from greencli.doctor.verdict import combined
+    from greencli.redaction import in_this_run
 
     out = app.output
     with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(8, len(instances))) as pool:
-        # Each in a copy of this context: the run's Redactor learns every instance's token.
-        rows = list(pool.map(lambda pair: contextvars.copy_context().run(_one_instance, *pair), instances))
+        rows = list(pool.map(in_this_run(lambda pair: _one_instance(*pair)), instances))  # tokens known to the run
     final = combined(row["exitCode"] for row in rows)
     data = {"ok": final == 0, "instances": rows}
 

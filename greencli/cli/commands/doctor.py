@@ -219,7 +219,7 @@ def _doctor_several(
     resolutions = [instance.resolution() for _, instance in instances]
     with out.spinner(f"Checking {len(instances)} instances…"):
         all_results = run_for_instances(
-            resolutions, app.cwd, app.new_client, timeout
+            resolutions, app.cwd, partial(app.new_client, timeout=timeout), timeout
         )
     codes = [exit_code(results) for results in all_results]
     documents = [
