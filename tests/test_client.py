@@ -102,11 +102,11 @@ def test_post_sends_json_body(api, client, token: str) -> None:
 
 
 def test_query_params_and_extra_path(api, client, token: str) -> None:
-    api.get(url(token, "receiveNotification"), body="null", content_type="application/json")
+    api.get(url(token, "lastOutgoingMessages"), json=[{"idMessage": "A"}])
     api.delete(f"{url(token, 'deleteNotification')}/12345", json={"result": True})
-    assert client.receive_notification(30) is None
+    assert client.last_outgoing_messages(30) == [{"idMessage": "A"}]
     assert client.delete_notification(12345) is True
-    assert api.calls[0].request.url == f"{url(token, 'receiveNotification')}?receiveTimeout=30"
+    assert api.calls[0].request.url == f"{url(token, 'lastOutgoingMessages')}?minutes=30"
     assert api.calls[1].request.url == f"{url(token, 'deleteNotification')}/12345"
     assert api.calls[1].request.method == "DELETE"
 

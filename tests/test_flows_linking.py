@@ -8,7 +8,15 @@ import pytest
 import responses
 
 from greencli.errors import ApiError, NotFine
-from greencli.flows.linking import Linked, QrCode, link_by_qr, pairing_code, png_bytes, wait_for_pairing
+from greencli.flows.linking import (
+    Linked,
+    QrCode,
+    link_by_qr,
+    pairing_code,
+    png_bytes,
+    remove_temporary_pngs,
+    wait_for_pairing,
+)
 from greencli.sandbox.qrimage import png_for
 from tests.conftest import FakeClock
 from tests.mocked_api import methods, url
@@ -58,14 +66,23 @@ def test_an_unreadable_picture_is_kept_in_the_save_file(api, client, token, tmp_
     assert (tmp_path / "code.png").read_bytes() == UNREADABLE_PNG
 
 
-def test_an_unreadable_picture_without_save_goes_to_a_temporary_file(api, client, token) -> None:
+def test_an_unreadable_picture_without_save_goes_to_a_temporary_file_until_the_command_ends(api, client, token) -> None:
+    clock = FakeClock()
+    shown: list[QrCode] = []
+    qr_answer(api, token, UNREADABLE_PNG)
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.get(url("getWaSettings", token), json={"phone": "79001234567"})
+    link_by_qr(client, wait=150, on_code=shown.append, sleep=clock.sleep, clock=clock.clock)
+    kept = shown[0].file
+    assert kept is not None and kept.name.startswith("greencli-qr-") and kept.read_bytes() == UNREADABLE_PNG
+    remove_temporary_pngs()
+    assert not kept.exists()
+
+
+def test_with_once_an_unreadable_picture_is_kept_only_with_save(api, client, token) -> None:
     qr_answer(api, token, UNREADABLE_PNG)
     code = link_by_qr(client, wait=150, on_code=lambda code: None, once=True)
-    try:
-        assert code.file is not None and code.file.name.startswith("greencli-qr-")
-        assert code.file.read_bytes() == UNREADABLE_PNG
-    finally:
-        code.file.unlink()
+    assert code.payload is None and code.file is None
 
 
 def test_giving_up_after_the_wait(api, client, token) -> None:

@@ -396,6 +396,10 @@ class GreenApiClient:
         data = self.request("POST", "getMessage", body={"chatId": chat_id, "idMessage": id_message})
         return _object(data, "getMessage")
 
+    def last_outgoing_messages(self, minutes: int = 60) -> list[dict[str, Any]]:
+        data = self.request("GET", "lastOutgoingMessages", params={"minutes": minutes})
+        return _list_of_objects(data, "lastOutgoingMessages")
+
     def show_messages_queue(self) -> list[dict[str, Any]]:
         return _list_of_objects(self.request("GET", "showMessagesQueue"), "showMessagesQueue")
 
