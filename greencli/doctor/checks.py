@@ -643,7 +643,7 @@ def run_checks(
         media_future.set_result(_SAME_HOST)  # the reachability check covers it: no extra connection
     else:
         media_pool = ThreadPoolExecutor(max_workers=1)
-        media_future = media_pool.submit(probe_host, media_url, min(timeout, 5.0))
+        media_future = media_pool.submit(in_this_run(probe_host), media_url, min(timeout, 5.0))
         media_pool.shutdown(wait=False)
 
     def finish_media() -> None:
