@@ -13,9 +13,9 @@ from greencli.greenapi.states import STATES
         (["--state", "sleeping"], "--state must be one of: new, notAuthorized, authorized"),
         (["--plan", "free"], "--plan must be developer or business"),
         (["--sandbox-instance-id", "11a"], "--sandbox-instance-id must be digits only"),
-        (["--sandbox-token", "abc/def"], "--sandbox-token must be non-empty"),
-        (["--sandbox-token", "abc def"], "--sandbox-token must be non-empty"),
-        (["--sandbox-token", ""], "--sandbox-token must be non-empty"),
+        (["--sandbox-token", "abc/def" * 4], "--sandbox-token contains spaces or URL characters; greencli would refuse it"),
+        (["--sandbox-token", "abc def" * 4], "--sandbox-token contains spaces or URL characters; greencli would refuse it"),
+        (["--sandbox-token", ""], "--sandbox-token has only 0 characters; greencli would refuse it"),
     ],
 )
 def test_bad_options_are_usage_errors(run_cli, args: list[str], words: str) -> None:
