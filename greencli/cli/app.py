@@ -144,17 +144,9 @@ def _stdout_to_devnull() -> None:
 
 
 def _show(state: "AppContext", result: object) -> int:
-    """Print what a command returned and give its exit status (an int is typer's own exit)."""
-    from greencli.cli.result import Result
+    from greencli.cli.result import show
 
-    if isinstance(result, Result):
-        out = state.output
-        if not out.json_mode:
-            result.render()
-        elif result.data is not None:
-            out.json_document(result.data)
-        return int(result.exit_code)
-    return result if isinstance(result, int) else 0
+    return show(state.output, result)
 
 
 def _interrupted(state: "AppContext") -> None:

@@ -158,8 +158,9 @@ def _link(ctx: typer.Context, app: "AppContext"):  # type: ignore[no-untyped-def
 
     def link() -> str:
         from greencli.cli.commands.qr import qr
+        from greencli.cli.result import show
 
-        qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False)
+        show(app.output, qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
         return "the phone is linked"
 
     return link

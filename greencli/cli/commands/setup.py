@@ -6,6 +6,7 @@ instance that is set up changes nothing: no setSettings, no message, exit 0.
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, NamedTuple
 
 import typer
@@ -92,18 +93,18 @@ def setup(
         raise typer.Exit(ExitCode.NOT_FINE)
 
 
-def _quietly(app: AppContext, step: Callable[[], None]) -> int:
+def _quietly(app: AppContext, step: Callable[[], object]) -> int:
     """Run a command's own code as a step: on a terminal it draws as usual (a QR code);
     with --json its output is dropped, so setup prints one document. Its exit code."""
+    from greencli.cli.result import show
+
     try:
         if app.json_mode:
             with app.output_kept():
-                step()
-        else:
-            step()
+                return show(app.output, step())
+        return show(app.output, step())
     except typer.Exit as exit_:
         return int(exit_.exit_code or 0)
-    return 0
 
 
 def _credentials(ctx: typer.Context, app: AppContext) -> Step:
@@ -206,9 +207,7 @@ def _doctor(app: AppContext) -> tuple[bool, dict[str, int]]:
     from greencli.doctor.document import document
 
     timeout = min(app.timeout(), 10.0)
-    from greencli.greenapi.client import GreenApiClient
-
     with app.output.spinner("Running doctor…"):
-        results = run_checks(app.resolution(), app.cwd, lambda credentials: GreenApiClient(credentials, timeout=timeout), timeout)
+        results = run_checks(app.resolution(), app.cwd, partial(app.new_client, timeout=timeout), timeout)
     data = document(app.resolution(), results)
     return data["ok"], data["summary"]
