@@ -56,7 +56,7 @@ def test_the_human_report_says_each_step_and_ends_with_doctor(run_cli, new_insta
 def test_push_mode_sets_the_url_in_the_same_single_write(run_cli, new_instance: RunningSandbox) -> None:
     result = run_cli(["setup", "--url", "http://127.0.0.1:9/green", "--json"], env=env_for(new_instance))
     steps = {step["name"]: step for step in json.loads(result.stdout)["steps"]}
-    assert "webhookUrl=http://127.0.0.1:9/green" in steps["Notifications"]["message"]
+    assert "webhookUrl set to http://127.0.0.1:9/green" in steps["Notifications"]["message"]
     assert calls(new_instance, "setSettings") == 1
     assert new_instance.instance.settings["webhookUrl"] == "http://127.0.0.1:9/green"
 

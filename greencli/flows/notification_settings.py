@@ -22,6 +22,20 @@ if TYPE_CHECKING:
 UNREADABLE = frozenset({"webhookUrlToken"})
 
 
+def desired_settings(
+    types: tuple[str, ...], url: str | None = None, polling: bool = False, url_token: str | None = None
+) -> dict[str, Any]:
+    """The settings that switch `types` on, in push mode to `url` or in polling mode."""
+    desired: dict[str, Any] = dict.fromkeys(types, "yes")
+    if url is not None:
+        desired["webhookUrl"] = url
+    if polling:
+        desired["webhookUrl"] = ""  # polling needs an empty URL
+    if url_token is not None:
+        desired["webhookUrlToken"] = url_token
+    return desired
+
+
 class SettingsChange(NamedTuple):
     changes: dict[str, Any]  # what differed and was sent
     unchanged: list[str]  # what was already as asked

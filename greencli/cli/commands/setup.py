@@ -63,7 +63,13 @@ def setup(
         steps.append(step)
         if not out.json_mode:
             status = {"done": "pass", "skipped": "skip", "failed": "fail"}[step.outcome]
-            out.status_line(status, styled(f"{step.name:<14}", "bold"), f"{step.outcome}: {step.message}", hint=step.hint)
+            indent = out.indent + " " * 15  # under the message column
+            first, *rest = out.wrap(f"{step.outcome}: {step.message}", indent)
+            out.status_line(status, styled(f"{step.name:<14} ", "bold"), first)
+            for line in rest:
+                out.line(indent + line)
+            if step.hint:
+                out.line(styled(f"{indent}→ {step.hint}", "cyan"))
         return step
 
     runs = [
@@ -144,27 +150,31 @@ def _link(ctx: typer.Context, app: AppContext) -> Step:
 
 
 def _notifications(app: AppContext, url: str | None, polling: bool, url_token: str | None, yes: bool) -> Step:
+    from greencli.flows.notification_settings import desired_settings
     from greencli.greenapi.notification_settings import GUIDE_TYPES
 
     client = app.client()
     current = client.get_settings()
-    desired: dict[str, Any] = dict.fromkeys(GUIDE_TYPES, "yes")
-    if url is not None:
-        desired["webhookUrl"] = url
-    if polling:
-        desired["webhookUrl"] = ""
-    if url_token is not None:
-        desired["webhookUrlToken"] = url_token
+    desired = desired_settings(GUIDE_TYPES, url, polling, url_token)
     changes = {key: value for key, value in desired.items() if current.get(key) != value}
     if not changes:
         return Step("Notifications", "skipped", "the guide's four types are already on")
-    shown = ", ".join("webhookUrlToken" if key == "webhookUrlToken" else f"{key}={value}" for key, value in changes.items())
-    if not yes and app.may_prompt() and not typer.confirm(f"Change {shown}? The instance restarts to apply settings", default=True, err=True):
+    said = []
+    switched = [key for key in changes if key in GUIDE_TYPES]
+    if switched:
+        said.append(f"switched on {', '.join(switched)}")
+    if "webhookUrl" in changes:
+        said.append(f"webhookUrl set to {changes['webhookUrl'] or '(none: polling)'}")
+    if "webhookUrlToken" in changes:
+        said.append("webhookUrlToken set")
+    shown = ", ".join(said)
+    question = "Switch on the guide's notifications? The instance restarts to apply settings"
+    if not yes and app.may_prompt() and not typer.confirm(question, default=True, err=True):
         return Step("Notifications", "failed", "left as they are", "Run `greencli webhooks enable` when ready.")
     # One setSettings, never repeated: every call restarts the instance
     # (https://green-api.com/en/docs/api/account/SetSettings/).
     client.set_settings(changes)
-    return Step("Notifications", "done", f"set {shown} (the instance restarts to apply them)")
+    return Step("Notifications", "done", f"{shown} (the instance restarts to apply them)")
 
 
 def _settings_applied(app: AppContext, steps: list[Step]) -> Step:

@@ -76,14 +76,9 @@ def enable(
     if url is not None:
         for finding in reachability_findings(url):
             app_.output.warn(f"The webhook URL {finding.message}.")
-    desired: dict[str, Any] = dict.fromkeys(_types(status, all_types), "yes")
-    if url is not None:
-        desired["webhookUrl"] = url
-    if polling:
-        desired["webhookUrl"] = ""
-    if url_token is not None:
-        desired["webhookUrlToken"] = url_token
-    return _apply(app_, desired, "enable", verify_wait)
+    from greencli.flows.notification_settings import desired_settings
+
+    return _apply(app_, desired_settings(_types(status, all_types), url, polling, url_token), "enable", verify_wait)
 
 
 @app.command("disable")
