@@ -51,11 +51,11 @@ def room_needed(modules: int) -> tuple[int, int]:
     return drawing_size(modules, SMALLEST_QUIET_ZONE)
 
 
-def code_screen(drawing: str, lines: int, footer: str) -> str:
+def code_screen(drawing: str, lines: int, footer: str, one_line: str = ONE_LINE) -> str:
     """The drawing, then as much of the instructions as the window has room for."""
     rows = drawing.rstrip("\n").split("\n")
     room = lines - len(rows)
-    below = [*STEPS, footer] if room >= len(STEPS) + 1 else [ONE_LINE]
+    below = [*STEPS, footer] if room >= len(STEPS) + 1 else [one_line]
     return "\n".join(rows + below[:room])
 
 

@@ -120,3 +120,14 @@ def test_the_code_appears_when_the_window_grows(fresh_sandbox: Sandbox, pane) ->
     screen = terminal.wait_for(has_code, "the QR code after the resize")
     assert payload_from_drawing(screen).startswith("2@")
     assert terminal.scrollback() == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+def test_once_prints_a_whole_code_or_says_what_to_do(fresh_sandbox: Sandbox, pane, size) -> None:
+    terminal = pane(*size, "qr", "--once")
+    screen = terminal.wait_for(lambda text: "Link a device" in text or "greencli qr --phone" in text, "the code or the advice")
+    if size == (80, 24):
+        assert not has_code(screen) and "needs at least" in screen and "--save FILE.png" in screen
+    else:
+        assert payload_from_drawing(screen).startswith("2@")
+    assert all(len(line) <= size[0] for line in screen.splitlines())

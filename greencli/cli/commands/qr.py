@@ -104,11 +104,36 @@ def _show_qr(
         with out.live() as redraw:
 
             def present(code: "QrCode") -> None:
-                if code.new and not out.json_mode:  # a pipe or a log: each new code once
+                if not code.new or out.json_mode:
+                    return
+                if once and out.rich_out and code.payload is not None:  # --once on a terminal
+                    redraw(_fitted_once(out, code, invert))
+                else:  # a pipe or a log: each new code once
                     redraw(_printed(_drawing(code.payload, invert), code.file, once))
 
             outcome = link_by_qr(client, wait, present, once=once, save=save)
     return _linked(out, outcome) if isinstance(outcome, Linked) else _code(out, outcome)
+
+
+def _fitted_once(out: "Output", code: "QrCode", invert: bool) -> str:
+    """--once on a terminal: the code at a size that fits the window whole, or what to do."""
+    from greencli.cli import qr_drawing, qr_screen
+
+    columns, lines = out.terminal_size()
+    lines -= 1  # the shell's prompt comes back under it
+    matrix = _matrix(code.payload or "")
+    fit = qr_screen.fit(len(matrix), columns, lines)
+    if fit is None:
+        width, height = qr_screen.room_needed(len(matrix))
+        saved = f"The picture is saved at {code.file}." if code.file else "`--save FILE.png` keeps the picture to open and scan."
+        return (
+            f"This window is {columns}×{lines + 1}; the QR code needs at least {width}×{height + 1}.\n"
+            "Enlarge it and run the command again, or link by pairing code:\n"
+            f"  greencli qr --phone NUMBER\n{saved}"
+        )
+    drawing = qr_drawing.draw(matrix, invert=invert, quiet_zone=fit.quiet_zone)
+    footer = f"This code expires in about {ROTATION_SECONDS} s: scan it now, or run `greencli qr` to keep it refreshed."
+    return qr_screen.code_screen(drawing, lines, footer, "Scan it now in WhatsApp → Linked devices → Link a device.")
 
 
 class _ScreenPresenter:
