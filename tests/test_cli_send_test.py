@@ -94,3 +94,134 @@ def test_a_token_typed_as_a_phone_number_is_masked_before_it_is_cut_short(run_cl
     glued = run_cli(["send-test", f"79001234567@{token}"], env={"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token})
     assert glued.exit_code == 2
     assert_no_token(glued, token)
+
+
+# -- send-test --file: sendFileByUpload on the media host ---------------------------------------
+# https://green-api.com/en/docs/api/sending/SendFileByUpload/ : a multipart form (chatId, file,
+# fileName, caption) at {mediaUrl}/waInstance{id}/sendFileByUpload/{token}; files up to 100 MB.
+
+MEDIA = "https://media.green-api.com"  # the universal media host, for the universal apiUrl
+
+
+def media_url(token: str) -> str:
+    return f"{MEDIA}/waInstance{ID}/sendFileByUpload/{token}"
+
+
+@pytest.fixture
+def photo(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "window.jpg"
+    path.write_bytes(b"\xff\xd8\xff fake jpeg")
+    return str(path)
+
+
+def authorized(api, token: str, on_whatsapp: bool = True) -> None:  # type: ignore[no-untyped-def]
+    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(api_url("checkWhatsapp", token), json={"existsWhatsapp": on_whatsapp})
+
+
+def test_a_file_goes_to_the_media_host_as_a_multipart_upload(run_cli, api, env, token, photo, assert_no_token) -> None:
+    authorized(api, token)
+    api.post(media_url(token), json={"idMessage": "3EB0C767D097B7C7C030", "urlFile": "https://example.invalid/window.jpg"})
+    result = run_cli(["send-test", "79001234567", "--file", photo, "-m", "a window", "--json"], env=env)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert_no_token(result, token)
+    document = json.loads(result.stdout)
+    assert document["chatId"] == "79001234567@c.us" and document["idMessage"] == "3EB0C767D097B7C7C030"
+    assert document["file"] == {
+        "name": "window.jpg", "size": 13, "mimeType": "image/jpeg", "sentAs": "image", "urlFile": "https://example.invalid/window.jpg",
+    }
+    assert document["mediaHost"]["host"] == "media.green-api.com"
+    assert document["monthlyQuota"] == {"method": "sendFileByUpload", "developerPlan": 1000}
+    assert methods(api)[:2] == ["getStateInstance", "checkWhatsapp"]
+    upload = api.calls[2].request
+    assert upload.url == media_url(token)
+    assert upload.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    for part in (b'name="chatId"', b"79001234567@c.us", b'name="fileName"', b'name="caption"', b"a window",
+                 b'name="file"; filename="window.jpg"', b"\xff\xd8\xff fake jpeg"):
+        assert part in upload.body
+
+
+def test_the_console_media_url_wins(run_cli, api, env, token, photo) -> None:
+    own = "https://1101.media.greenapi.com"
+    authorized(api, token)
+    api.post(f"{own}/waInstance{ID}/sendFileByUpload/{token}", json={"idMessage": "ABC"})
+    result = run_cli(["send-test", "79001234567", "--file", photo], env={**env, "GREEN_API_MEDIA_URL": own})
+    assert result.exit_code == 0, result.stderr
+    assert "1101.media.greenapi.com, GREEN_API_MEDIA_URL" in result.stdout
+
+
+def test_the_human_rendering_says_the_plan_counts_file_sends(run_cli, api, env, token, photo) -> None:
+    authorized(api, token)
+    api.post(media_url(token), json={"idMessage": "ABC"})
+    result = run_cli(["send-test", "79001234567", "--file", photo], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("ok   Test file sent to +79001234567")
+    assert "window.jpg (13 bytes, sent as an image)" in result.stdout
+    assert "developer (free) plan's 1,000 a month" in result.stdout
+    # No --message: a clearly marked test caption (an image shows it).
+    assert b"greencli test file" in api.calls[2].request.body
+
+
+def test_a_lost_answer_to_an_upload_is_possibly_sent_and_never_retried(run_cli, api, env, token, photo, assert_no_token) -> None:
+    authorized(api, token)
+    api.post(media_url(token), status=502, body="Bad Gateway")
+    result = run_cli(["send-test", "79001234567", "--file", photo, "--json"], env=env)
+    assert result.exit_code == 3
+    assert_no_token(result, token)
+    assert json.loads(result.stdout)["error"]["code"] == "possibly_sent"
+    assert methods(api).count("sendFileByUpload") == 1
+
+
+def test_an_unlinked_instance_uploads_nothing(run_cli, api, env, token, photo) -> None:
+    api.get(api_url("getStateInstance", token), json={"stateInstance": "notAuthorized"})
+    result = run_cli(["send-test", "79001234567", "--file", photo, "--json"], env=env)
+    assert result.exit_code == 1 and json.loads(result.stdout)["error"]["code"] == "not_authorized"
+    assert methods(api) == ["getStateInstance"]
+
+
+def test_a_number_without_whatsapp_uploads_nothing_and_no_check_skips_the_check(run_cli, api, env, token, photo) -> None:
+    authorized(api, token, on_whatsapp=False)
+    result = run_cli(["send-test", "79001234567", "--file", photo], env=env)
+    assert result.exit_code == 1 and "no WhatsApp" in result.stderr
+    assert "sendFileByUpload" not in methods(api)
+    api.post(media_url(token), json={"idMessage": "ABC"})
+    skipped = run_cli(["send-test", "79001234567", "--file", photo, "--no-check", "--json"], env=env)
+    assert skipped.exit_code == 0 and json.loads(skipped.stdout)["whatsappCheck"] == "skipped"
+    assert methods(api)[-2:] == ["getStateInstance", "sendFileByUpload"]
+
+
+def test_wait_follows_an_uploaded_file_like_a_text(run_cli, api, env, token, photo, instant_polls) -> None:
+    authorized(api, token)
+    api.post(media_url(token), json={"idMessage": "ABC"})
+    api.post(api_url("getMessage", token), json={"statusMessage": "delivered"})
+    result = run_cli(["send-test", "79001234567", "--file", photo, "--wait", "10", "--json"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "delivered"
+    assert json.loads(api.calls[-1].request.body)["idMessage"] == "ABC"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [("README", b"x", "no extension"), ("empty.pdf", b"", "is empty"), ("missing.jpg", None, "does not exist")],
+)
+def test_a_bad_file_is_a_usage_error_before_any_request(run_cli, api, env, tmp_path, name, content, expected) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = run_cli(["send-test", "79001234567", "--file", str(path), "--json"], env=env)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "invalid_file" and expected in error["message"] and error["hint"]
+    assert len(api.calls) == 0
+
+
+def test_a_caption_on_a_document_is_sent_with_a_warning(run_cli, api, env, token, tmp_path) -> None:
+    # SendFileByUpload: "Caption added to video, images."
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    authorized(api, token)
+    api.post(media_url(token), json={"idMessage": "ABC"})
+    result = run_cli(["send-test", "79001234567", "--file", str(path), "-m", "the report"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "only under images and video" in result.stderr
+    assert b"the report" in api.calls[2].request.body

@@ -1,16 +1,17 @@
-"""Sending a message that proves the chain works, and following it until it is delivered.
+"""Sending a message or a file that proves the chain works, and following it until delivered.
 
 sendMessage queues a message for 24 hours even when no phone is linked, so the state is
 checked first (https://green-api.com/en/docs/api/sending/SendMessage/). The number is checked
 with checkWhatsapp, which counts against the free plan's monthly quota
 (https://green-api.com/en/docs/api/service/CheckWhatsapp/). A send whose answer was lost is
-never repeated: it may have gone out.
+never repeated: it may have gone out. Files go to the media host with sendFileByUpload
+(https://green-api.com/en/docs/api/sending/SendFileByUpload/), after the same checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from greencli.errors import ApiError, NotFine, QuotaExceeded
 from greencli.flows import waiting
@@ -19,10 +20,12 @@ from greencli.greenapi.states import describe_state
 
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.media_files import MediaFile
     from greencli.greenapi.phone_numbers import Recipient
 
 DONE_STATUSES = ("delivered", "read")
 FAILED_STATUSES = ("failed", "noAccount", "notInGroup", "yellowCard")
+_T = TypeVar("_T")
 
 
 class Sent(NamedTuple):
@@ -30,6 +33,12 @@ class Sent(NamedTuple):
     # How the number was checked: passed, skipped (--no-check), notAPhoneNumber (a group or
     # LID chat), or quotaExceeded (the plan's monthly checks are used up; sent unchecked).
     whatsapp_check: str
+
+
+class SentFile(NamedTuple):
+    id_message: str
+    whatsapp_check: str
+    url_file: str | None  # Green API's link to the uploaded file, valid 15 days
 
 
 def send_checked(
@@ -40,6 +49,37 @@ def send_checked(
     on_check_quota_used_up: Callable[[], None] = lambda: None,
 ) -> Sent:
     """Check the state and the number, then send once."""
+    check = check_before_sending(client, recipient, check_number, on_check_quota_used_up)
+    return Sent(_once("sendMessage", lambda: client.send_message(recipient.chat_id, text)), check)
+
+
+def send_file_checked(
+    client: GreenApiClient,
+    recipient: Recipient,
+    media_file: MediaFile,
+    caption: str | None,
+    check_number: bool = True,
+    on_check_quota_used_up: Callable[[], None] = lambda: None,
+) -> SentFile:
+    """Read the file, check the state and the number, then upload it once to the media host
+    with sendFileByUpload (https://green-api.com/en/docs/api/sending/SendFileByUpload/)."""
+    content = media_file.read()  # before any request: a file that cannot be read costs none
+    check = check_before_sending(client, recipient, check_number, on_check_quota_used_up)
+    sent = _once(
+        "sendFileByUpload",
+        lambda: client.send_file_by_upload(recipient.chat_id, content, media_file.name, caption),
+    )
+    return SentFile(sent.id_message, check, sent.url_file)
+
+
+def check_before_sending(
+    client: GreenApiClient,
+    recipient: Recipient,
+    check_number: bool = True,
+    on_check_quota_used_up: Callable[[], None] = lambda: None,
+) -> str:
+    """The state must be authorized, and the number on WhatsApp (unless not checked); how the
+    number was checked (see `Sent.whatsapp_check`)."""
     state = client.get_state_instance()
     if state != "authorized":
         info = describe_state(state)
@@ -63,9 +103,14 @@ def send_checked(
                 raise
             check = "quotaExceeded"
             on_check_quota_used_up()
+    return check
 
+
+def _once(method: str, send: Callable[[], _T]) -> _T:
+    """Run one send; an answer that was lost after the request reached Green API becomes
+    `possibly_sent`, and the send is not repeated."""
     try:
-        return Sent(client.send_message(recipient.chat_id, text), check)
+        return send()
     except ApiError as error:
         if error.may_have_been_processed:
             raise ApiError(
@@ -76,7 +121,7 @@ def send_checked(
                 "console (entries can take up to 2 minutes to appear), before sending again.",
                 code="possibly_sent",
                 status=error.status,
-                method="sendMessage",
+                method=method,
                 may_have_been_processed=True,
             ) from error
         raise

@@ -1,16 +1,26 @@
 """`greencli send-test PHONE`: a test message that proves the chain works, or says why not."""
 
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from greencli.cli.context import JsonOption, use
+from greencli.cli.output import styled
 from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
-MAX_MESSAGE = 20_000
+if TYPE_CHECKING:
+    from greencli.cli.context import AppContext
+    from greencli.cli.output import Output
+    from greencli.greenapi.client import GreenApiClient
+    from greencli.greenapi.media_files import MediaFile
+    from greencli.greenapi.phone_numbers import Recipient
+
+MAX_MESSAGE = 20_000  # sendMessage's message and sendFileByUpload's caption alike
 DEFAULT_WAIT = 120
+# The developer plan's monthly sendFileByUpload calls (https://green-api.com/en/docs/about-tariffs/).
+SEND_FILE_QUOTA = 1000
 
 
 def send_test(
@@ -32,14 +42,26 @@ def send_test(
             help=f"Follow the message until delivered, for at most SECONDS (e.g. {DEFAULT_WAIT}).",
         ),
     ] = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help="Send this file instead of a text, through the media host (sendFileByUpload): up to 100 MB, "
+            "its name with an extension; --message becomes its caption. Each counts against the developer "
+            "plan's 1,000 file sends a month.",
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> Result:
-    """Send a test message and report what happened to it.
+    """Send a test message (or a file) and report what happened to it.
 
     Example: greencli send-test +79001234567 --wait 120
+    Example: greencli send-test +79001234567 --file photo.jpg -m "It works"
     """
     from greencli.errors import ExitCode, UsageError
-    from greencli.flows.sending import DONE_STATUSES, FAILED_STATUSES, follow_delivery, send_checked
+    from greencli.flows.sending import FAILED_STATUSES, follow_delivery, send_checked
+    from greencli.greenapi.media_files import check_media_file
     from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
 
     app = use(ctx, json_output)
@@ -56,7 +78,10 @@ def send_test(
             "Shorten the text.",
             code="invalid_message",
         )
+    media_file = check_media_file(file) if file is not None else None
     client = app.client()
+    if media_file is not None:
+        return _send_file(app, client, recipient, media_file, message, no_check, wait)
     text = message or (
         f"greencli test message: this WhatsApp instance ({client.credentials.instance_id}) can send. "
         f"Sent at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}."
@@ -67,11 +92,7 @@ def send_test(
         recipient,
         text,
         check_number=not no_check,
-        on_check_quota_used_up=lambda: out.warn(
-            "The plan's monthly quota of number checks is used up (the free plan allows 100); "
-            "sending without the check.",
-            "Use --no-check to skip the check; the quota resets on the 1st of the month.",
-        ),
+        on_check_quota_used_up=lambda: _checks_used_up(out),
     )
     id_message = sent.id_message
 
@@ -95,16 +116,121 @@ def send_test(
         if data["status"]:
             rows.append((f"{out.indent}Status", data["status"]))
         out.fields(rows)
-        if wait is None:
-            next_step = "Follow its delivery with --wait; `greencli webhooks listen` shows replies."
-        elif data["status"] == "noAccount":
-            next_step = "The recipient has no WhatsApp account: check the number."
-        elif failed:
-            next_step = "WhatsApp did not deliver it; `greencli check-state` and `greencli doctor` look for why."
-        elif data["status"] not in DONE_STATUSES:
-            next_step = "Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone."
-        else:
-            return
-        out.next_step(next_step)
+        _next_step(out, wait, data["status"], failed)
 
     return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
+
+
+def _send_file(
+    app: "AppContext",
+    client: "GreenApiClient",
+    recipient: "Recipient",
+    media_file: "MediaFile",
+    message: str | None,
+    no_check: bool,
+    wait: float | None,
+) -> Result:
+    """The file route: sendFileByUpload on the media host, after the same checks as a text."""
+    from urllib.parse import urlsplit
+
+    from greencli.errors import ExitCode
+    from greencli.flows.sending import FAILED_STATUSES, follow_delivery, send_file_checked
+    from greencli.greenapi.credentials import media_url_for
+    from greencli.greenapi.media_files import describe_size
+
+    out = app.output
+    if message is not None and not media_file.shows_caption:
+        out.warn(
+            f"Green API adds a caption only under images and video; {media_file.name} goes as {_a(media_file.kind)}, "
+            "so the recipient may not see --message.",
+            "Send an image or a video to see the caption, or send the text on its own.",
+        )
+    caption = message or (
+        f"greencli test file: this WhatsApp instance ({client.credentials.instance_id}) can send files. "
+        f"Sent at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}."
+        if media_file.shows_caption
+        else None
+    )
+    media_url, origin = media_url_for(client.credentials)
+    media_host = urlsplit(media_url).netloc
+    out.progress(f"Uploading {media_file.name} ({describe_size(media_file.size)}) to the media host {media_host}…")
+    sent = send_file_checked(
+        client,
+        recipient,
+        media_file,
+        caption,
+        check_number=not no_check,
+        on_check_quota_used_up=lambda: _checks_used_up(out),
+    )
+    data: dict[str, Any] = {
+        "ok": True,
+        "chatId": recipient.chat_id,
+        "idMessage": sent.id_message,
+        "whatsappCheck": sent.whatsapp_check,
+        "status": None,
+        "file": {
+            "name": media_file.name,
+            "size": media_file.size,
+            "mimeType": media_file.mime_type,
+            "sentAs": media_file.kind,
+            "urlFile": sent.url_file,
+        },
+        "mediaHost": {"host": media_host, "from": origin},
+        "monthlyQuota": {"method": "sendFileByUpload", "developerPlan": SEND_FILE_QUOTA},
+    }
+    failed = False
+    if wait is not None:
+        status = follow_delivery(client, recipient.chat_id, sent.id_message, wait, spinner=out.spinner)
+        data["status"] = status
+        failed = status in FAILED_STATUSES
+        data["ok"] = not failed
+
+    def render() -> None:
+        out.status_line("fail" if failed else "pass", f"Test file {'sent' if not failed else 'not delivered'} to {recipient.display}")
+        rows: list[tuple[str, Any]] = [
+            (f"{out.indent}Chat ID", recipient.chat_id),
+            (f"{out.indent}Message ID", sent.id_message),
+            (f"{out.indent}File", f"{media_file.name} ({describe_size(media_file.size)}, sent as {_a(media_file.kind)})"),
+            (f"{out.indent}Media host", f"{media_host}, {origin}"),
+        ]
+        if data["status"]:
+            rows.append((f"{out.indent}Status", data["status"]))
+        out.fields(rows)
+        out.line(
+            styled(
+                f"{out.indent}Note: sendFileByUpload counts against the developer (free) plan's "
+                f"{SEND_FILE_QUOTA:,} a month.",
+                "dim",
+            )
+        )
+        _next_step(out, wait, data["status"], failed)
+
+    return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def _checks_used_up(out: "Output") -> None:
+    out.warn(
+        "The plan's monthly quota of number checks is used up (the free plan allows 100); "
+        "sending without the check.",
+        "Use --no-check to skip the check; the quota resets on the 1st of the month.",
+    )
+
+
+def _next_step(out: "Output", wait: float | None, status: str | None, failed: bool) -> None:
+    from greencli.flows.sending import DONE_STATUSES
+
+    if wait is None:
+        next_step = "Follow its delivery with --wait; `greencli webhooks listen` shows replies."
+    elif status == "noAccount":
+        next_step = "The recipient has no WhatsApp account: check the number."
+    elif failed:
+        next_step = "WhatsApp did not deliver it; `greencli check-state` and `greencli doctor` look for why."
+    elif status not in DONE_STATUSES:
+        next_step = "Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone."
+    else:
+        return
+    out.next_step(next_step)
