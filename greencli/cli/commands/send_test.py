@@ -27,7 +27,7 @@ def send_test(
     ctx: typer.Context,
     phone: Annotated[str, typer.Argument(metavar="PHONE", help="International number (+7 900 123-45-67) or chat ID.")],
     message: Annotated[
-        str | None, typer.Option("--message", "-m", metavar="TEXT", help="Text to send (default: a clearly marked test).")
+        str | None, typer.Option("--message", "-m", metavar="TEXT", help="Text to send, or the caption of --file (default: a clearly marked test).")
     ] = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Skip the WhatsApp check of the number (it uses the plan's monthly quota).")
@@ -54,10 +54,12 @@ def send_test(
     ] = None,
     json_output: JsonOption = False,
 ) -> Result:
-    """Send a test message (or a file) and report what happened to it.
+    """Send a test message or file and report what happened to it.
 
-    Example: greencli send-test +79001234567 --wait 120
-    Example: greencli send-test +79001234567 --file photo.jpg -m "It works"
+    A file goes through the media host with sendFileByUpload, which the developer (free) plan
+    counts: 1,000 a month.
+
+    Example: greencli send-test +79001234567 --wait 120   (or: --file photo.jpg -m "It works")
     """
     from greencli.errors import ExitCode, UsageError
     from greencli.flows.sending import FAILED_STATUSES, follow_delivery, send_checked
