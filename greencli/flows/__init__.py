@@ -1,1 +1,3 @@
-"""Workflows the commands share: waiting, linking, applying settings, listening, sending."""
+"""The workflows behind the commands, as functions of a client and callbacks: linking a phone,
+applying notification settings, listening and forwarding, sending and following delivery,
+reboot and logout, waiting. They never print: the commands render what they return."""
