@@ -39,6 +39,8 @@ COMMANDS = [
     Command("check-state", ("check-state",), "getStateInstance"),
     Command("qr", ("qr", "--once"), "qr"),
     Command("send-test", ("send-test", "79001234567", "--no-check"), "sendMessage", idempotent=False),
+    # The upload (sending/SendFileByUpload) on the sandbox, its own media host; prepare() writes the file.
+    Command("send-file", ("send-test", "79001234567", "--no-check", "--file", "window.jpg"), "sendFileByUpload", idempotent=False),
     Command("webhooks-enable", ("webhooks", "enable", "--status"), "setSettings", single_write=True),
     Command("webhooks-show", ("webhooks", "show"), "getSettings"),
     Command(
@@ -90,7 +92,8 @@ FAULTS: dict[str, tuple[dict | None, str]] = {
     "wrong-shape": ({"kind": "wrong-shape"}, "bad_response"),
     "null": ({"kind": "null"}, "bad_response"),
 }
-# Faults after which a sendMessage may have gone out: greencli must say so and not resend.
+SENDS = ("send-test", "send-file")
+# Faults after which a sendMessage (or an upload) may have gone out: greencli must say so and not resend.
 AMBIGUOUS_FOR_SEND = {"timeout", "reset", "dropped", "500", "502", "503", "html", "empty", "truncated", "wrong-shape", "null"}
 OUTAGE = {"timeout", "refused", "reset", "dropped", "429-retry-after", "429-no-retry-after", "500", "502", "503"}
 # (A read timeout is not among them: --timeout bounds the whole call, so it leaves no time for
@@ -111,7 +114,7 @@ def expected_exit(command: Command, fault: str) -> int:
 
 
 def expected_code(command: Command, fault: str) -> str:
-    if command.name == "send-test" and fault in AMBIGUOUS_FOR_SEND:
+    if command.name in SENDS and fault in AMBIGUOUS_FOR_SEND:
         return "possibly_sent"
     return FAULTS[fault][1]
 
@@ -120,6 +123,8 @@ def prepare(sandbox: Sandbox, command: Command, fault: str, times: int | None = 
     """The environment and arguments for one cell, with the fault in place."""
     for verb, path, body in command.setup:
         sandbox.control(verb, path, body)
+    if command.name == "send-file":
+        (sandbox.workdir / "window.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
     spec, _ = FAULTS[fault]
     url = sandbox.url if spec is not None else f"http://127.0.0.1:{closed_port()}"
     if spec is not None:
@@ -185,15 +190,15 @@ def check_persistent_fault(sandbox: Sandbox, command: Command, fault: str, runne
         assert any(line.startswith("hint: ") for line in run.stderr.splitlines()), run.stderr
     if command.name == "init" and run.exit_code != 0:
         assert not (sandbox.workdir / ".env").exists()
-    if command.name == "send-test":
-        sends = sandbox.requests_for("sendMessage")
+    if command.name in SENDS:
+        sends = sandbox.requests_for(command.target)
         if fault == "429-retry-after":
             assert len(sends) == 4  # 429 was not processed: the first try and three retries
         elif fault == "429-no-retry-after":
             # Without Retry-After each pause is a second: --timeout 1 allows one.
             assert len(sends) == 2
         elif fault != "refused":
-            assert len(sends) == 1, f"sendMessage reached the server {len(sends)} times"
+            assert len(sends) == 1, f"{command.target} reached the server {len(sends)} times"
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
@@ -226,7 +231,7 @@ def test_persistent_fault_json_with_debug(quiet_sandbox: Sandbox, command: Comma
     error = document["error"]
     assert error["code"] == expected_code(command, fault), error
     assert error["message"] and error["hint"]
-    if fault == "466-chats" and command.name == "send-test":
+    if fault == "466-chats" and command.name in SENDS:
         assert error["details"]["allowedChats"] == ["11111111111@c.us", "22222222222@c.us", "33333333333@c.us"]
 
 
@@ -243,4 +248,4 @@ def test_transient_fault_recovers_or_never_resends(quiet_sandbox: Sandbox, comma
     else:
         assert run.exit_code == 3
         assert "may have been sent" in run.stderr
-        assert len(quiet_sandbox.requests_for("sendMessage")) == 1
+        assert len(quiet_sandbox.requests_for(command.target)) == 1
