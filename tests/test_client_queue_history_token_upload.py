@@ -176,6 +176,25 @@ def test_send_file_by_upload_is_not_retried_after_a_5xx(api, client, token: str)
     assert caught.value.may_have_been_processed
 
 
+def test_an_upload_gets_time_for_its_size_on_top_of_the_timeout(api, client, token: str, monkeypatch) -> None:
+    # A 100 MB upload cannot fit the default 10 s: without the allowance it would end as
+    # "possibly sent". The deadline each call gets is recorded, not timed.
+    import greencli.greenapi.client as module
+
+    deadlines: list[float] = []
+    real = module.Deadline
+
+    def recording(seconds: float):  # type: ignore[no-untyped-def]
+        deadlines.append(seconds)
+        return real(seconds)
+
+    monkeypatch.setattr(module, "Deadline", recording)
+    api.post(url(token, "sendFileByUpload", "https://media.green-api.com"), json={"idMessage": "ABC"})
+    client.send_file_by_upload(CHAT, b"x" * (5 * 1024 * 1024), "a.bin")
+    assert deadlines == [client.timeout + 5 * module.UPLOAD_SECONDS_PER_MB]
+    assert module.upload_allowance(100 * 1024 * 1024) == 200.0
+
+
 def test_send_file_by_upload_quota_466(api, client, token: str) -> None:
     api.post(
         url(token, "sendFileByUpload", "https://media.green-api.com"),

@@ -155,6 +155,14 @@ class FileSent(NamedTuple):
     url_file: str | None  # a link to the uploaded file, valid 15 days
 
 
+UPLOAD_SECONDS_PER_MB = 2.0  # about 4 Mbit/s: a 100 MB file gets 200 s more than --timeout
+
+
+def upload_allowance(size: int) -> float:
+    """Seconds an upload of `size` bytes may take on top of the call's timeout."""
+    return size / (1024 * 1024) * UPLOAD_SECONDS_PER_MB
+
+
 class GreenApiClient:
     """`concurrency`: how many calls may run at once from different threads (doctor's
     concurrent phase); the pool keeps that many connections alive for reuse."""
@@ -502,7 +510,14 @@ class GreenApiClient:
         if caption:
             form["caption"] = caption
         data = self.request(
-            "POST", "sendFileByUpload", files={"file": (file_name, content)}, data=form, media=True
+            "POST",
+            "sendFileByUpload",
+            files={"file": (file_name, content)},
+            data=form,
+            media=True,
+            # The file's own transfer time on top of --timeout, or a large upload on an ordinary
+            # link would end as "possibly sent" (the server waits for the whole body to answer).
+            long_poll=upload_allowance(len(content)),
         )
         try:
             id_message = _field(data, "idMessage", str, "sendFileByUpload")
