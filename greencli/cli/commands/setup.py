@@ -13,6 +13,7 @@ import typer
 
 from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.result import Result
 
 APPLY_WAIT = 300.0  # settings apply within up to 5 minutes (SetSettings page)
 
@@ -36,7 +37,7 @@ def setup(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before changing settings (for scripts).")] = False,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Run the setup guide end to end, from credentials to a passing doctor.
 
     Asks for the credentials when there are none (as init does), links the phone unless it is
@@ -94,9 +95,7 @@ def setup(
                 hint=None if doctor_ok else "Run `greencli doctor` for the details and `greencli doctor --fix` for the repairs.",
             )
 
-    out.result(data, render)
-    if not doctor_ok:
-        raise typer.Exit(ExitCode.NOT_FINE)
+    return Result(data, render, ExitCode.OK if doctor_ok else ExitCode.NOT_FINE)
 
 
 def _quietly(app: AppContext, step: Callable[[], object]) -> int:

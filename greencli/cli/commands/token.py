@@ -6,6 +6,7 @@ import typer
 
 from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.result import Result
 
 app = typer.Typer(help="Manage the instance's API token.", no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
@@ -24,7 +25,7 @@ def rotate(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")] = False,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """Replace the API token with a new one and save it to the .env it came from.
 
     Green API's updateApiToken (beta): the old token stops working at once. The new token is
@@ -44,8 +45,7 @@ def rotate(
     credentials = state.credentials()
     env_file = writable_env_file(state.resolution())
     if not _confirmed(state, yes, credentials.instance_id):
-        out.progress("Cancelled: the token was not changed.")
-        raise typer.Exit(ExitCode.NOT_FINE)
+        return Result(None, lambda: out.progress("Cancelled: the token was not changed."), ExitCode.NOT_FINE)
     with out.spinner("Asking Green API for a new token…"):
         rotation = rotate_token(state.client(), env_file)
 
@@ -76,9 +76,7 @@ def rotate(
             out.warn(f"The new token could not be verified: {rotation.verify_error.message}", "Run `greencli check-state` in a minute.")
         out.line(styled(f"{out.indent}→ {WARNING} Update their configuration and restart them.", "cyan"))
 
-    out.result(data, render)
-    if rotation.verify_error is not None:
-        raise typer.Exit(ExitCode.API)
+    return Result(data, render, ExitCode.API if rotation.verify_error is not None else ExitCode.OK)
 
 
 def _confirmed(state: AppContext, yes: bool, instance_id: str) -> bool:

@@ -6,6 +6,7 @@ import typer
 
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
+from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
 
@@ -24,7 +25,7 @@ def trigger(
         typer.Option("--max-time", metavar="SECONDS", min=1, max=180, callback=finite_seconds, help="How long to wait for the bot's answer (Green API waits 180 s)."),
     ] = 180,
     json_output: JsonOption = False,
-) -> None:
+) -> Result:
     """POST a sample notification to your bot and judge its answer as Green API would.
 
     The body and the Authorization header (Bearer <webhookUrlToken>) are what Green API sends.
@@ -91,6 +92,4 @@ def trigger(
         out.status_line(verdict.status, verdict.message, hint=verdict.hint)
         out.line(styled(f"{out.indent}Sent {kind} to {url}" + (" with Authorization: Bearer …" if token else " without an Authorization header"), "dim"))
 
-    out.result(data, render)
-    if verdict.status == "fail":
-        raise typer.Exit(ExitCode.NOT_FINE)
+    return Result(data, render, ExitCode.NOT_FINE if verdict.status == "fail" else ExitCode.OK)
