@@ -11,6 +11,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from greencli.flows import waiting
+from greencli.flows.waiting import Spinner, no_spinner
+from greencli.greenapi.states import describe_state
 from greencli.redaction import in_this_run
 
 if TYPE_CHECKING:
@@ -28,3 +31,18 @@ def state_and_phone(client: GreenApiClient) -> tuple[str | None, Callable[[], di
             settings.cancel()
             raise
     return state, settings.result
+
+
+def wait_until_authorized(client: GreenApiClient, wait: float, spinner: Spinner = no_spinner) -> str | None:
+    """Ask for the state once a second (getStateInstance's rate limit) until it is authorized or
+    `wait` seconds pass; the last state."""
+    with spinner("Waiting for the instance to be authorized…") as update:
+        state, _ = waiting.poll(
+            client.get_state_instance,
+            lambda value: value == "authorized",
+            timeout=wait,
+            on_value=lambda value, left: update(
+                f"Waiting for authorization: state is {describe_state(value).label} ({left:.0f} s left)"
+            ),
+        )
+    return state

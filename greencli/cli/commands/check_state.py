@@ -31,8 +31,7 @@ def check_state(
     Example: greencli check-state --wait 300
     """
     from greencli.errors import ApiError, ExitCode
-    from greencli.flows.state_and_phone import state_and_phone
-    from greencli.flows.waiting import poll
+    from greencli.flows.state_and_phone import state_and_phone, wait_until_authorized
     from greencli.greenapi.states import describe_state, format_phone
 
     app = use(ctx, json_output)
@@ -46,16 +45,7 @@ def check_state(
     if not wait:
         state, wa_settings = state_and_phone(client)
     else:
-        with out.spinner("Waiting for the instance to be authorized…") as update:
-            state, _ = poll(
-                client.get_state_instance,
-                lambda value: value == "authorized",
-                timeout=wait,
-                on_value=lambda value, left: update(
-                    f"Waiting for authorization: state is {describe_state(value).label} "
-                    f"({left:.0f} s left)"
-                ),
-            )
+        state = wait_until_authorized(client, wait, spinner=out.spinner)
 
     info = describe_state(state)
     phone = None
