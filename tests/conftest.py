@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from typer.testing import CliRunner
 
 from greencli import redaction
@@ -163,3 +164,9 @@ def client(token: str):
 
     with GreenApiClient(Credentials(ID, token, API), backoff=0) as made:
         yield made
+
+
+# Property tests count what they check, never how fast: no per-example deadline (these
+# machines are shared and noisy, and a deadline turns load into failures).
+hypothesis_settings.register_profile("greencli", deadline=None)
+hypothesis_settings.load_profile("greencli")

@@ -61,3 +61,21 @@ def test_report_options_are_checked_before_any_request(run_cli, tmp_path: Path) 
     assert both.exit_code == 2 and '"code": "usage_error"' in both.stdout
     nowhere = run_cli(["--sandbox", "doctor", "--junit-xml", "missing/dir/doctor.xml"])
     assert nowhere.exit_code == 2 and "does not exist or is not writable" in nowhere.stderr
+
+
+def test_junit_never_replaces_a_link_or_a_device(run_cli, tmp_path: Path) -> None:
+    target = tmp_path / "real.xml"
+    target.write_text("keep me")
+    (tmp_path / "link.xml").symlink_to(target)
+    linked = run_cli(["--sandbox", "doctor", "--junit-xml", "link.xml"])
+    assert linked.exit_code == 2 and "not a plain file" in linked.stderr
+    assert (tmp_path / "link.xml").is_symlink() and target.read_text() == "keep me"
+    device = run_cli(["--sandbox", "doctor", "--junit-xml", "/dev/null"])
+    assert device.exit_code == 2
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_unwritable_job_summary_is_a_warning_not_a_crash(run_cli, tmp_path: Path) -> None:
+    result = run_cli(["--sandbox", "doctor", "--format", "github"], env={"GITHUB_STEP_SUMMARY": str(tmp_path / "missing" / "summary.md")})
+    assert result.exit_code == 0
+    assert "Could not write the job summary" in result.stderr

@@ -122,3 +122,9 @@ def test_debug_logging_redacts_the_record_itself(three_instances) -> None:
     finally:
         for name in ("urllib3", "greencli"):
             logging.getLogger(name).removeHandler(handler)
+
+
+@pytest.mark.parametrize("option", ["--fix", "--probe-webhook"])
+def test_fix_and_probe_work_on_one_instance_at_a_time(run_cli, three_instances, option: str) -> None:
+    result = run_cli(["--env-file", "envs/*.env", "doctor", option, "--yes"] if option == "--fix" else ["--env-file", "envs/*.env", "doctor", option])
+    assert result.exit_code == 2 and "one instance at a time" in result.stderr

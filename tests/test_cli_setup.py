@@ -28,7 +28,7 @@ def calls(sandbox: RunningSandbox, method: str) -> int:
 
 
 def test_a_new_instance_reaches_a_passing_doctor_and_a_second_run_changes_nothing(run_cli, new_instance: RunningSandbox) -> None:
-    first = run_cli(["setup", "--json"], env=env_for(new_instance))
+    first = run_cli(["setup", "--yes", "--json"], env=env_for(new_instance))
     assert first.exit_code == 0, first.stdout + first.stderr
     document = json.loads(first.stdout)  # one document: the QR step's own output is not in it
     outcomes = {step["name"]: step["outcome"] for step in document["steps"]}
@@ -36,7 +36,7 @@ def test_a_new_instance_reaches_a_passing_doctor_and_a_second_run_changes_nothin
     assert document["ok"] is True and document["doctor"]["failed"] == 0
     assert calls(new_instance, "setSettings") == 1
 
-    second = run_cli(["setup", "--json"], env=env_for(new_instance))
+    second = run_cli(["setup", "--yes", "--json"], env=env_for(new_instance))
     assert second.exit_code == 0
     assert {step["outcome"] for step in json.loads(second.stdout)["steps"]} == {"skipped"}
     assert calls(new_instance, "setSettings") == 1  # no second restart
@@ -44,7 +44,7 @@ def test_a_new_instance_reaches_a_passing_doctor_and_a_second_run_changes_nothin
 
 
 def test_the_human_report_says_each_step_and_ends_with_doctor(run_cli, new_instance: RunningSandbox) -> None:
-    result = run_cli(["setup", "--send-test", "79001234567"], env=env_for(new_instance))
+    result = run_cli(["setup", "--yes", "--send-test", "79001234567"], env=env_for(new_instance))
     assert result.exit_code == 0, result.stdout + result.stderr
     for line in ("Credentials", "Link", "Notifications", "Apply", "Test message"):
         assert line in result.stdout
@@ -54,7 +54,7 @@ def test_the_human_report_says_each_step_and_ends_with_doctor(run_cli, new_insta
 
 
 def test_push_mode_sets_the_url_in_the_same_single_write(run_cli, new_instance: RunningSandbox) -> None:
-    result = run_cli(["setup", "--url", "http://127.0.0.1:9/green", "--json"], env=env_for(new_instance))
+    result = run_cli(["setup", "--yes", "--url", "http://127.0.0.1:9/green", "--json"], env=env_for(new_instance))
     steps = {step["name"]: step for step in json.loads(result.stdout)["steps"]}
     assert "webhookUrl set to http://127.0.0.1:9/green" in steps["Notifications"]["message"]
     assert calls(new_instance, "setSettings") == 1
@@ -71,3 +71,28 @@ def test_url_and_polling_contradict(run_cli, new_instance: RunningSandbox) -> No
     result = run_cli(["setup", "--url", "https://bot.example.com/x", "--polling"], env=env_for(new_instance))
     assert result.exit_code == 2
     assert calls(new_instance, "getStateInstance") == 0
+
+
+def test_without_yes_or_a_terminal_the_settings_are_not_changed(run_cli, new_instance: RunningSandbox) -> None:
+    result = run_cli(["setup", "--json"], env=env_for(new_instance))
+    assert result.exit_code == 1
+    steps = {step["name"]: step for step in json.loads(result.stdout)["steps"]}
+    assert steps["Notifications"]["outcome"] == "failed" and "--yes" in steps["Notifications"]["hint"]
+    assert calls(new_instance, "setSettings") == 0
+
+
+def test_a_link_that_fails_keeps_the_steps_in_the_document(run_cli) -> None:
+    import requests
+
+    sandbox = start(Options(state="notAuthorized"), rate_limits=False)
+    # Green API cannot give a QR code: the link step fails at once.
+    requests.post(f"{sandbox.url}/sandbox/faults", json={"kind": "status", "status": 400, "method": "qr"}, timeout=5).raise_for_status()
+    try:
+        result = run_cli(["setup", "--yes", "--json"], env=env_for(sandbox))
+    finally:
+        sandbox.stop()
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert [step["name"] for step in document["steps"]] == ["Credentials", "Link"]
+    assert document["steps"][1]["outcome"] == "failed"
+    assert "Waiting up to 150 s" in result.stderr

@@ -102,7 +102,7 @@ def test_a_symlinked_env_file_is_refused_before_rotating(run_cli, api, env_file:
     env_file.rename(real)
     env_file.symlink_to(real)
     result = run_cli(["token", "rotate", "--yes"])
-    assert result.exit_code == 2 and "cannot be rewritten" in result.stderr
+    assert result.exit_code == 2 and "is a link" in result.stderr
     assert not api.calls
 
 

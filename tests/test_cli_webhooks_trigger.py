@@ -88,3 +88,20 @@ def test_usage_errors_come_before_anything_is_sent(run_cli, bot: Bot) -> None:
     no_url = run_cli(["webhooks", "trigger"])
     assert no_url.exit_code == 2
     assert not bot.requests
+
+
+def test_an_instance_in_polling_mode_has_no_bot_to_send_to(run_cli) -> None:
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        env = {"GREEN_API_INSTANCE_ID": sandbox.instance.instance_id, "GREEN_API_TOKEN": sandbox.instance.token, "GREEN_API_URL": sandbox.url}
+        result = run_cli(["webhooks", "trigger", "--json"], env=env)
+    finally:
+        sandbox.stop()
+    assert result.exit_code == 1  # found by asking the instance, so not a usage error
+    assert json.loads(result.stdout)["error"]["code"] == "no_webhook_url"
+
+
+def test_a_204_is_a_failed_delivery(run_cli, bot: Bot) -> None:
+    bot.answer = 204
+    result = run_cli(["webhooks", "trigger", "--to", bot.url])
+    assert result.exit_code == 1 and "Green API expects 200" in result.stdout

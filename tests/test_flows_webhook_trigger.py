@@ -15,7 +15,7 @@ from greencli.greenapi.notification_samples import KINDS, sample
     [
         (Delivery(200, 0.05), "pass"),
         (Delivery(200, 12.0), "warn"),  # works, but holds up every notification behind it
-        (Delivery(204, 0.05), "warn"),  # Green API asks for 200
+        (Delivery(204, 0.05), "fail"),  # Green API asks for 200 and sends anything else again
         (Delivery(302, 0.05, "https://bot.example/webhook/"), "fail"),
         (Delivery(401, 0.05), "fail"),
         (Delivery(None, 180.0, failure="timeout"), "fail"),

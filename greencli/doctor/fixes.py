@@ -92,6 +92,8 @@ def _untrack(path: Path) -> str:
 
 
 def _ignore(path: Path) -> str:
+    if gitrepo.is_ignored(path):  # a tracked file reads as not ignored until it is untracked
+        return f"{path.name} is already in .gitignore"
     outcome = gitrepo.ignore(path)
     if outcome != "added" or not gitrepo.is_ignored(path):
         raise OSError(f"could not add {path.name} to .gitignore ({outcome})")

@@ -23,5 +23,5 @@ def check_webhook(settings: dict[str, Any] | None, instance_id: str, why_not: st
         return result("skip", "skipped: polling mode, no webhook URL to send to")
     token = str(settings.get("webhookUrlToken") or "") or None
     verdict = trigger(url, sample("incomingMessageReceived", instance_id), token, PROBE_WAIT)
-    details = [f"POST {url} {'with' if token else 'without'} Authorization: Bearer …", f"answer: {verdict.delivery.status or verdict.delivery.failure} in {verdict.delivery.seconds:.2f} s"]
+    details = [f"POST {url} " + ("with Authorization: Bearer …" if token else "without an Authorization header"), f"answer: {verdict.delivery.status or verdict.delivery.failure} in {verdict.delivery.seconds:.2f} s"]
     return result(verdict.status, verdict.message, verdict.hint, details)

@@ -54,11 +54,17 @@ def writable_env_file(resolution: Resolution) -> Path:
         )
     path = resolution.env_file
     directory = path.parent
-    if path.is_symlink() or not os.access(path, os.W_OK) or not os.access(directory, os.W_OK | os.X_OK):
+    if path.is_symlink():
         raise UsageError(
-            f"{path} cannot be rewritten (the file or its directory is not writable, or it is a "
-            "link), so the new token could not be saved there.",
-            f"Make it writable (chmod u+w {path}), then run `greencli token rotate` again.",
+            f"{path} is a link: greencli rewrites a .env by replacing it, which would replace the link.",
+            f"Point --env-file at the file itself ({path.resolve()}), then run `greencli token rotate` again.",
+            code="env_file_not_writable",
+        )
+    if not os.access(path, os.W_OK) or not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"{path} cannot be rewritten (the file or its directory is not writable), so the new "
+            "token could not be saved there.",
+            f"Make both writable (chmod u+w {path} {directory}), then run `greencli token rotate` again.",
             code="env_file_not_writable",
         )
     return path

@@ -61,9 +61,9 @@ def judge(url: str, delivery: Delivery, max_time: float = GREEN_API_WAIT) -> Ver
             f"Set the final URL as the webhook URL{': ' + delivery.location if delivery.location else ''} (often a missing or extra trailing slash, or http → https).",
             delivery,
         )
-    if status != 200:
+    if status != 200:  # a 204 too: only a 200 counts as delivered
         return Verdict(
-            "fail" if status is None or not 200 <= status < 300 else "warn",
+            "fail",
             f"The bot answered {status}; Green API expects 200 and sends the notification again in 60 s otherwise.",
             "Answer 200 to every notification, including types the bot ignores.",
             delivery,

@@ -69,6 +69,13 @@ def doctor(
         return _explain(out, explain)
     timeout = min(app.timeout(), 10.0)
     instances = app.instances()
+    if instances and (fix or probe_webhook):
+        from greencli.errors import UsageError
+
+        raise UsageError(
+            f"--env-file names {len(instances)} files; {'--fix' if fix else '--probe-webhook'} works on one instance at a time.",
+            "Run it with one --env-file for the instance to repair or probe.",
+        )
     if instances:
         return _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
     resolution = app.resolution()

@@ -5,6 +5,7 @@ doctor. Each step is done, skipped (and why) or failed (and the fix). Re-running
 instance that is set up changes nothing: no setSettings, no message, exit 0.
 """
 
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, NamedTuple
@@ -102,6 +103,7 @@ def _quietly(app: AppContext, step: Callable[[], object]) -> int:
     """Run a command's own code as a step: on a terminal it draws as usual (a QR code);
     with --json its output is dropped, so setup prints one document. Its exit code."""
     from greencli.cli.result import show
+    from greencli.errors import GreenCliError
 
     try:
         if app.json_mode:
@@ -110,6 +112,9 @@ def _quietly(app: AppContext, step: Callable[[], object]) -> int:
         return show(app.output, step())
     except typer.Exit as exit_:
         return int(exit_.exit_code or 0)
+    except GreenCliError as error:  # the step failed; setup still reports the steps before it
+        app.output.progress(f"{error.message}")
+        return int(error.exit_code)
 
 
 def _credentials(ctx: typer.Context, app: AppContext) -> Step:
@@ -142,6 +147,10 @@ def _link(ctx: typer.Context, app: AppContext) -> Step:
         return Step("Link", "failed", f"the instance is {info.label}: {info.meaning}", info.action)
     from greencli.cli.commands.qr import qr
 
+    if app.json_mode or not app.may_prompt():
+        # Nobody may be looking at this output: say on stderr what is being waited for.
+        print("Waiting up to 150 s for the phone to be linked: `greencli qr` shows the QR code, "
+              "`greencli qr --phone NUMBER` gives a pairing code.", file=sys.stderr, flush=True)
     code = _quietly(app, lambda: qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
     if code != 0:
         return Step("Link", "failed", "the phone was not linked", "Run `greencli qr` (or `greencli qr --phone NUMBER`), then `greencli setup` again.")
@@ -167,9 +176,11 @@ def _notifications(app: AppContext, url: str | None, polling: bool, url_token: s
     if "webhookUrlToken" in changes:
         said.append("webhookUrlToken set")
     shown = ", ".join(said)
-    question = "Switch on the guide's notifications? The instance restarts to apply settings"
-    if not yes and app.may_prompt() and not typer.confirm(question, default=True, err=True):
-        return Step("Notifications", "failed", "left as they are", "Run `greencli webhooks enable` when ready.")
+    if not yes:
+        if not app.may_prompt():  # never change the instance without a yes
+            return Step("Notifications", "failed", f"not changed ({shown} is needed)", "Run again with --yes to let setup change the settings.")
+        if not typer.confirm("Switch on the guide's notifications? The instance restarts", default=True, err=True):
+            return Step("Notifications", "failed", "left as they are", "Run `greencli webhooks enable` when ready.")
     # One setSettings, never repeated: every call restarts the instance
     # (https://green-api.com/en/docs/api/account/SetSettings/).
     client.set_settings(changes)

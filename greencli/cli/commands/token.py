@@ -17,7 +17,7 @@ def token() -> None:
     """Manage the instance's API token."""
 
 
-WARNING = "Bots that use the current token stop working until they are given the new one."
+WARNING = "Bots that use the old token stop working until they are given the new one."
 
 
 @app.command("rotate")

@@ -65,11 +65,13 @@ def trigger(
         settings = client.get_settings()
         url = url or str(settings.get("webhookUrl") or "") or None
         token = token or str(settings.get("webhookUrlToken") or "") or None
-    if not url:
-        raise UsageError(
+    if not url:  # found by asking the instance: not a usage error
+        from greencli.errors import NotFine
+
+        raise NotFine(
             "The instance has no webhook URL (polling mode), so there is no bot to send to.",
             "Give the bot's address with --to URL, or set it: greencli webhooks enable --url URL",
-            code="invalid_url",
+            code="no_webhook_url",
         )
     body = sample(kind, instance_id, wid)
     with out.spinner(f"Sending a sample {kind} to {url}…"):

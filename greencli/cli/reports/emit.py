@@ -49,14 +49,25 @@ def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | 
             out.raw(redact(line) + "\n")
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:
-            with open(summary_file, "a", encoding="utf-8") as handle:
-                handle.write(redact(github.summary(reports)))
+            try:
+                with open(summary_file, "a", encoding="utf-8") as handle:
+                    handle.write(redact(github.summary(reports)))
+            except OSError as error:  # the annotations and the result still stand
+                out.warn(f"Could not write the job summary to GITHUB_STEP_SUMMARY ({error.strerror or error}).")
 
 
 def _check_writable(path: Path) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
         raise UsageError(f"--junit-xml {path} is a directory.", "Give a file name, e.g. --junit-xml doctor.xml", code="invalid_path")
+    # The report replaces the file whole (written beside it, then renamed): a link or a
+    # device there would be replaced by a plain file, so only a plain file is overwritten.
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise UsageError(
+            f"--junit-xml {path} is not a plain file (a link or a device), and greencli would replace it.",
+            "Give the path of a plain file, e.g. --junit-xml doctor.xml",
+            code="invalid_path",
+        )
     if not directory.is_dir() or not os.access(directory, os.W_OK):
         raise UsageError(
             f"--junit-xml {path}: the directory {directory} does not exist or is not writable.",
