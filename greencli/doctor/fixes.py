@@ -118,7 +118,8 @@ def _notification_fixes(client: Callable[[], GreenApiClient]) -> list[Fix]:
         client().set_settings(dict.fromkeys(off, "yes"))
         return f"switched on {', '.join(off)} (the instance restarts; settings apply within up to 5 minutes)"
 
-    return [Fix("notifications", "notifications", f"switch on {', '.join(off)} (one setSettings; the instance restarts)", enable)]
+    count = f"the {len(off)} notification types the guide needs" if len(off) > 1 else off[0]
+    return [Fix("notifications", "notifications", f"switch on {count} (the instance restarts)", enable)]
 
 
 def _state_fixes(client: Callable[[], GreenApiClient], link: Callable[[], str] | None) -> list[Fix]:
