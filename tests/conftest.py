@@ -108,18 +108,22 @@ class FakeClock:
 
 @pytest.fixture
 def instant_polls(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """Every flows.waiting.poll runs on a fake clock (flows call it through the module)."""
-    from greencli.flows import waiting
+    """Every flows.waiting.poll and flows.weather.poll_through runs on a fake clock (flows call
+    them through their modules)."""
+    from greencli.flows import waiting, weather
 
     clock = FakeClock()
-    real_poll = waiting.poll
 
-    def poll(*args, **kwargs):
-        kwargs.setdefault("sleep", clock.sleep)
-        kwargs.setdefault("clock", clock.clock)
-        return real_poll(*args, **kwargs)
+    def on_fake_clock(real):
+        def polling(*args, **kwargs):
+            kwargs.setdefault("sleep", clock.sleep)
+            kwargs.setdefault("clock", clock.clock)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(waiting, "poll", poll)
+        return polling
+
+    monkeypatch.setattr(waiting, "poll", on_fake_clock(waiting.poll))
+    monkeypatch.setattr(weather, "poll_through", on_fake_clock(weather.poll_through))
     return clock
 
 

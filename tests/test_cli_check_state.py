@@ -408,3 +408,31 @@ def test_blocked_names_both_a_linked_device_lock_and_a_ban(api, run_cli, assert_
     assert "linked device" in data["meaning"] and "ban" in data["meaning"]
     assert "greencli reboot" in data["hint"] and "greencli logout" in data["hint"] and "banned" in data["hint"]
     assert result.exit_code == 1
+
+
+def test_wait_survives_a_5xx_and_shows_it(api, run_cli, assert_no_token, token, env, fake_clock) -> None:
+    # One 5xx must not end the wait: Green API asks to repeat such calls
+    # (https://green-api.com/en/docs/api/recommendations/working-with-incomming-webhooks/).
+    calls: list[float] = []
+
+    def answer(request):
+        calls.append(fake_clock.now)
+        if len(calls) <= 4:  # the first try and the client's three retries
+            return 500, {}, json.dumps({"message": "internal"})
+        return 200, {}, json.dumps({"stateInstance": "authorized"})
+
+    api.add_callback(responses.GET, state_url(token), callback=answer, content_type="application/json")
+    api.get(settings_url(token), json={"phone": "79001234567"})
+    result = run_cli(["check-state", "--wait", "30", "--json"], env=env)
+    assert_no_token(result, token)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert one_json_document(result.stdout)["stateInstance"] == "authorized"
+    assert len(calls) == 5
+
+
+def test_wait_ends_at_once_on_a_401(api, run_cli, assert_no_token, token, env, fake_clock) -> None:
+    api.get(state_url(token), status=401)
+    result = run_cli(["check-state", "--wait", "30", "--json"], env=env)
+    assert result.exit_code == 3
+    assert one_json_document(result.stdout)["error"]["code"] == "unauthorized"
+    assert len(api.calls) == 1 and fake_clock.now == 1000.0

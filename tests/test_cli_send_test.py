@@ -78,13 +78,14 @@ def test_wait_follows_the_message_and_a_failed_delivery_exits_1(run_cli, api, to
     env = {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token}
     api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
     api.post(api_url("sendMessage", token), json={"idMessage": "ABC"})
+    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
     api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
     api.post(api_url("getMessage", token), json={"statusMessage": "noAccount"})
     result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "10"], env=env)
     assert result.exit_code == 1
     assert "Test message not delivered to +79001234567" in result.stdout
     assert "The recipient has no WhatsApp account" in result.stdout
-    assert methods(api) == ["getStateInstance", "sendMessage", "getMessage", "getMessage"]
+    assert methods(api) == ["getStateInstance", "sendMessage", "getSettings", "getMessage", "getMessage"]
 
 
 def test_a_token_typed_as_a_phone_number_is_masked_before_it_is_cut_short(run_cli, token, assert_no_token) -> None:
@@ -225,3 +226,69 @@ def test_a_caption_on_a_document_is_sent_with_a_warning(run_cli, api, env, token
     assert result.exit_code == 0, result.stderr
     assert "only under images and video" in result.stderr
     assert b"the report" in api.calls[2].request.body
+
+
+
+def follow_env(token: str) -> dict[str, str]:
+    return {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token}
+
+
+def test_follow_reads_an_existing_message_without_sending_again(run_cli, api, token, instant_polls) -> None:
+    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.post(api_url("getMessage", token), json={"statusMessage": "read"})
+    result = run_cli(["send-test", "+7 900 123-45-67", "--follow", "3EB0C767D097B7C7C030", "--json"], env=follow_env(token))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["idMessage"] == "3EB0C767D097B7C7C030" and document["status"] == "read"
+    assert "sendMessage" not in methods(api) and "getStateInstance" not in methods(api)
+
+
+def test_follow_refuses_a_message_and_a_malformed_id(run_cli, token) -> None:
+    with_message = run_cli(["send-test", "79001234567", "--follow", "3EB0C767D097B7C7C030", "-m", "hi"], env=follow_env(token))
+    assert with_message.exit_code == 2 and "--follow sends nothing" in with_message.stderr
+    malformed = run_cli(["send-test", "79001234567", "--follow", "a b"], env=follow_env(token))
+    assert malformed.exit_code == 2 and "not a message ID" in malformed.stderr
+
+
+# A message to the own number never gets past sent (https://green-api.com/en/docs/api/sending/SendMessage/).
+def test_wait_on_a_message_to_the_own_number_stops_at_sent_and_says_why(run_cli, api, token, instant_polls) -> None:
+    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(api_url("getSettings", token), json={"wid": "79001234567@c.us", "outgoingWebhook": "yes"})
+    api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
+    result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120"], env=follow_env(token))
+    assert result.exit_code == 0
+    assert "own number stays at `sent`" in result.stdout
+    assert methods(api).count("getMessage") == 1
+
+
+def test_wait_with_statuses_off_names_the_fix(run_cli, api, token, instant_polls) -> None:
+    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "no"})
+    api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
+    result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120", "--json"], env=follow_env(token))
+    document = json.loads(result.stdout)
+    assert document["stoppedBecause"] == "statusesOff" and document["journalReads"] == 1
+    human = run_cli(["send-test", "79001234567", "--no-check", "--follow", "ABC123"], env=follow_env(token))
+    assert "greencli webhooks enable --status" in human.stdout
+
+
+def test_ctrl_c_while_following_names_the_sent_message_and_never_says_run_again(run_cli, api, token, monkeypatch) -> None:
+    from greencli.flows import weather
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(weather, "poll_through", interrupted)
+    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120"], env=follow_env(token))
+    assert result.exit_code == 130
+    assert "ABC123" in result.stderr and "was sent" in result.stderr
+    assert "--follow ABC123" in result.stderr and "Run the command again" not in result.stderr
+    as_json = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120", "--json"], env=follow_env(token))
+    error = json.loads(as_json.stdout)["error"]
+    assert error["code"] == "interrupted" and error["details"]["idMessage"] == "ABC123"
+    assert methods(api).count("sendMessage") == 2  # one per run: never sent again by greencli

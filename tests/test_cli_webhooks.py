@@ -46,7 +46,21 @@ def test_settings_that_never_apply_fail_with_exit_1_and_the_details(api, run_cli
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "settings_not_applied"
     assert error["details"]["notApplied"] == sorted(GUIDE)
-    assert sum(1 for call in api.calls if "/setSettings/" in call.request.url) == 2  # one retry only
+    assert sum(1 for call in api.calls if "/setSettings/" in call.request.url) == 1  # never written twice
+    assert "again later" in error["hint"]
+
+
+def test_enable_all_leaves_out_the_out_of_service_device_webhook(api, run_cli, env, token, instant_polls) -> None:
+    # deviceWebhook is "temporarily out of service" (https://green-api.com/en/docs/api/account/SetSettings/).
+    from greencli.greenapi.notification_settings import ENABLE_ALL_TYPES
+
+    api.get(url("getSettings", token), json={})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), json=dict.fromkeys(ENABLE_ALL_TYPES, "yes"))
+    result = run_cli(["webhooks", "enable", "--all", "--json"], env=env)
+    assert result.exit_code == 0, result.stdout
+    sent = [json.loads(call.request.body) for call in api.calls if "/setSettings/" in call.request.url]
+    assert len(sent) == 1 and "deviceWebhook" not in sent[0] and sent[0]["incomingCallWebhook"] == "yes"
 
 
 def test_url_and_polling_together_are_a_usage_error_before_any_request(api, run_cli, env) -> None:

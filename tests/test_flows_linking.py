@@ -141,3 +141,53 @@ def test_waiting_for_the_pairing_code_ends_linked_or_in_time(api, client, token,
     api.get(url("getWaSettings", token), json={"phone": "79001234567"})
     assert wait_for_pairing(client, wait=3) == Linked("+79001234567", already=False)
 
+
+
+# Waiting survives the weather: a QR code "can take up to 10 minutes"
+# (https://green-api.com/en/docs/api/account/QR/), and may not come for a while after a logout
+# (https://github.com/green-api/issues/issues/1029); only "Instance has auth" means logging out.
+def test_a_5xx_a_timeout_and_an_error_answer_are_waited_out_and_shown(api, client, token) -> None:
+    clock = FakeClock()
+    trouble: list[str] = []
+    for _ in range(4):  # the first try and the client's own three retries of a GET
+        api.get(url("qr", token), status=502, body="Bad Gateway")
+    api.get(url("qr", token), json={"type": "error", "message": "QR code is not ready yet"})
+    qr_answer(api, token, png_for("1@late"))
+    code = link_by_qr(client, wait=150, on_code=lambda code: None, once=True, sleep=clock.sleep, clock=clock.clock,
+                      on_trouble=trouble.append)
+    assert isinstance(code, QrCode) and code.payload == "1@late"
+    assert len(trouble) == 2 and "502" in trouble[0] and "10 minutes" in trouble[1]
+    assert methods(api).count("qr") == 6
+
+
+def test_error_answers_until_the_deadline_end_with_the_ten_minute_hint(api, client, token) -> None:
+    clock = FakeClock()
+    api.get(url("qr", token), json={"type": "error", "message": "QR code is not ready yet"})
+    with pytest.raises(NotFine) as caught:
+        link_by_qr(client, wait=10, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock)
+    assert caught.value.code == "qr_error" and "10 minutes" in (caught.value.hint or "")
+    assert "greencli logout" not in (caught.value.hint or "")  # only "Instance has auth" means that
+
+
+def test_a_failing_state_check_does_not_end_the_qr_loop(api, client, token) -> None:
+    clock = FakeClock()
+    qr_answer(api, token, png_for("1@first"))
+    api.get(url("getStateInstance", token), status=503)
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.get(url("getWaSettings", token), json={"phone": "79001234567"})
+    outcome = link_by_qr(client, wait=150, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock)
+    assert outcome == Linked("+79001234567", already=False)
+
+
+def test_a_4xx_still_ends_the_qr_loop_at_once(api, client, token) -> None:
+    api.get(url("qr", token), status=401)
+    with pytest.raises(ApiError) as caught:
+        link_by_qr(client, wait=150, on_code=lambda code: None)
+    assert caught.value.code == "unauthorized" and methods(api) == ["qr"]
+
+
+def test_waiting_for_the_pairing_code_survives_a_5xx(api, client, token, instant_polls) -> None:
+    api.get(url("getStateInstance", token), status=500)
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.get(url("getWaSettings", token), json={"phone": "79001234567"})
+    assert wait_for_pairing(client, wait=30) == Linked("+79001234567", already=False)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import requests
 import responses
 
+from greencli.errors import ApiError
 from greencli.flows.notification_settings import apply_settings
-from tests.mocked_api import url
+from tests.mocked_api import methods, url
 
 
 def sent_bodies(api: responses.RequestsMock) -> list[dict]:
@@ -32,17 +35,43 @@ def test_only_what_differs_is_sent_and_read_back(api, client, token, instant_pol
     assert change.not_applied == []
 
 
-def test_what_did_not_stick_is_sent_once_more_and_then_reported(api, client, token, instant_polls) -> None:
-    retried: list[list[str]] = []
+# Every setSettings reboots the instance (https://green-api.com/en/docs/api/account/SetSettings/):
+# one write per run, whatever the read-back says.
+def test_what_did_not_stick_is_reported_and_never_written_again(api, client, token, instant_polls) -> None:
     api.get(url("getSettings", token), json={"stateWebhook": "no", "incomingWebhook": "no"})
     api.post(url("setSettings", token), json={"saveSettings": True})
     api.get(url("getSettings", token), json={"stateWebhook": "no", "incomingWebhook": "yes"})  # repeats
-    change = apply_settings(
-        client, {"stateWebhook": "yes", "incomingWebhook": "yes"}, verify_wait=6, on_retry=retried.append
-    )
-    assert sent_bodies(api) == [{"stateWebhook": "yes", "incomingWebhook": "yes"}, {"stateWebhook": "yes"}]
-    assert retried == [["stateWebhook"]]  # heard once: there is no third write
+    change = apply_settings(client, {"stateWebhook": "yes", "incomingWebhook": "yes"}, verify_wait=6)
+    assert sent_bodies(api) == [{"stateWebhook": "yes", "incomingWebhook": "yes"}]
     assert change.not_applied == ["stateWebhook"]
+
+
+@pytest.mark.parametrize("failure", [{"status": 502}, {"status": 500}, {"body": requests.exceptions.ReadTimeout("slow")}])
+def test_an_unanswered_write_is_read_back_not_sent_again(api, client, token, instant_polls, failure) -> None:
+    heard: list[str] = []
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.post(url("setSettings", token), **failure)
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.get(url("getSettings", token), json={"stateWebhook": "yes"})  # it was saved after all
+    change = apply_settings(client, {"stateWebhook": "yes"}, verify_wait=20, on_unanswered=lambda e: heard.append(e.code))
+    assert len(sent_bodies(api)) == 1 and change.not_applied == []
+    assert len(heard) == 1
+
+
+def test_a_refused_write_is_an_error_and_nothing_is_read_back(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.post(url("setSettings", token), status=400, body="bad request data")
+    with pytest.raises(ApiError):
+        apply_settings(client, {"stateWebhook": "yes"}, verify_wait=20)
+    assert methods(api) == ["getSettings", "setSettings"]
+
+
+def test_reading_back_survives_a_5xx(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.post(url("setSettings", token), json={"saveSettings": True})
+    api.get(url("getSettings", token), status=500)
+    api.get(url("getSettings", token), json={"stateWebhook": "yes"})
+    assert apply_settings(client, {"stateWebhook": "yes"}, verify_wait=20).not_applied == []
 
 
 def test_the_url_token_is_sent_but_never_waited_for(api, client, token, instant_polls) -> None:

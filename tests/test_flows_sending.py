@@ -7,7 +7,7 @@ import json
 import pytest
 
 from greencli.errors import ApiError, NotFine, QuotaExceeded
-from greencli.flows.sending import follow_delivery, send_checked
+from greencli.flows.sending import Followed, follow_delivery, send_checked
 from greencli.greenapi.phone_numbers import parse_recipient
 from tests.mocked_api import methods, url
 
@@ -92,16 +92,61 @@ def test_a_send_whose_answer_was_lost_is_possibly_sent_and_not_repeated(api, cli
     assert methods(api).count("sendMessage") == 1
 
 
+def settings(api, token: str, outgoing: str = "yes", wid: str = "79990000000@c.us") -> None:
+    api.get(url("getSettings", token), json={"wid": wid, "outgoingWebhook": outgoing})
+
+
 def test_delivery_is_followed_until_a_final_status(api, client, token, instant_polls) -> None:
+    settings(api, token)
     get_message = url("getMessage", token)
     api.post(get_message, status=400, json={"message": "not found"})  # not in the journal yet
     api.post(get_message, json={"statusMessage": "sent"})
     api.post(get_message, json={"statusMessage": "delivered"})
-    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=60) == "delivered"
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=60) == Followed("delivered", 3, None)
     assert methods(api).count("getMessage") == 3
-    assert instant_polls.sleeps == [2.0, 2.0]  # getMessage counts against a quota: every 2 s
+    assert instant_polls.sleeps == pytest.approx([3.0, 4.8])  # further and further apart
 
 
-def test_following_gives_up_with_the_last_status_when_time_runs_out(api, client, token, instant_polls) -> None:
+# getMessage: 1,000 calls a month on the free plan (https://green-api.com/en/docs/about-tariffs/).
+def test_following_spends_at_most_ten_journal_reads_however_long_the_wait(api, client, token, instant_polls) -> None:
+    settings(api, token)
     api.post(url("getMessage", token), json={"statusMessage": "sent"})
-    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=5) == "sent"
+    followed = follow_delivery(client, PHONE.chat_id, "ABC", wait=100_000)
+    assert followed == Followed("sent", 10, "budget")
+    assert methods(api).count("getMessage") == 10
+
+
+def test_a_two_minute_wait_spends_fewer_reads_still(api, client, token, instant_polls) -> None:
+    settings(api, token)
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
+    followed = follow_delivery(client, PHONE.chat_id, "ABC", wait=120)
+    assert followed.stopped == "deadline" and followed.calls == methods(api).count("getMessage") <= 8
+    assert instant_polls.now - 1000.0 <= 120
+
+
+# A message to the instance's own number stays `sent` (https://green-api.com/en/docs/api/sending/SendMessage/).
+def test_a_message_to_the_own_number_stops_at_sent(api, client, token, instant_polls) -> None:
+    settings(api, token, wid=PHONE.chat_id)
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("sent", 1, "ownNumber")
+
+
+# Statuses after sent need outgoingWebhook (https://green-api.com/en/docs/api/account/GetSettings/).
+def test_with_statuses_off_following_stops_at_sent_and_says_why(api, client, token, instant_polls) -> None:
+    settings(api, token, outgoing="no")
+    api.post(url("getMessage", token), status=400, json={"message": "not found"})
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("sent", 2, "statusesOff")
+
+
+def test_following_survives_a_5xx(api, client, token, instant_polls) -> None:
+    settings(api, token)
+    api.post(url("getMessage", token), status=500, json={"message": "internal"})
+    api.post(url("getMessage", token), json={"statusMessage": "read"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("read", 2, None)
+
+
+def test_unreadable_settings_do_not_stop_following(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), status=500)
+    api.post(url("getMessage", token), json={"statusMessage": "failed"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("failed", 1, None)

@@ -4,6 +4,11 @@ The QR code rotates about every 20 seconds and must be asked for again; once the
 the state turns authorized (https://green-api.com/en/docs/api/account/QR/). A pairing code is
 valid for about 2.5 minutes, and asking again after a wrong one can leave the instance in
 `starting` (https://green-api.com/en/docs/api/account/GetAuthorizationCode/).
+
+Waiting survives the weather: a 5xx, a timeout or an `error` answer is shown and the wait goes
+on to its deadline. Getting a QR code can take up to 10 minutes, after a logout especially
+(https://green-api.com/en/docs/api/account/QR/, https://github.com/green-api/issues/issues/1029);
+only "Instance has auth" means logging out first.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.config.atomic_files import write_atomically
 from greencli.errors import ApiError, NotFine
-from greencli.flows import waiting
+from greencli.flows import weather
 from greencli.flows.waiting import Spinner, no_spinner
+from greencli.flows.weather import is_transient
 from greencli.greenapi import qr_image
 from greencli.greenapi.states import format_phone
 
@@ -51,9 +57,12 @@ def link_by_qr(
     save: Path | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    on_trouble: Callable[[str], None] = lambda text: None,
 ) -> Linked | QrCode:
     """Ask for the QR code once a second and hand each one to `on_code` until the phone is linked
-    (a `Linked`), or, with `once`, return the first code. NotFine when `wait` runs out."""
+    (a `Linked`), or, with `once`, return the first code. NotFine when `wait` runs out.
+
+    `on_trouble` hears each answer that is waited out (a 5xx, a timeout, no QR code yet)."""
     deadline = clock() + wait
     shown: str | None = None
     codes_shown = 0
@@ -61,17 +70,31 @@ def link_by_qr(
     last_state_check = 0.0
     while True:
         started = clock()
-        answer = client.qr()
+        try:
+            answer = client.qr()
+        except ApiError as error:
+            if not is_transient(error) or clock() >= deadline:
+                raise
+            on_trouble(f"{error.message} Trying again ({max(0.0, deadline - clock()):.0f} s left).")
+            sleep(max(0.0, started + 2.0 - clock()))
+            continue
         if answer.type == "alreadyLogged":
             return Linked(linked_phone(client), already=codes_shown == 0)
         if answer.type == "error":
-            raise NotFine(
-                f"Green API could not give a QR code: {answer.message}",
-                LINK_FIX if "auth" in answer.message.lower() or "log out" in answer.message.lower()
-                else "Wait a minute and try again (a QR code can take a while after a logout); "
-                "`greencli check-state` shows the state.",
-                code="qr_error",
-            )
+            if needs_logout(answer.message):
+                raise NotFine(f"Green API could not give a QR code: {answer.message}", LINK_FIX, code="qr_error")
+            if clock() >= deadline:
+                raise NotFine(
+                    f"Green API gave no QR code within {wait:g} s: {answer.message}",
+                    "A QR code can take up to 10 minutes, after a logout especially: run `greencli qr` "
+                    "again in a few minutes (`greencli check-state` shows the state), or link by "
+                    "pairing code: `greencli qr --phone NUMBER`.",
+                    code="qr_error",
+                )
+            on_trouble(f"No QR code yet: {answer.message} (it can take up to 10 minutes after a logout); "
+                       f"still asking ({max(0.0, deadline - clock()):.0f} s left).")
+            sleep(max(0.0, started + 2.0 - clock()))
+            continue
         if answer.type != "qrCode":
             raise NotFine(f"Green API answered qr with an unknown type {answer.type!r}.", "Try again.", code="qr_error")
 
@@ -105,9 +128,20 @@ def link_by_qr(
         # The state method has its own rate limit: look at it every other second only.
         if clock() - last_state_check >= 2:
             last_state_check = clock()
-            if client.get_state_instance() == "authorized":
-                return Linked(linked_phone(client), already=False)
+            try:
+                if client.get_state_instance() == "authorized":
+                    return Linked(linked_phone(client), already=False)
+            except ApiError as error:
+                if not is_transient(error):
+                    raise
+                on_trouble(f"{error.message} Still showing the code.")
         sleep(max(0.0, started + 1.0 - clock()))
+
+
+def needs_logout(message: str) -> bool:
+    """Only "Instance has auth. You need to make log out" means stale auth data: log out first
+    (https://green-api.com/en/docs/api/account/QR/). Other errors are waited out."""
+    return "instance has auth" in message.lower()
 
 
 def png_bytes(message: str) -> bytes:
@@ -191,12 +225,14 @@ def pairing_code(client: GreenApiClient, phone: int) -> Linked | str:
 def wait_for_pairing(client: GreenApiClient, wait: float, spinner: Spinner = no_spinner) -> Linked:
     """Wait until the phone entered the pairing code (at most the code's 2.5 minutes)."""
     with spinner("Waiting for the phone to enter the code…") as update:
-        _, linked = waiting.poll(
+        _, linked, _ = weather.poll_through(
             client.get_state_instance,
             lambda value: value == "authorized",
             timeout=min(wait, PAIRING_SECONDS),
+            intervals=[1.0],
             first_delay=1.0,  # getStateInstance was called a moment ago: 1 call a second
             on_value=lambda value, left: update(f"Waiting for the phone to enter the code… ({left:.0f} s left)"),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
         )
     if not linked:
         raise NotFine(

@@ -1,10 +1,11 @@
-"""Applying notification settings: read, send only what differs, read back, retry once.
+"""Applying notification settings: read, send only what differs, once, then read back.
 
-Green API applies settings within up to 5 minutes and sometimes answers "saved" without
-saving, so the settings are read back (every 2 s, for up to `verify_wait` seconds); what has
-not stuck by then is sent once more (each write restarts the instance, so only once).
-https://green-api.com/en/docs/api/recommendations/creating-and-configuring-an-instance/ (up to
-5 minutes to apply), https://github.com/green-api/issues/issues/33 (repeat the call).
+Every setSettings call reboots the instance, and settings take up to 5 minutes to apply
+(https://green-api.com/en/docs/api/account/SetSettings/). So one run writes at most once: not
+again when the read-back still differs (a rare write that did not take, as in
+https://github.com/green-api/issues/issues/33, is re-applied by the user, later and on purpose),
+and not again after an ambiguous failure (a 5xx or a timeout may have been applied: the
+settings are read back instead).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from greencli.flows import waiting
+from greencli.errors import ApiError
+from greencli.flows import weather
 from greencli.flows.waiting import Spinner, no_spinner
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ def desired_settings(
 class SettingsChange(NamedTuple):
     changes: dict[str, Any]  # what differed and was sent
     unchanged: list[str]  # what was already as asked
-    not_applied: list[str]  # what Green API had still not applied after the retry
+    not_applied: list[str]  # what Green API had still not applied when the read-back ended
 
 
 def apply_settings(
@@ -47,9 +49,11 @@ def apply_settings(
     desired: dict[str, Any],
     verify_wait: float,
     spinner: Spinner = no_spinner,
-    on_retry: Callable[[list[str]], None] = lambda keys: None,
+    on_unanswered: Callable[[ApiError], None] = lambda error: None,
 ) -> SettingsChange:
-    """Send what differs from the current settings; `on_retry` hears what is sent once more."""
+    """Send what differs from the current settings in one setSettings, then read them back for
+    up to `verify_wait` seconds. `on_unanswered` hears a write whose answer was lost (it is read
+    back, never sent again)."""
     current = client.get_settings()
     changes = {key: value for key, value in desired.items() if current.get(key) != value}
     unchanged = sorted(key for key in desired if key not in changes)
@@ -59,23 +63,22 @@ def apply_settings(
     def missing(settings: dict[str, Any]) -> list[str]:
         return sorted(key for key in changes if key not in UNREADABLE and settings.get(key) != changes[key])
 
-    not_applied: list[str] = []
-    for attempt in range(2):  # the write, and one retry of what did not stick
-        client.set_settings(changes if attempt == 0 else {key: changes[key] for key in not_applied})
-        with spinner("Reading the settings back…") as update:
-            after, _ = waiting.poll(
-                client.get_settings,
-                lambda settings: not missing(settings),
-                timeout=verify_wait,
-                interval=2.0,
-                first_delay=1.0,  # one getSettings a second
-                on_value=lambda settings, left: update(
-                    f"Waiting for Green API to apply {', '.join(missing(settings))} ({left:.0f} s left)…"
-                ),
-            )
-        not_applied = missing(after)
-        if not not_applied:
-            break
-        if attempt == 0:
-            on_retry(not_applied)
-    return SettingsChange(changes, unchanged, not_applied)
+    try:
+        client.set_settings(changes)
+    except ApiError as error:
+        if not error.may_have_been_processed:
+            raise  # refused (4xx) or never sent: nothing changed
+        on_unanswered(error)
+    with spinner("Reading the settings back…") as update:
+        after, _, _ = weather.poll_through(
+            client.get_settings,
+            lambda settings: not missing(settings),
+            timeout=verify_wait,
+            intervals=[2.0],
+            first_delay=1.0,  # one getSettings a second
+            on_value=lambda settings, left: update(
+                f"Waiting for Green API to apply {', '.join(missing(settings))} ({left:.0f} s left)…"
+            ),
+            on_hiccup=lambda error, left: update(f"{error.message} Reading again ({left:.0f} s left)…"),
+        )
+    return SettingsChange(changes, unchanged, missing(after))

@@ -6,6 +6,12 @@ with checkWhatsapp, which counts against the free plan's monthly quota
 (https://green-api.com/en/docs/api/service/CheckWhatsapp/). A send whose answer was lost is
 never repeated: it may have gone out. Files go to the media host with sendFileByUpload
 (https://green-api.com/en/docs/api/sending/SendFileByUpload/), after the same checks.
+
+Following a message reads the journal with getMessage, which the free plan allows 1,000 times
+a month (https://green-api.com/en/docs/about-tariffs/): a wait spends at most FOLLOW_BUDGET
+calls, further and further apart. Statuses after `sent` need the outgoingWebhook setting on,
+and a message to the instance's own number never gets past `sent`
+(https://green-api.com/en/docs/api/sending/SendMessage/): the wait stops there and says why.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from greencli.errors import ApiError, NotFine, QuotaExceeded
-from greencli.flows import waiting
+from greencli.flows import weather
 from greencli.flows.waiting import Spinner, no_spinner
+from greencli.greenapi.notification_settings import STATUS_TYPE, is_on
 from greencli.greenapi.states import describe_state
 
 if TYPE_CHECKING:
@@ -26,6 +33,9 @@ if TYPE_CHECKING:
 DONE_STATUSES = ("delivered", "read")
 FAILED_STATUSES = ("failed", "noAccount", "notInGroup", "yellowCard")
 _T = TypeVar("_T")
+FOLLOW_BUDGET = 10  # getMessage calls per wait, of the free plan's 1,000 a month
+FIRST_PAUSE = 3.0  # seconds before the second look; each pause after is FACTOR times longer
+FACTOR = 1.6
 
 
 class Sent(NamedTuple):
@@ -127,34 +137,73 @@ def _once(method: str, send: Callable[[], _T]) -> _T:
         raise
 
 
+class Followed(NamedTuple):
+    status: str | None  # the last status seen (None: not in the journal yet)
+    calls: int  # getMessage calls spent
+    # Why it stopped before delivered or read: "ownNumber" (it never goes further),
+    # "statusesOff" (outgoingWebhook is off), "budget" (FOLLOW_BUDGET calls spent), "deadline";
+    # None when it reached a final status.
+    stopped: str | None
+
+
 def follow_delivery(
     client: GreenApiClient,
     chat_id: str,
     id_message: str,
     wait: float,
     spinner: Spinner = no_spinner,
-) -> str | None:
-    """Follow the message in the journal until delivered, failed, or `wait` runs out; its last
-    status (None while it is not in the journal: entries can lag up to 2 minutes)."""
+) -> Followed:
+    """Follow the message in the journal until delivered, failed, or no further status can come,
+    spending at most FOLLOW_BUDGET getMessage calls within `wait` seconds."""
+    own_chat_id, statuses_on = _own_chat_and_statuses(client)
+    to_own_number = own_chat_id is not None and own_chat_id == chat_id
+
+    def final(status: str | None) -> bool:
+        if status in DONE_STATUSES or status in FAILED_STATUSES:
+            return True
+        return status == "sent" and (to_own_number or statuses_on is False)
 
     def fetch() -> str | None:
         try:
             entry = client.get_message(chat_id, id_message)
         except ApiError as error:
             if error.code in ("bad_request", "not_found"):
-                return None
+                return None  # not in the journal yet: entries can lag up to 2 minutes
             raise
         status = entry.get("statusMessage")
         return status if isinstance(status, str) else None
 
     with spinner("Following the message: waiting for it to appear in the journal…") as update:
-        status, _ = waiting.poll(
+        status, _, calls = weather.poll_through(
             fetch,
-            lambda value: value in DONE_STATUSES or value in FAILED_STATUSES,
+            final,
             timeout=wait,
-            interval=2.0,  # getMessage counts against the free plan's monthly quota
+            intervals=weather.backoff(FIRST_PAUSE, FACTOR),
+            max_calls=FOLLOW_BUDGET,
             on_value=lambda value, left: update(
                 f"Following the message: {value or 'not in the journal yet (it can lag 2 minutes)'} ({left:.0f} s left)"
             ),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
         )
-    return status
+    if status in DONE_STATUSES or status in FAILED_STATUSES:
+        stopped = None
+    elif status == "sent" and to_own_number:
+        stopped = "ownNumber"
+    elif status == "sent" and statuses_on is False:
+        stopped = "statusesOff"
+    elif calls >= FOLLOW_BUDGET:
+        stopped = "budget"
+    else:
+        stopped = "deadline"
+    return Followed(status, calls, stopped)
+
+
+def _own_chat_and_statuses(client: GreenApiClient) -> tuple[str | None, bool | None]:
+    """The instance's own chat ID and whether delivery statuses are on, from one getSettings (no
+    monthly quota); (None, None) when it cannot be read: the wait then just goes on."""
+    try:
+        settings = client.get_settings()
+    except ApiError:
+        return None, None
+    wid = settings.get("wid")
+    return (wid if isinstance(wid, str) and wid else None), is_on(settings, STATUS_TYPE)

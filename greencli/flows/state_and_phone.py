@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from greencli.flows import waiting
+from greencli.flows import weather
 from greencli.flows.waiting import Spinner, no_spinner
 from greencli.greenapi.states import describe_state
 from greencli.redaction import in_this_run
@@ -36,13 +36,16 @@ def state_and_phone(client: GreenApiClient) -> tuple[str | None, Callable[[], di
 def wait_until_authorized(client: GreenApiClient, wait: float, spinner: Spinner = no_spinner) -> str | None:
     """Ask for the state once a second (getStateInstance's rate limit) until it is authorized or
     `wait` seconds pass; the last state."""
+    # One 5xx or timeout does not end the wait: it is shown and waited out (flows.weather).
     with spinner("Waiting for the instance to be authorized…") as update:
-        state, _ = waiting.poll(
+        state, _, _ = weather.poll_through(
             client.get_state_instance,
             lambda value: value == "authorized",
             timeout=wait,
+            intervals=[1.0],  # the method's rate limit
             on_value=lambda value, left: update(
                 f"Waiting for authorization: state is {describe_state(value).label} ({left:.0f} s left)"
             ),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
         )
     return state

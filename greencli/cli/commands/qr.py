@@ -99,7 +99,8 @@ def _show_qr(
     if out.rich_out and not out.json_mode and not once:
         # A terminal: the code redrawn in place in the alternate screen, left before the result.
         with out.screen() as screen:
-            outcome = link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), save=save)
+            outcome = link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), save=save,
+                                 on_trouble=out.progress)
     else:
         with out.live() as redraw:
 
@@ -111,7 +112,7 @@ def _show_qr(
                 else:  # a pipe or a log: each new code once
                     redraw(_printed(_drawing(code.payload, invert), code.file, once))
 
-            outcome = link_by_qr(client, wait, present, once=once, save=save)
+            outcome = link_by_qr(client, wait, present, once=once, save=save, on_trouble=out.progress)
     return _linked(out, outcome) if isinstance(outcome, Linked) else _code(out, outcome)
 
 

@@ -1,5 +1,6 @@
 """`greencli send-test PHONE`: a test message that proves the chain works, or says why not."""
 
+import re
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,6 +14,7 @@ from greencli.cli.seconds import finite_seconds
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext
     from greencli.cli.output import Output
+    from greencli.flows.sending import Followed
     from greencli.greenapi.client import GreenApiClient
     from greencli.greenapi.media_files import MediaFile
     from greencli.greenapi.phone_numbers import Recipient
@@ -39,7 +41,16 @@ def send_test(
             metavar="SECONDS",
             min=1,
             callback=finite_seconds,
-            help=f"Follow the message until delivered, for at most SECONDS (e.g. {DEFAULT_WAIT}).",
+            help=f"Follow the message until delivered, for at most SECONDS (e.g. {DEFAULT_WAIT}); "
+            "at most 10 journal reads (the free plan allows 1,000 a month).",
+        ),
+    ] = None,
+    follow: Annotated[
+        str | None,
+        typer.Option(
+            "--follow",
+            metavar="ID",
+            help=f"Send nothing: follow the message with this ID (sent to PHONE before) for --wait SECONDS (default {DEFAULT_WAIT}).",
         ),
     ] = None,
     file: Annotated[
@@ -62,13 +73,23 @@ def send_test(
     Example: greencli send-test +79001234567 --wait 120   (or: --file photo.jpg -m "It works")
     """
     from greencli.errors import ExitCode, UsageError
-    from greencli.flows.sending import FAILED_STATUSES, follow_delivery, send_checked
+    from greencli.flows.sending import FAILED_STATUSES, send_checked
     from greencli.greenapi.media_files import check_media_file
     from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
 
     app = use(ctx, json_output)
     out = app.output
     recipient = parse_recipient(phone)
+    if follow is not None:
+        follow = follow.strip()
+        if not _MESSAGE_ID.fullmatch(follow):
+            raise UsageError(f"--follow {follow[:40]!r} is not a message ID.",
+                             "Give the idMessage that send-test printed, e.g. --follow 3EB0C767D097B7C7C030.",
+                             code="invalid_message_id")
+        if message is not None or file is not None:
+            raise UsageError("--follow sends nothing, so --message and --file have no use.",
+                             "Leave them out, or leave --follow out to send a new message.")
+        return _follow_only(app, recipient, follow, wait or DEFAULT_WAIT)
     refusal = None if no_check else check_refusal(recipient)
     if refusal is not None:
         raise refusal  # checkWhatsapp would refuse it with a 400: spend no request on it
@@ -105,20 +126,16 @@ def send_test(
         "whatsappCheck": sent.whatsapp_check,
         "status": None,
     }
-    failed = False
-    if wait is not None:
-        status = follow_delivery(client, recipient.chat_id, id_message, wait, spinner=out.spinner)
-        data["status"] = status
-        failed = status in FAILED_STATUSES
-        data["ok"] = not failed
+    followed = _follow(app, recipient, id_message, wait, data) if wait is not None else None
+    failed = data["status"] in FAILED_STATUSES
 
     def render() -> None:
         out.status_line("fail" if failed else "pass", f"Test message {'sent' if not failed else 'not delivered'} to {recipient.display}")
         rows: list[tuple[str, Any]] = [(f"{out.indent}Chat ID", recipient.chat_id), (f"{out.indent}Message ID", id_message)]
-        if data["status"]:
-            rows.append((f"{out.indent}Status", data["status"]))
+        if followed is not None:
+            rows.append((f"{out.indent}Status", data["status"] or "not in the journal yet"))
         out.fields(rows)
-        _next_step(out, wait, data["status"], failed)
+        _next_step(out, followed, failed, recipient, id_message)
 
     return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
 
@@ -136,7 +153,7 @@ def _send_file(
     from urllib.parse import urlsplit
 
     from greencli.errors import ExitCode
-    from greencli.flows.sending import FAILED_STATUSES, follow_delivery, send_file_checked
+    from greencli.flows.sending import FAILED_STATUSES, send_file_checked
     from greencli.greenapi.credentials import media_url_for
     from greencli.greenapi.media_files import describe_size
 
@@ -180,12 +197,8 @@ def _send_file(
         "mediaHost": {"host": media_host, "from": origin},
         "monthlyQuota": {"method": "sendFileByUpload", "developerPlan": SEND_FILE_QUOTA},
     }
-    failed = False
-    if wait is not None:
-        status = follow_delivery(client, recipient.chat_id, sent.id_message, wait, spinner=out.spinner)
-        data["status"] = status
-        failed = status in FAILED_STATUSES
-        data["ok"] = not failed
+    followed = _follow(app, recipient, sent.id_message, wait, data) if wait is not None else None
+    failed = data["status"] in FAILED_STATUSES
 
     def render() -> None:
         out.status_line("fail" if failed else "pass", f"Test file {'sent' if not failed else 'not delivered'} to {recipient.display}")
@@ -195,8 +208,8 @@ def _send_file(
             (f"{out.indent}File", f"{media_file.name} ({describe_size(media_file.size)}, sent as {_a(media_file.kind)})"),
             (f"{out.indent}Media host", f"{media_host}, {origin}"),
         ]
-        if data["status"]:
-            rows.append((f"{out.indent}Status", data["status"]))
+        if followed is not None:
+            rows.append((f"{out.indent}Status", data["status"] or "not in the journal yet"))
         out.fields(rows)
         out.line(
             styled(
@@ -205,7 +218,7 @@ def _send_file(
                 "dim",
             )
         )
-        _next_step(out, wait, data["status"], failed)
+        _next_step(out, followed, failed, recipient, sent.id_message)
 
     return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
 
@@ -222,17 +235,71 @@ def _checks_used_up(out: "Output") -> None:
     )
 
 
-def _next_step(out: "Output", wait: float | None, status: str | None, failed: bool) -> None:
-    from greencli.flows.sending import DONE_STATUSES
+# Message IDs are hex in every example (https://green-api.com/en/docs/api/message-id/); allow
+# any plain token of a sane length.
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{6,100}")
 
-    if wait is None:
+# Why following stopped short of delivered or read, and what to do.
+_STOPPED = {
+    "ownNumber": "A message to the instance's own number stays at `sent`: WhatsApp never reports "
+                 "it delivered (so greencli stopped there).",
+    "statusesOff": "Statuses after `sent` need delivery statuses on (outgoingWebhook): "
+                   "`greencli webhooks enable --status` (so greencli stopped there).",
+    "budget": "Stopped after {calls} journal reads, to spare the free plan's 1,000 a month; "
+              "follow it later: greencli send-test {phone} --follow {id}",
+    "deadline": "Not confirmed yet (journal entries can lag up to 2 minutes); look at the phone, or "
+                "follow it later: greencli send-test {phone} --follow {id}",
+}
+
+
+def _follow(app: "AppContext", recipient: "Recipient", id_message: str, wait: float, data: dict[str, Any],
+            sent_now: bool = True) -> "Followed":
+    """Follow the message into `data`; Ctrl-C names the message that is out (never "run it again",
+    which would send it twice)."""
+    from greencli.errors import Interrupted
+    from greencli.flows.sending import FAILED_STATUSES, follow_delivery
+
+    try:
+        followed = follow_delivery(app.client(), recipient.chat_id, id_message, wait, spinner=app.output.spinner)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"Stopped following message {id_message}; the message {'was sent' if sent_now else 'had been sent'} "
+            f"to {recipient.display} (ID {id_message}).",
+            f"Follow it without sending again: greencli send-test {recipient.chat_id} --follow {id_message}",
+            details={"chatId": recipient.chat_id, "idMessage": id_message, "sent": True},
+        ) from None
+    data.update(ok=followed.status not in FAILED_STATUSES, status=followed.status,
+                stoppedBecause=followed.stopped, journalReads=followed.calls)
+    return followed
+
+
+def _follow_only(app: "AppContext", recipient: "Recipient", id_message: str, wait: float) -> Result:
+    from greencli.errors import ExitCode
+    from greencli.flows.sending import FAILED_STATUSES
+
+    out = app.output
+    data: dict[str, Any] = {"ok": True, "chatId": recipient.chat_id, "idMessage": id_message, "status": None}
+    followed = _follow(app, recipient, id_message, wait, data, sent_now=False)
+    failed = followed.status in FAILED_STATUSES
+
+    def render() -> None:
+        out.status_line("fail" if failed else "pass", f"Message {'not delivered' if failed else 'followed'} to {recipient.display}")
+        out.fields([(f"{out.indent}Chat ID", recipient.chat_id), (f"{out.indent}Message ID", id_message),
+                    (f"{out.indent}Status", followed.status or "not in the journal yet")])
+        _next_step(out, followed, failed, recipient, id_message)
+
+    return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
+
+
+def _next_step(out: "Output", followed: "Followed | None", failed: bool, recipient: "Recipient", id_message: str) -> None:
+    if followed is None:
         next_step = "Follow its delivery with --wait; `greencli webhooks listen` shows replies."
-    elif status == "noAccount":
+    elif followed.status == "noAccount":
         next_step = "The recipient has no WhatsApp account: check the number."
     elif failed:
         next_step = "WhatsApp did not deliver it; `greencli check-state` and `greencli doctor` look for why."
-    elif status not in DONE_STATUSES:
-        next_step = "Not confirmed yet: journal entries can lag up to 2 minutes; look at the phone."
+    elif followed.stopped is not None:
+        next_step = _STOPPED[followed.stopped].format(calls=followed.calls, phone=recipient.chat_id, id=id_message)
     else:
         return
     out.next_step(next_step)

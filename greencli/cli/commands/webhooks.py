@@ -23,17 +23,19 @@ app = typer.Typer(
 StatusOption = Annotated[bool, typer.Option("--status", help="Also delivery statuses (outgoingWebhook).")]
 VerifyOption = Annotated[
     float,
-    typer.Option("--verify-wait", metavar="SECONDS", min=0, callback=finite_seconds, help="How long to wait for Green API to apply the settings before sending them once more."),
+    typer.Option("--verify-wait", metavar="SECONDS", min=0, callback=finite_seconds, help="How long to read the settings back, waiting for Green API to apply them (never written twice)."),
 ]
-AllOption = Annotated[bool, typer.Option("--all", help="Every notification type.")]
+AllOption = Annotated[bool, typer.Option("--all", help="Every notification type (enable leaves out deviceWebhook: out of service).")]
 RESTART_NOTE = "The instance restarts to apply settings; changes can take up to 5 minutes."
 
 
-def _types(status: bool, all_types: bool) -> tuple[str, ...]:
-    from greencli.greenapi.notification_settings import ALL_TYPES, GUIDE_TYPES, STATUS_TYPE
+def _types(status: bool, all_types: bool, enabling: bool) -> tuple[str, ...]:
+    from greencli.greenapi.notification_settings import ALL_TYPES, ENABLE_ALL_TYPES, GUIDE_TYPES, STATUS_TYPE
 
     if all_types:
-        return ALL_TYPES
+        # deviceWebhook is "temporarily out of service" (https://green-api.com/en/docs/api/account/SetSettings/):
+        # never switched on; switched off like the rest.
+        return ENABLE_ALL_TYPES if enabling else ALL_TYPES
     return GUIDE_TYPES + ((STATUS_TYPE,) if status else ())
 
 
@@ -78,7 +80,7 @@ def enable(
             app_.output.warn(f"The webhook URL {finding.message}.")
     from greencli.flows.notification_settings import desired_settings
 
-    return _apply(app_, desired_settings(_types(status, all_types), url, polling, url_token), "enable", verify_wait)
+    return _apply(app_, desired_settings(_types(status, all_types, enabling=True), url, polling, url_token), "enable", verify_wait)
 
 
 @app.command("disable")
@@ -96,7 +98,7 @@ def disable(
     Example: greencli webhooks disable --all
     """
     app_ = use(ctx, json_output)
-    return _apply(app_, dict.fromkeys(_types(status, all_types), "no"), "disable", verify_wait)
+    return _apply(app_, dict.fromkeys(_types(status, all_types, enabling=False), "no"), "disable", verify_wait)
 
 
 @app.command("show")
@@ -150,7 +152,10 @@ def _apply(app_: "AppContext", desired: dict[str, Any], action: str, verify_wait
         desired,
         verify_wait,
         spinner=out.spinner,
-        on_retry=lambda keys: out.progress(f"Green API has not applied {', '.join(keys)}; sending them once more."),
+        on_unanswered=lambda error: out.warn(
+            f"{error.message} The settings may have been saved: reading them back instead of writing "
+            "again (every write restarts the instance)."
+        ),
     )
     changes, unchanged, not_applied = change
     if not changes:
@@ -162,9 +167,10 @@ def _apply(app_: "AppContext", desired: dict[str, Any], action: str, verify_wait
     shown = {key: ("(set)" if key == "webhookUrlToken" else value) for key, value in changes.items()}
     if not_applied:
         raise NotFine(
-            f"Green API accepted the settings but has not applied: {', '.join(not_applied)}.",
+            f"Green API has not applied {', '.join(not_applied)} yet; greencli did not write them again "
+            "(every write restarts the instance).",
             f"Settings can take up to 5 minutes to apply: check with `greencli webhooks show` "
-            f"in a few minutes, and run `greencli webhooks {action}` again if they are still "
+            f"in a few minutes, and run `greencli webhooks {action}` again later if they are still "
             f"{'on' if action == 'disable' else 'not as asked'}.",
             code="settings_not_applied",
             details={"changed": shown, "notApplied": not_applied},
