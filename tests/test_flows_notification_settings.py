@@ -102,3 +102,13 @@ def test_the_spinner_hears_what_is_still_missing(api, client, token, instant_pol
     assert change.not_applied == []
     assert shown[0] == "Reading the settings back…"
     assert shown[1].startswith("Waiting for Green API to apply stateWebhook (")
+
+
+def test_an_unanswered_write_that_did_not_take_keeps_green_apis_error(api, client, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"stateWebhook": "no"})
+    api.post(url("setSettings", token), status=500, body="internal")
+    with pytest.raises(ApiError) as caught:
+        apply_settings(client, {"stateWebhook": "yes"}, verify_wait=6)
+    assert caught.value.status == 500 and caught.value.details["notApplied"] == ["stateWebhook"]
+    assert "again in a few minutes" in (caught.value.hint or "")
+    assert len(sent_bodies(api)) == 1

@@ -63,11 +63,13 @@ def apply_settings(
     def missing(settings: dict[str, Any]) -> list[str]:
         return sorted(key for key in changes if key not in UNREADABLE and settings.get(key) != changes[key])
 
+    unanswered: ApiError | None = None
     try:
         client.set_settings(changes)
     except ApiError as error:
         if not error.may_have_been_processed:
             raise  # refused (4xx) or never sent: nothing changed
+        unanswered = error
         on_unanswered(error)
     with spinner("Reading the settings back…") as update:
         after, _, _ = weather.poll_through(
@@ -81,4 +83,17 @@ def apply_settings(
             ),
             on_hiccup=lambda error, left: update(f"{error.message} Reading again ({left:.0f} s left)…"),
         )
-    return SettingsChange(changes, unchanged, missing(after))
+    not_applied = missing(after)
+    if unanswered is not None and not_applied:
+        # The write failed and the read-back shows it did not take: Green API's error stands
+        # (exit 3), with what was read back; still not written again.
+        raise ApiError(
+            f"{unanswered.message} The settings read back show {', '.join(not_applied)} not applied.",
+            "greencli does not write settings twice in one run (every write restarts the instance): "
+            "run the command again in a few minutes.",
+            code=unanswered.code,
+            status=unanswered.status,
+            method="setSettings",
+            details={"notApplied": not_applied},
+        ) from unanswered
+    return SettingsChange(changes, unchanged, not_applied)

@@ -41,7 +41,7 @@ COMMANDS = [
     Command("send-test", ("send-test", "79001234567", "--no-check"), "sendMessage", idempotent=False),
     # The upload (sending/SendFileByUpload) on the sandbox, its own media host; prepare() writes the file.
     Command("send-file", ("send-test", "79001234567", "--no-check", "--file", "window.jpg"), "sendFileByUpload", idempotent=False),
-    Command("webhooks-enable", ("webhooks", "enable", "--status"), "setSettings", single_write=True),
+    Command("webhooks-enable", ("webhooks", "enable", "--status", "--verify-wait", "2"), "setSettings", single_write=True),
     Command("webhooks-show", ("webhooks", "show"), "getSettings"),
     Command(
         "webhooks-listen",
@@ -101,7 +101,14 @@ OUTAGE = {"timeout", "refused", "reset", "dropped", "429-retry-after", "429-no-r
 TRANSIENT = {"reset", "dropped", "429-retry-after", "429-no-retry-after", "502", "503"}
 
 
+# Faults the sandbox puts on the answer after it processed the request: a setSettings whose answer
+# was lost was saved, and webhooks enable finds that by reading the settings back (exit 0).
+PROCESSED_THEN_LOST = {"timeout", "reset", "dropped", "html", "empty", "truncated"}
+
+
 def expected_exit(command: Command, fault: str) -> int:
+    if command.single_write and fault in PROCESSED_THEN_LOST:
+        return 0
     if fault == "null" and command.target == "getStateInstance":
         # JSON null is a real answer here: "the instance is being created".
         # check-state and doctor exit 1 (not authorized yet); init writes .env: exit 0.
@@ -228,6 +235,9 @@ def test_persistent_fault_json_with_debug(quiet_sandbox: Sandbox, command: Comma
         failed = [c for c in document["checks"] if c["status"] == "fail"]
         assert failed and failed[0]["hint"]
         return
+    if run.exit_code == 0:  # a lost answer to a write that was saved: read back, all is well
+        assert document["ok"] is True
+        return
     error = document["error"]
     assert error["code"] == expected_code(command, fault), error
     assert error["message"] and error["hint"]
@@ -241,7 +251,8 @@ def test_transient_fault_recovers_or_never_resends(quiet_sandbox: Sandbox, comma
     env, root = prepare(quiet_sandbox, command, fault, times=1)
     run = quiet_sandbox.run_in_process(*arguments(root, command), env=env)
     if command.single_write and not fault.startswith("429"):
-        assert run.exit_code != 0, run.stdout + run.stderr
+        # Read back, never written twice (https://green-api.com/en/docs/api/account/SetSettings/).
+        assert run.exit_code == expected_exit(command, fault), run.stdout + run.stderr
         assert len(quiet_sandbox.requests_for(command.target)) == 1
     elif command.idempotent or fault.startswith("429"):
         assert run.exit_code == 0, run.stdout + run.stderr
