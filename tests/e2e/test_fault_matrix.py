@@ -37,7 +37,8 @@ class Command:
 
 COMMANDS = [
     Command("check-state", ("check-state",), "getStateInstance"),
-    Command("qr", ("qr", "--once"), "qr"),
+    # --wait 5: qr waits out passing trouble until its deadline (150 s by default).
+    Command("qr", ("qr", "--once", "--wait", "5"), "qr"),
     Command("send-test", ("send-test", "79001234567", "--no-check"), "sendMessage", idempotent=False),
     # The upload (sending/SendFileByUpload) on the sandbox, its own media host; prepare() writes the file.
     Command("send-file", ("send-test", "79001234567", "--no-check", "--file", "window.jpg"), "sendFileByUpload", idempotent=False),
