@@ -93,7 +93,7 @@ def notification(**body: Any) -> Reply:
 CASES: dict[str, tuple[list[str], dict[str, Reply | list[Reply]], int]] = {
     "stateInstance": (["check-state"], {"getStateInstance": Reply({"stateInstance": PAYLOAD})}, 1),
     "phone": (["check-state"], {"getStateInstance": AUTHORIZED, "getWaSettings": Reply({"phone": PAYLOAD, "stateInstance": "authorized"})}, 0),
-    "qr error message": (["qr", "--once"], {"getStateInstance": Reply({"stateInstance": "notAuthorized"}), "qr": Reply({"type": "error", "message": PAYLOAD})}, 1),
+    "qr error message": (["qr", "--once", "--wait", "5"], {"getStateInstance": Reply({"stateInstance": "notAuthorized"}), "qr": Reply({"type": "error", "message": PAYLOAD})}, 1),
     "webhookUrl": (["webhooks", "show"], {"getSettings": Reply({"webhookUrl": PAYLOAD, "incomingWebhook": "yes"})}, 0),
     "idMessage": (["send-test", "79001234567", "--no-check"], {"getStateInstance": AUTHORIZED, "sendMessage": Reply({"idMessage": PAYLOAD})}, 0),
     "error body summary": (["check-state"], {"getStateInstance": Reply(PAYLOAD.encode(), status=500, headers={"Content-Type": "text/plain; charset=utf-8"})}, 3),
