@@ -55,14 +55,16 @@ def link_by_qr(
     on_code: Callable[[QrCode], None],
     once: bool = False,
     save: Path | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
     on_trouble: Callable[[str], None] = lambda text: None,
 ) -> Linked | QrCode:
     """Ask for the QR code once a second and hand each one to `on_code` until the phone is linked
     (a `Linked`), or, with `once`, return the first code. NotFine when `wait` runs out.
 
     `on_trouble` hears each answer that is waited out (a 5xx, a timeout, no QR code yet)."""
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
     deadline = clock() + wait
     shown: str | None = None
     codes_shown = 0

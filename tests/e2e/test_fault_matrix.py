@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+import greencli.flows.linking
 import greencli.greenapi.client
 from tests.e2e.conftest import Run, Sandbox, closed_port
 
@@ -173,6 +174,28 @@ def retry_pauses_skipped(monkeypatch: pytest.MonkeyPatch) -> TimeWithoutPauses:
     clock = TimeWithoutPauses()
     monkeypatch.setattr(greencli.greenapi.client, "time", clock)
     return clock
+
+
+class TimeThatSkipsAhead:
+    """The `time` module as the linking flow sees it: a pause moves its clock on at once, so
+    qr waiting out a persistent fault reaches its deadline without waiting it."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.skipped += seconds
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def waiting_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(greencli.flows.linking, "time", TimeThatSkipsAhead())
 
 
 def in_process(sandbox: Sandbox) -> Callable[..., Run]:
