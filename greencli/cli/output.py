@@ -317,6 +317,13 @@ class Output:
         for label, value in rows:
             self.line(styled(f"{label + ':':<{width + 1}} ", "dim"), value, err=err)
 
+    def table(self, rows: Sequence[Sequence[str]]) -> None:
+        """Columns aligned two spaces apart; the first row is the header, in bold."""
+        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+        for index, row in enumerate(rows):
+            text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            self.line(styled(text, "bold") if index == 0 else text)
+
     def status_line(self, status: str, *parts: Part, hint: str | None = None, err: bool = False) -> None:
         """An outcome: its symbol, the message, and under it what to do next."""
         prefix = f"{self.symbol(status)} "

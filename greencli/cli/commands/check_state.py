@@ -97,11 +97,12 @@ def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> 
     """One row per instance (--env-file given several times); exit code by doctor's rule."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from greencli.doctor.many import MAX_CONCURRENT
     from greencli.doctor.verdict import combined
     from greencli.redaction import in_this_run
 
     out = app.output
-    with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(8, len(instances))) as pool:
+    with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT, len(instances))) as pool:
         rows = list(pool.map(in_this_run(lambda pair: _one_instance(*pair)), instances))  # tokens known to the run
     final = combined(row["exitCode"] for row in rows)
     data = {"ok": final == 0, "instances": rows}
@@ -111,10 +112,7 @@ def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> 
         for row in rows:
             state = row.get("stateInstance") if "error" not in row else ("unreachable" if row["exitCode"] == 3 else "invalid config")
             table.append((row["name"], row.get("instanceId") or "-", str(state), row.get("phone") or "-"))
-        widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
-        for index, line in enumerate(table):
-            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
-            out.line(styled(text, "bold") if index == 0 else text)
+        out.table(table)
         for row in rows:
             if "error" in row:
                 out.line(styled(f"{row['name']}: ", "bold"), row["error"]["message"], err=True)

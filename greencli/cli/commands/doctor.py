@@ -244,10 +244,7 @@ def _doctor_several(
             state_text = state.message.split(":", 1)[0] if state and state.status != "skip" else "-"
             tally = counts(results)
             rows.append((doc["name"], doc["instanceId"] or "-", state_text, str(tally["fail"]), str(tally["warn"])))
-        widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-        for index, row in enumerate(rows):
-            text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-            out.line(styled(text, "bold") if index == 0 else text)
+        out.table(rows)
         title_width = max(len(title) for title in TITLES.values())
         for doc, results in zip(documents, all_results, strict=True):
             problems = [r for r in results if r.status in ("warn", "fail")]
