@@ -66,7 +66,7 @@ def parse_fault(spec: dict[str, object]) -> Fault:
     return Fault(
         kind=kind,
         method=str(spec.get("method", "*")),
-        times=times,  # type: ignore[arg-type]
+        times=times,
         status=status,
         retry_after=float(retry_after) if retry_after is not None else None,
         delay=float(delay),

@@ -35,6 +35,8 @@ def parse_form(content_type: str, body: bytes) -> Form | None:
         if not isinstance(name, str):
             continue
         payload = part.get_payload(decode=True) or b""
+        if not isinstance(payload, bytes):
+            continue
         filename = part.get_filename()
         if filename is not None:
             files[name] = Upload(filename, payload)

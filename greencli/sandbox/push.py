@@ -8,7 +8,7 @@ receiving/technology-webhook-endpoint, green-api.com/en/docs/api/…):
   notification again, so one failing notification holds back the ones behind it (FIFO);
 - the webhookUrlToken travels in the Authorization header (`Bearer <token>`, see
   greencli.greenapi.webhook_push);
-- while webhookUrl is set, receiveNotification delivers nothing (instance.receive_notification).
+- while webhookUrl is set, receiveNotification delivers nothing (notifications.NotificationQueue).
 
 The sandbox never follows a redirect (a 3xx is a failed delivery), and the pause before a retry
 is an option (`--push-retry`) so tests and impatient developers need not wait a minute.
@@ -21,13 +21,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from greencli.greenapi.webhook_push import CONTENT_TYPE, authorization_header, encode_body
-
-if TYPE_CHECKING:
-    from greencli.sandbox.instance import Instance
+from greencli.sandbox.notifications import NotificationQueue
 
 USER_AGENT = "greencli-sandbox (push mode)"
 MAX_LOG = 200  # deliveries kept for the control endpoint's view
@@ -49,8 +47,8 @@ class Attempt:
 class Pusher:
     """One background thread delivering the instance's notification queue, head first."""
 
-    def __init__(self, instance: Instance, retry_seconds: float, timeout_seconds: float) -> None:
-        self.instance = instance
+    def __init__(self, queue: NotificationQueue, retry_seconds: float, timeout_seconds: float) -> None:
+        self.queue = queue
         self.retry_seconds = retry_seconds
         self.timeout_seconds = timeout_seconds
         self.attempts: deque[Attempt] = deque(maxlen=MAX_LOG)
@@ -62,7 +60,7 @@ class Pusher:
 
     def stop(self) -> None:
         self._stopped.set()
-        self.instance.wake_pusher()
+        self.queue.wake()
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -76,7 +74,7 @@ class Pusher:
 
     def _run(self) -> None:
         while not self._stopped.is_set():
-            job = self.instance.next_push(self._stopped)
+            job = self.queue.next_push(self._stopped)
             if job is None:
                 continue
             receipt_id, body, url, token = job
@@ -84,7 +82,7 @@ class Pusher:
             self.attempts.append(Attempt(receipt_id, url, status, error, time.time()))
             if status == 200:
                 self.delivered += 1
-                self.instance.pushed(receipt_id)
+                self.queue.delete(receipt_id)
             else:
                 self.failed += 1
                 # The same notification again after the pause; nothing behind it goes first.

@@ -13,60 +13,27 @@ import selectors
 import socket
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from greencli.sandbox.faults import AFTER, BEFORE, Fault, FaultPlan, parse_fault
+from greencli.sandbox import control
+from greencli.sandbox.answers import Request, TextBody
+from greencli.sandbox.control import Sandbox
+from greencli.sandbox.declaration import Method
+from greencli.sandbox.faults import AFTER, BEFORE, Fault
 from greencli.sandbox.forms import is_multipart, parse_form
-from greencli.sandbox.instance import STATES, Answer, Instance, Options, TextBody
+from greencli.sandbox.instance import Instance, Options
+from greencli.sandbox.methods import BY_NAME as ROUTES
+from greencli.sandbox.methods.account import set_settings
 
 if TYPE_CHECKING:
     from greencli.sandbox.tls import Certificates
 
+__all__ = ["Handler", "RunningSandbox", "Sandbox", "SandboxHTTPServer", "start", "start_ready"]
+
 _PATH = re.compile(r"^/waInstance(?P<id>\d+)/(?P<method>[A-Za-z]+)/(?P<token>[^/]+)(?:/(?P<extra>[^/]*))?/?$")
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    verb: str
-    handler: Callable[[Instance, dict[str, Any]], Answer]
-    per_second: int
-
-
-def _routes() -> dict[str, Route]:
-    table = [
-        ("getStateInstance", "GET", Instance.get_state_instance, 1),
-        ("getStatusInstance", "GET", Instance.get_status_instance, 1),
-        ("getWaSettings", "GET", Instance.get_wa_settings, 1),
-        ("getSettings", "GET", Instance.get_settings, 1),
-        ("setSettings", "POST", Instance.set_settings, 1),
-        ("qr", "GET", Instance.qr, 3),
-        ("getAuthorizationCode", "POST", Instance.get_authorization_code, 1),
-        ("GetStateInstanceHistory", "GET", Instance.get_state_instance_history, 1),
-        ("updateApiToken", "GET", Instance.update_api_token, 1),
-        ("reboot", "GET", Instance.reboot, 1),
-        ("logout", "GET", Instance.logout, 1),
-        ("sendMessage", "POST", Instance.send_message, 50),
-        ("sendFileByUpload", "POST", Instance.send_file_by_upload, 50),
-        ("checkWhatsapp", "POST", Instance.check_whatsapp, 10),
-        ("getMessage", "POST", Instance.get_message, 10),
-        ("lastOutgoingMessages", "GET", Instance.last_outgoing_messages, 1),
-        ("lastIncomingMessages", "GET", Instance.last_incoming_messages, 1),
-        ("showMessagesQueue", "GET", Instance.show_messages_queue, 1),
-        ("getMessagesCount", "GET", Instance.get_messages_count, 1),
-        ("getWebhooksCount", "GET", Instance.get_webhooks_count, 1),
-        ("receiveNotification", "GET", Instance.receive_notification, 100),
-        ("deleteNotification", "DELETE", Instance.delete_notification, 100),
-    ]
-    return {name.lower(): Route(name, verb, handler, rate) for name, verb, handler, rate in table}
-
-
-ROUTES = _routes()
 
 
 @dataclass
@@ -74,43 +41,6 @@ class Reply:
     status: int | None  # None: no answer at all (a fault dropped or cut it)
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-
-
-class RateLimiter:
-    """At most N calls per method in any one-second window (with a little slack for jitter)."""
-
-    WINDOW = 0.95
-
-    def __init__(self) -> None:
-        self._calls: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, method: str, per_second: int) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            calls = self._calls.setdefault(method, deque())
-            while calls and now - calls[0] >= self.WINDOW:
-                calls.popleft()
-            if len(calls) >= per_second:
-                return False
-            calls.append(now)
-            return True
-
-
-class Sandbox:
-    """Everything one running sandbox holds: the instance, faults, limits and the request log."""
-
-    def __init__(self, instance: Instance, rate_limits: bool = True) -> None:
-        self.instance = instance
-        self.faults = FaultPlan()
-        self.rate_limits = rate_limits
-        self.limiter = RateLimiter()
-        self.requests: list[dict[str, Any]] = []
-        self._log_lock = threading.Lock()
-
-    def log(self, entry: dict[str, Any]) -> None:
-        with self._log_lock:
-            self.requests.append(entry)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -178,7 +108,7 @@ class Handler(BaseHTTPRequestHandler):
         self,
         verb: str,
         match: re.Match[str] | None,
-        route: Route | None,
+        route: Method | None,
         body_json: Any,
         bad_json: bool,
         query: str,
@@ -197,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
             return Reply(401, TextBody("Unauthorized"))
         if route is None or route.verb != verb:
             return Reply(404, TextBody("Not Found"))
-        if self.sandbox.rate_limits and not self.sandbox.limiter.allow(route.name, route.per_second):
+        if self.sandbox.rate_limits and route.per_second and not self.sandbox.limiter.allow(route.name, route.per_second):
             return Reply(429, TextBody("Too Many Requests"), {"Retry-After": "1"})
         if bad_json:
             return Reply(400, TextBody("Unexpected token in JSON"))
@@ -206,10 +136,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind != "not-saved":
             entry["fault"] = fault.kind
             return self._before_fault(fault)
-        request = {"json": body_json, "query": parse_qs(query), "extra": match.group("extra") or "", "form": form}
+        request = Request(json=body_json, query=parse_qs(query), extra=match.group("extra") or "", form=form)
         if fault is not None:  # not-saved: setSettings says yes and keeps nothing
             entry["fault"] = fault.kind
-            status, body = instance.set_settings(request, save=False)
+            status, body = set_settings(instance, request, save=False)
         else:
             status, body = route.handler(instance, request)
 
@@ -264,96 +194,20 @@ class Handler(BaseHTTPRequestHandler):
     # -- control endpoint ---------------------------------------------------------------------
 
     def _control(self, verb: str, path: str, raw: bytes) -> None:
-        refusal = self._control_refusal(verb)
-        if refusal is not None:
-            self._send(*refusal)
+        port = self._port()
+        refused = control.refusal(verb, self.headers.get("Host"), self.headers.get("Content-Type"), port)
+        if refused is not None:
+            self._send(*refused)
             return
         body, bad = _decode_json(raw)
         if bad or (body is not None and not isinstance(body, dict)):
             self._send(400, {"error": "the body must be a JSON object"})
             return
-        spec: dict[str, Any] = body or {}
-        sandbox, instance = self.sandbox, self.sandbox.instance
-        try:
-            if verb == "GET" and path == "/sandbox":
-                snapshot = {**instance.snapshot(), **sandbox.faults.describe(), "requestCount": len(sandbox.requests)}
-                self._send(200, self._without_secrets(snapshot))
-            elif path == "/sandbox/requests" and verb == "GET":
-                self._send(200, {"requests": self._without_secrets(list(sandbox.requests))})
-            elif path == "/sandbox/requests" and verb == "DELETE":
-                sandbox.requests.clear()
-                self._send(200, {"cleared": True})
-            elif path == "/sandbox/scan" and verb == "POST":
-                instance.authorize()
-                self._send(200, {"stateInstance": instance.state})
-            elif path == "/sandbox/state" and verb == "POST":
-                state = spec.get("state")
-                if state not in STATES:
-                    raise ValueError(f"state must be one of {', '.join(STATES)}")
-                instance.set_state(str(state))
-                self._send(200, {"stateInstance": instance.state})
-            elif path == "/sandbox/faults" and verb == "POST":
-                sandbox.faults.add(parse_fault(spec))
-                self._send(200, sandbox.faults.describe())
-            elif path == "/sandbox/faults" and verb == "DELETE":
-                sandbox.faults.clear()
-                self._send(200, sandbox.faults.describe())
-            elif path == "/sandbox/latency" and verb == "POST":
-                seconds = spec.get("seconds")
-                if not isinstance(seconds, (int, float)) or not 0 <= seconds <= 60:
-                    raise ValueError("seconds must be a number from 0 to 60")
-                sandbox.faults.latency = float(seconds)
-                self._send(200, sandbox.faults.describe())
-            elif path == "/sandbox/incoming" and verb == "POST":
-                chat_id = str(spec.get("chatId", "79001112233@c.us"))
-                receipt = instance.incoming_message(chat_id, str(spec.get("text", "Hello from the sandbox")))
-                self._send(200, {"receiptId": receipt, "queued": receipt is not None})
-            elif path == "/sandbox/settings" and verb == "POST":
-                instance.update_settings(spec)
-                self._send(200, instance.snapshot()["settings"])
-            elif path == "/sandbox/qr-error" and verb == "POST":
-                instance.set_qr_error(str(spec.get("message", "Instance has auth. You need to make log out")))
-                self._send(200, {"qrError": True})
-            elif path == "/sandbox/qr-error" and verb == "DELETE":
-                instance.set_qr_error(None)
-                self._send(200, {"qrError": False})
-            elif path == "/sandbox/quota/checks" and verb == "POST":
-                instance.use_up_checks()
-                self._send(200, {"checksUsed": True})
-            else:
-                self._send(404, {"error": f"no control endpoint {verb} {path}; see docs/sandbox.md"})
-        except ValueError as error:
-            self._send(400, {"error": str(error)})
+        self._send(*control.answer(self.sandbox, verb, path, body or {}))
 
-    def _control_refusal(self, verb: str) -> tuple[int, dict[str, str]] | None:
-        """Only a program on this machine may steer the sandbox, not a web page: the Host must
-        be the sandbox's own (a DNS-rebound page sends its own name), and a request that
-        changes something must say application/json, which a page can send to another origin
-        only after a CORS preflight the sandbox never answers (a form or a no-cors fetch sends
-        text/plain or nothing)."""
-        port = self.server.server_address[1]
-        host = (self.headers.get("Host") or "").strip().lower()
-        if host not in (f"127.0.0.1:{port}", f"localhost:{port}"):
-            return 403, {"error": f"the control endpoint answers only Host 127.0.0.1:{port} or localhost:{port}"}
-        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if verb != "GET" and content_type != "application/json":
-            return 415, {"error": "send the control request with Content-Type: application/json (a body of {} when there is nothing to say)"}
-        return None
-
-    def _without_secrets(self, value: Any) -> Any:
-        """The control answers with the instance token and every webhookUrlToken or
-        Authorization value masked (first and last 4 characters at most)."""
-        token = self.sandbox.instance.token
-        if isinstance(value, dict):
-            return {
-                key: _masked(item) if isinstance(item, str) and key.lower() in _SECRET_KEYS and item else self._without_secrets(item)
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            return [self._without_secrets(item) for item in value]
-        if isinstance(value, str) and token and token in value:
-            return value.replace(token, _masked(token))
-        return value
+    def _port(self) -> int:
+        address: Any = self.server.server_address
+        return int(address[1])
 
     # -- wire ---------------------------------------------------------------------------------
 
@@ -374,13 +228,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-
-
-_SECRET_KEYS = {"webhookurltoken", "authorization", "token", "apitokeninstance"}
-
-
-def _masked(secret: str) -> str:
-    return f"{secret[:4]}…{secret[-4:]}" if len(secret) >= 16 else "****"
 
 
 class _Html(str):
@@ -438,7 +285,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
                 while not self._stop_requested:
                     for key, _ in selector.select():
                         if key.fileobj is self and not self._stop_requested:
-                            self._handle_request_noblock()
+                            self._handle_request_noblock()  # type: ignore[attr-defined]
                     self.service_actions()
         finally:
             self._stopped.set()
@@ -466,8 +313,8 @@ class RunningSandbox:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"{'https' if self.certificates else 'http'}://{host}:{port}"
+        address: Any = self.server.server_address
+        return f"{'https' if self.certificates else 'http'}://{address[0]}:{address[1]}"
 
     @property
     def instance(self) -> Instance:
@@ -500,7 +347,7 @@ def start(options: Options | None = None, port: int = 0, rate_limits: bool = Tru
 def start_ready() -> RunningSandbox:
     """A sandbox set up as the guide leaves an instance: authorized, its four notification
     types on, polling mode, and one incoming message waiting in the queue."""
-    from greencli.sandbox.instance import guide_settings
+    from greencli.sandbox.options import guide_settings
 
     running = start(Options(state="authorized", settings=guide_settings()))
     running.instance.incoming_message("79001112233@c.us", "Hello from the greencli sandbox!")

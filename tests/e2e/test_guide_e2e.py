@@ -9,6 +9,8 @@ import subprocess
 import time
 from itertools import pairwise
 
+import requests
+
 from tests.e2e.conftest import Sandbox, greencli_command
 
 
@@ -249,7 +251,8 @@ def test_listen_prints_json_lines_and_empties_the_queue(sandbox: Sandbox):
 
 def test_doctor_finds_stuck_messages_and_missing_notifications(fresh_sandbox: Sandbox):
     fresh_sandbox.control("POST", "/settings", {"webhookUrl": "http://192.168.1.10/hook", "incomingWebhook": "yes"})
-    fresh_sandbox.instance.send_message({"json": {"chatId": "79001234567@c.us", "message": "waiting"}})
+    url = f"{fresh_sandbox.url}/waInstance{fresh_sandbox.instance_id}/sendMessage/{fresh_sandbox.token}"
+    assert requests.post(url, json={"chatId": "79001234567@c.us", "message": "waiting"}, timeout=10).status_code == 200
     run = fresh_sandbox.run("doctor", "--json")
     assert run.exit_code == 1
     checks = {c["id"]: c for c in run.json()["checks"]}

@@ -1,0 +1,31 @@
+"""Receiving methods (HTTP API technology): receiveNotification long-polls the notification
+queue, deleteNotification removes its head (receiving/technology-http-api)."""
+
+from __future__ import annotations
+
+from greencli.sandbox.answers import Answer, Request, TextBody
+from greencli.sandbox.declaration import Method
+from greencli.sandbox.instance import Instance
+
+
+def receive_notification(instance: Instance, request: Request) -> Answer:
+    wait = request.int_param("receiveTimeout", 5)
+    if not 5 <= wait <= 60:
+        return 400, TextBody("Validation failed. Details: 'receiveTimeout' must be from 5 to 60")
+    head = instance.notifications.receive(wait)
+    if head is None:
+        return 200, None
+    receipt, body = head
+    return 200, {"receiptId": receipt, "body": body}
+
+
+def delete_notification(instance: Instance, request: Request) -> Answer:
+    if not request.extra.isdigit():
+        return 400, TextBody("Parameter receiptId must be a Number")
+    return 200, {"result": instance.notifications.delete(int(request.extra))}
+
+
+METHODS = [
+    Method("receiveNotification", "GET", receive_notification, "receiving/technology-http-api/ReceiveNotification/", 100),
+    Method("deleteNotification", "DELETE", delete_notification, "receiving/technology-http-api/DeleteNotification/", 100),
+]
