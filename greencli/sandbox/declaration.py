@@ -29,6 +29,7 @@ class Method:
     page: str  # the documentation page, relative to DOCS
     per_second: int | None = None  # the rate-limiter page's limit; None: the page lists none
     summary: str = ""  # what the sandbox does, for docs/sandbox.md
+    upload: bool = False  # a file in the body (up to 100 MB), on the media host for Green API
 
     @property
     def url(self) -> str:

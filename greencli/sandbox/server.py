@@ -13,6 +13,7 @@ import selectors
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from greencli.sandbox import control
 from greencli.sandbox.answers import Request, TextBody
+from greencli.sandbox.bodies import (
+    CONTROL_LIMIT,
+    JSON_LIMIT,
+    UPLOAD_LIMIT,
+    BodyRefused,
+    read_body,
+    refuse_unread,
+)
 from greencli.sandbox.control import Sandbox
 from greencli.sandbox.declaration import Method
 from greencli.sandbox.faults import AFTER, BEFORE, Fault
@@ -67,15 +76,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, verb: str) -> None:
         parts = urlsplit(self.path)
-        raw = self._read_body()
         if parts.path.rstrip("/") == "/sandbox" or parts.path.startswith("/sandbox/"):
-            self._control(verb, parts.path.rstrip("/"), raw)
+            self._control(verb, parts.path.rstrip("/"))
+            return
+        match = _PATH.match(parts.path)
+        route = ROUTES.get(match.group("method").lower()) if match else None
+        raw = self._body(UPLOAD_LIMIT if route is not None and route.upload else JSON_LIMIT, TextBody)
+        if raw is None:
             return
         latency = self.sandbox.faults.latency
         if latency:
             time.sleep(latency)
-        match = _PATH.match(parts.path)
-        route = ROUTES.get(match.group("method").lower()) if match else None
         entry: dict[str, Any] = {
             "time": time.time(),
             "verb": verb,
@@ -193,11 +204,14 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- control endpoint ---------------------------------------------------------------------
 
-    def _control(self, verb: str, path: str, raw: bytes) -> None:
+    def _control(self, verb: str, path: str) -> None:
         port = self._port()
         refused = control.refusal(verb, self.headers.get("Host"), self.headers.get("Content-Type"), port)
-        if refused is not None:
-            self._send(*refused)
+        if refused is not None:  # before a byte of the body is read
+            self._refuse_unread(*refused)
+            return
+        raw = self._body(CONTROL_LIMIT, lambda reason: {"error": reason})
+        if raw is None:
             return
         body, bad = _decode_json(raw)
         if bad or (body is not None and not isinstance(body, dict)):
@@ -211,9 +225,21 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- wire ---------------------------------------------------------------------------------
 
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+    def _body(self, limit: int, shape: Callable[[str], Any]) -> bytes | None:
+        """The request body within `limit`; None after answering 413 or 400 instead (the
+        connection is then closed: what was not read cannot be skipped)."""
+        try:
+            return read_body(self.rfile, self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding"), limit)
+        except BodyRefused as refused:
+            self._refuse_unread(refused.status, shape(refused.reason))
+            return None
+
+    def _refuse_unread(self, status: int, body: Any) -> None:
+        """Answer without reading the rest of the body, then close the connection so that the
+        client still reads the answer (bodies.refuse_unread)."""
+        self.close_connection = True
+        self._send(status, body, {"Connection": "close"})
+        refuse_unread(self.connection)
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         payload, content_type = _encode(body)

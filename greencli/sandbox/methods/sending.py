@@ -78,5 +78,5 @@ def file_kind(file_name: str) -> tuple[str, str]:
 
 METHODS = [
     Method("sendMessage", "POST", send_message, "sending/SendMessage/", 50),
-    Method("sendFileByUpload", "POST", send_file_by_upload, "sending/SendFileByUpload/", 50),
+    Method("sendFileByUpload", "POST", send_file_by_upload, "sending/SendFileByUpload/", 50, upload=True),
 ]
