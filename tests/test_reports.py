@@ -103,6 +103,21 @@ def test_junit_survives_characters_xml_cannot_hold(schema: xmlschema.XMLSchema) 
     assert failure is not None and failure.get("message") == "state ]0;owned <b>&"
 
 
+def test_junit_drops_every_character_xml_1_0_excludes(schema: xmlschema.XMLSchema) -> None:
+    """https://www.w3.org/TR/xml/#charsets: not even escaped can XML hold these."""
+    excluded = "\x00\x08\x0b\x1f\ud800\udfff\ufffe\uffff"
+    hostile = _document(_check("state", "fail", f"a{excluded}b \U0001F600", f"fix{excluded}"), instance_id=f"11{excluded}01")
+    xml = junit.render([InstanceReport(f"name{excluded}", hostile)])
+    schema.validate(xml.decode("utf-8"))
+    failure = ElementTree.fromstring(xml).find("testsuite/testcase/failure")
+    assert failure is not None and failure.get("message") == "ab \U0001F600"
+
+
+def test_the_job_summary_counts_in_words() -> None:
+    summary = github.summary([InstanceReport("prod", MIXED)])
+    assert "1 passed, 1 warning, 1 failed, 1 skipped" in summary
+
+
 def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
     """A reader of workflow commands as the Actions runner parses them: `::name k=v,k=v::message`."""
     match = re.fullmatch(r"::(\w+)(?: ([^:]*))?::(.*)", line)

@@ -123,9 +123,10 @@ def _run(args: list[str]) -> int:
 
 def _write_stderr(text: str) -> None:
     from greencli.cli.output import safe
+    from greencli.cli.workflow_commands import inert
 
     try:
-        sys.stderr.write(safe(text, keep_newlines=True))
+        sys.stderr.write(inert(safe(text, keep_newlines=True)))
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -192,6 +193,7 @@ def _debug_traceback(state: "AppContext", error: BaseException) -> None:
     import traceback
 
     from greencli.cli.output import safe
+    from greencli.cli.workflow_commands import inert
 
     text = "".join(traceback.format_exception(error))
-    sys.stderr.write(safe(text, keep_newlines=True))
+    sys.stderr.write(inert(safe(text, keep_newlines=True)))

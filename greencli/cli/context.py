@@ -301,12 +301,14 @@ def _enable_debug_logging() -> Any:
     import logging
 
     from greencli.cli.output import safe
+    from greencli.cli.workflow_commands import inert
 
     def redact_record(record: logging.LogRecord) -> bool:
         # Redact the message itself, not only its formatting: logging prints a record's raw
         # arguments when a handler fails, and those carry the URL with the token. Control
-        # characters from a server (a header, a Location) are made visible too.
-        record.msg, record.args = safe(record.getMessage(), keep_newlines=True), ()
+        # characters from a server (a header, a Location) are made visible too, and nothing
+        # in it forms a CI runner's workflow command.
+        record.msg, record.args = inert(safe(record.getMessage(), keep_newlines=True)), ()
         return True
 
     handler = logging.StreamHandler(sys.stderr)

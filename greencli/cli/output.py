@@ -5,7 +5,9 @@ text is drawn with rich (colour, symbols, spinners); otherwise, and when NO_COLO
 TERM=dumb, it is plain text, and rich is not even imported. With --json, stdout carries exactly
 one JSON document. Every string passes through `redact()` and then `visible()` on its way out:
 text from the network or a notification can hold terminal controls, and it is shown, never
-interpreted. Rich draws `Text` objects only, so no string is ever parsed as markup.
+interpreted. Rich draws `Text` objects only, so no string is ever parsed as markup. Both streams
+keep such text from forming a GitHub Actions workflow command on any line (workflow_commands.py);
+only `workflow_command()` writes greencli's own.
 """
 
 from __future__ import annotations
@@ -90,17 +92,31 @@ class _Guarded:
     """
 
     def __init__(self, stream: IO[str], report: bool) -> None:
+        from greencli.cli.workflow_commands import RunnerSafeLines
+
         self._stream = stream
         self._report = report
         self._gone = False
+        self._lines = RunnerSafeLines()  # no text from outside forms a CI runner's command
 
     def write(self, text: str) -> int:
+        self._write(self._lines.feed(text))
+        return len(text)
+
+    def write_json(self, text: str) -> None:
+        """JSON text: a would-be workflow command is broken by an escape, so the data is unchanged."""
+        self._write(self._lines.feed(text, json=True))
+
+    def write_command(self, line: str) -> None:
+        """One of greencli's own workflow commands, whole, on a line of its own."""
+        self._write(self._lines.command_line(line))
+
+    def _write(self, text: str) -> None:
         if not self._gone:
             try:
                 self._stream.write(text)
             except OSError as error:
                 self._failed(error)
-        return len(text)
 
     def flush(self) -> None:
         if not self._gone:
@@ -226,7 +242,8 @@ class Output:
         self.json_mode = json_mode
         self.quiet = quiet  # --quiet: results, warnings and errors only; no progress, hints or next steps
         self.json_lines = False  # set by commands that print one JSON object per line
-        self.stdout: IO[str] = _Guarded(stdout or sys.stdout, report=True)  # type: ignore[assignment]
+        self._guarded_stdout = _Guarded(stdout or sys.stdout, report=True)
+        self.stdout: IO[str] = self._guarded_stdout  # type: ignore[assignment]
         self.stderr: IO[str] = _Guarded(stderr or sys.stderr, report=False)  # type: ignore[assignment]
         self.rich_out = _wants_rich(self.stdout)
         self.rich_err = _wants_rich(self.stderr)
@@ -304,11 +321,17 @@ class Output:
             render()
 
     def json_document(self, data: Any) -> None:
-        self.stdout.write(json_text(data, indent=2) + "\n")
+        self._guarded_stdout.write_json(json_text(data, indent=2) + "\n")
         self.stdout.flush()
 
     def json_line(self, data: Any) -> None:
-        self.stdout.write(json_text(data, separators=(",", ":")) + "\n")
+        self._guarded_stdout.write_json(json_text(data, separators=(",", ":")) + "\n")
+        self.stdout.flush()
+
+    def workflow_command(self, line: str) -> None:
+        """greencli's own GitHub Actions workflow command (`::error title=…::…`), built with
+        its message escaped (greencli.cli.reports.github): written whole, on its own line."""
+        self._guarded_stdout.write_command(visible(redact(line)))
         self.stdout.flush()
 
     def fields(self, rows: Sequence[tuple[str, Part]], err: bool = False) -> None:

@@ -57,7 +57,7 @@ def doctor(
 
     Example: greencli doctor --json   (or: greencli doctor --explain notifications)
     """
-    from greencli.cli.reports.emit import check_report_options, emit_reports
+    from greencli.cli.reports.emit import check_report_options, emit_reports, refuse_files_in_use
     from greencli.doctor.checks import ORDER, TITLES, run_checks
     from greencli.doctor.document import counts, document
     from greencli.doctor.verdict import exit_code
@@ -77,8 +77,10 @@ def doctor(
             "Run it with one --env-file for the instance to repair or probe.",
         )
     if instances:
+        refuse_files_in_use(junit_xml, app.env_files(), app.cwd)
         return _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
     resolution = app.resolution()
+    refuse_files_in_use(junit_xml, [resolution.env_file], app.cwd)
     title_width = max(len(title) for title in TITLES.values())
     reported: list[str] = []
 

@@ -46,7 +46,7 @@ def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | 
         from greencli.cli.reports import github
 
         for line in github.annotations(reports):
-            out.raw(redact(line) + "\n")
+            out.workflow_command(line)
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:
             try:
@@ -54,6 +54,44 @@ def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | 
                     handle.write(redact(github.summary(reports)))
             except OSError as error:  # the annotations and the result still stand
                 out.warn(f"Could not write the job summary to GITHUB_STEP_SUMMARY ({error.strerror or error}).")
+
+
+# Files the Actions runner reads after the step and acts on (environment variables, outputs,
+# PATH entries, state): a report written over one would let its text set them
+# (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions).
+_RUNNER_FILES = ("GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY")
+
+
+def refuse_files_in_use(junit_xml: Path | None, env_files: Sequence[Path | None], cwd: Path) -> None:
+    """--junit-xml never replaces the env file the credentials come from (`doctor --junit-xml
+    .env` would put XML in place of the token), nor a file the CI runner acts on."""
+    if junit_xml is None:
+        return
+    target = junit_xml if junit_xml.is_absolute() else cwd / junit_xml
+    for env_file in env_files:
+        if env_file is not None and _same_file(target, env_file if env_file.is_absolute() else cwd / env_file):
+            raise UsageError(
+                f"--junit-xml {junit_xml} is the env file this run reads its credentials from; the report would replace them.",
+                "Give the report a file of its own, e.g. --junit-xml doctor.xml",
+                code="invalid_path",
+            )
+    for variable in _RUNNER_FILES:
+        runner_file = os.environ.get(variable)
+        if runner_file and _same_file(target, Path(runner_file)):
+            raise UsageError(
+                f"--junit-xml {junit_xml} is the file named by {variable}, which the CI runner reads and acts on.",
+                "Give the report a file of its own, e.g. --junit-xml doctor.xml",
+                code="invalid_path",
+            )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        if one.exists() and other.exists():
+            return os.path.samefile(one, other)
+        return os.path.realpath(one) == os.path.realpath(other)
+    except OSError:
+        return False
 
 
 def _check_writable(path: Path) -> None:

@@ -4,7 +4,12 @@ Failures become `::error` and warnings `::warning` annotations, each with its fi
 follows the runner's rules for workflow commands
 (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions): in the
 message `%`, CR and LF are percent-encoded; in property values also `:` and `,`. Without this,
-a newline in a server's answer would end the command and start another one.
+a newline in a server's answer would end the command and start another one. Text from outside
+inside a command cannot hold `##[` either (greencli.cli.workflow_commands).
+
+The job summary is Markdown that GitHub renders: text from outside is written so that it stays
+text (HTML escaped, Markdown's own characters and the `:` of a URL or the `@` of an address
+backslash-escaped, so nothing becomes a link, an image or a tag).
 """
 
 from __future__ import annotations
@@ -13,14 +18,21 @@ import html
 import re
 from collections.abc import Sequence
 
+from greencli.cli.output import visible
 from greencli.cli.reports import InstanceReport
+from greencli.cli.workflow_commands import inert_inside
 
 _LEVEL = {"fail": "error", "warn": "warning"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
+# Markdown's punctuation, and what GitHub's autolinks start from: the ':' of a scheme and the
+# '.' after "www" (backslash-escaped, they end the run an autolink is looked for in). An
+# address's '@' is found even escaped, so a zero-width space (as an entity) goes before it.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()|~!:#<>])")
+_WWW = re.compile(r"(?i)\b(www)\.")
+_NO_ADDRESS = "&#8203;@"
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return inert_inside(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:
@@ -60,8 +72,9 @@ def summary(reports: Sequence[InstanceReport]) -> str:
         parts.append(f"### {_cell(report.name)}: {verdict}")
         parts.append("")
         if counts:
+            warnings = counts.get("warnings", 0)
             parts.append(
-                f"{counts.get('passed', 0)} passed, {counts.get('warnings', 0)} warnings, "
+                f"{counts.get('passed', 0)} passed, {warnings} warning{'' if warnings == 1 else 's'}, "
                 f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped"
             )
             parts.append("")
@@ -80,6 +93,8 @@ def summary(reports: Sequence[InstanceReport]) -> str:
 
 
 def _cell(text: str) -> str:
-    """Untrusted text (a server's answer) as inert Markdown: no HTML, links or table breaks."""
-    text = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Untrusted text (a server's answer) as inert Markdown: no HTML, links, images or table
+    breaks; controls and bidi characters shown as escapes, as on a terminal."""
+    text = " ".join(visible(str(text)).split())
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return _WWW.sub(r"\1\\.", text).replace("@", _NO_ADDRESS)

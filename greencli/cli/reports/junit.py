@@ -8,13 +8,17 @@ fix in <system-out>, where Jenkins, GitLab and GitHub's test reporters show it.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from typing import Any
 
 from greencli.cli.reports import InstanceReport
 
-_XML_TEXT_FORBIDDEN = {code: None for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)}
+# What XML 1.0 cannot hold at all, not even escaped (https://www.w3.org/TR/xml/#charsets: Char
+# is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]): the other C0
+# controls, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def render(reports: Sequence[InstanceReport]) -> bytes:
@@ -90,5 +94,5 @@ def _unusable(error: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text(value: object) -> str:
-    """XML 1.0 cannot hold most control characters at all, not even escaped: drop them."""
-    return str(value).translate(_XML_TEXT_FORBIDDEN)
+    """`value` without the characters XML 1.0 cannot hold (they are dropped)."""
+    return _NOT_XML.sub("", str(value))
