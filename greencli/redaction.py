@@ -20,6 +20,14 @@ _TOKEN_SHAPE = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{50}(?![0-9a-fA-F])")
 # The path segment after the method name: /waInstance<id>/<method>/<token>
 _TOKEN_IN_PATH = re.compile(r"(/waInstance\d+/[A-Za-z]+/)([^/?#\s'\"]+)")
 
+# The password of a URL's user information (`https://user:password@host/`): a webhook URL set
+# in the console may carry one. Everything from the scheme's "://" to the last '@' before the
+# path belongs to the user information, so a password holding '@' is masked whole.
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/?#\s@:]*:)([^/?#\s]*)@")
+# What a token may be echoed with between its characters ("0123-4567 89ab…"): white space,
+# dashes, dots, underscores, colons, commas, slashes, bars and invisible separators.
+_SEPARATORS = frozenset(" \t\n\r\f\v\u00a0\u2007\u202f-_.:,/|\u00ad\u200b\u200c\u200d\u2060\ufeff\u2010\u2011\u2012\u2013\u2014\u2015")
+
 # A shorter secret cannot be masked without mangling ordinary text (a token ":" would mask
 # every colon); the loader refuses such tokens, so they are never remembered.
 MIN_SECRET = 8
@@ -46,7 +54,9 @@ class Redactor:
             # A server may echo it percent-encoded or in another case.
             result = _echo_pattern(secret).sub(mask(secret), result)
             result = _without_pieces(result, secret)
+            result = _without_separated(result, secret)
         result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)
+        result = _URL_PASSWORD.sub(lambda m: m.group(1) + _mask_password(m.group(2)) + "@", result)
         return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), result)
 
 
@@ -131,6 +141,45 @@ def _without_pieces(text: str, secret: str) -> str:
     short, or glued to other characters, is still most of the token)."""
     pattern = _pieces_pattern(secret)
     return pattern.sub("****", text) if pattern else text
+
+
+SEPARATED = 16  # a secret this long is also found with separators between its characters
+
+
+@lru_cache(maxsize=16)
+def _separated_pattern(secret: str) -> re.Pattern[str] | None:
+    """What to look for in text with its separators taken out: the whole secret (without its
+    own separators), or, for a longer one, any PIECE of it."""
+    bare = "".join(c for c in secret if c not in _SEPARATORS).lower()
+    if len(bare) < SEPARATED:
+        return None
+    size = min(PIECE, len(bare))
+    pieces = sorted({bare[start : start + size] for start in range(len(bare) - size + 1)})
+    return re.compile("(?=(" + "|".join(re.escape(piece) for piece in pieces) + "))")
+
+
+def _without_separated(text: str, secret: str) -> str:
+    """Mask the secret echoed with separators between its characters ("0123-4567-89ab…"):
+    found in the text with every separator taken out, masked where it stood in the text."""
+    pattern = _separated_pattern(secret)
+    if pattern is None or not any(c in _SEPARATORS for c in text):
+        return text
+    positions = [index for index, character in enumerate(text) if character not in _SEPARATORS]
+    bare = "".join(text[index] for index in positions).lower()
+    spans: list[list[int]] = []
+    for match in pattern.finditer(bare):
+        start, end = match.start(), match.start() + len(match.group(1))
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+    for start, end in reversed(spans):
+        text = text[: positions[start]] + "****" + text[positions[end - 1] + 1 :]
+    return text
+
+
+def _mask_password(password: str) -> str:
+    return password if not password or set(password) == {"*"} else "****"
 
 
 def _mask_segment(segment: str) -> str:

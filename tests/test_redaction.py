@@ -189,3 +189,59 @@ def test_any_20_character_piece_of_a_known_secret_is_masked(token) -> None:
     for piece in (token[:20], token[7:33], token[-25:]):
         masked = redact(f"value={piece}!")
         assert piece not in masked and masked.startswith("value=") and masked.endswith("!")
+
+
+def _separated(secret: str, every: int, separator: str) -> str:
+    return separator.join(secret[start : start + every] for start in range(0, len(secret), every))
+
+
+@pytest.mark.parametrize(
+    ("every", "separator"),
+    [(4, "-"), (5, " "), (2, ":"), (1, " "), (3, "\u00a0"), (10, " - "), (4, "\u200b"), (8, "\n")],
+)
+def test_a_token_echoed_with_separators_is_masked(token: str, every: int, separator: str) -> None:
+    with redacting_with(Redactor()):
+        register(token)
+        echoed = _separated(token, every, separator)
+        masked = redact(f"Your token is {echoed}, keep it safe.")
+    assert masked.startswith("Your token is ") and masked.endswith(", keep it safe.")
+    bare = "".join(c for c in masked if c.isalnum())
+    assert not token_leaks(bare, token, window=12), masked
+
+
+def test_a_cut_short_token_echoed_with_separators_is_masked(token: str) -> None:
+    with redacting_with(Redactor()):
+        register(token)
+        masked = redact("first part: " + _separated(token[5:35].upper(), 4, "-"))
+    assert not token_leaks("".join(c for c in masked if c.isalnum()).lower(), token, window=20), masked
+
+
+def test_separated_masking_leaves_ordinary_text_alone(token: str) -> None:
+    text = "state: authorized - 12:30, ok. 7900-123-45-67 / a b c d e f 0 1 2 3"
+    with redacting_with(Redactor()):
+        register(token)
+        assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bob:hunter2-secret@bot.example/hook",
+        "http://bob:p@ss:w0rd@127.0.0.1:8080/x?y=1",
+        "HTTPS://:only-password@bot.example",
+        "https://bob:%40encoded%3A@bot.example/",
+    ],
+)
+def test_the_password_of_a_url_is_masked(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    password = urlsplit(url).password
+    assert password
+    masked = redact(f"webhook URL {url} and {{\"url\": \"{url}\"}}")
+    assert password not in masked and masked.count(":****@") == 2, masked
+    assert urlsplit(masked.split()[2]).hostname == urlsplit(url).hostname
+
+
+def test_urls_without_a_password_are_left_alone() -> None:
+    text = "https://bot.example:8443/hook http://user@host/ https://h/a:b@c"
+    assert redact(text) == text
