@@ -35,6 +35,10 @@ def test_a_redirecting_bot_fails_the_probe(run_cli, bot: Bot) -> None:
 def test_a_healthy_bot_passes_and_polling_mode_is_skipped(run_cli, bot: Bot) -> None:
     passing = _doctor(run_cli, {**guide_settings(), "webhookUrl": bot.url}, "--probe-webhook", "--json")
     assert _webhook_check(passing)["status"] in ("pass", "warn")  # warn: a loopback URL is not public
+    # The probe came from this machine; Green API posts from the addresses on its page.
+    assert "https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/" in _webhook_check(passing)["message"]
+    probe = next(json.loads(r[3]) for r in bot.requests if b"greencli test notification" in r[3])
+    assert probe["instanceData"]["wid"].endswith("@c.us")  # the instance's own number, as pushes carry it
     polling = _doctor(run_cli, guide_settings(), "--probe-webhook", "--json")
     assert _webhook_check(polling)["status"] == "skip"
 

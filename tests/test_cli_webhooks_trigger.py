@@ -105,3 +105,45 @@ def test_a_204_is_a_failed_delivery(run_cli, bot: Bot) -> None:
     bot.answer = 204
     result = run_cli(["webhooks", "trigger", "--to", bot.url])
     assert result.exit_code == 1 and "Green API expects 200" in result.stdout
+
+
+def _sandbox_env(sandbox) -> dict[str, str]:  # noqa: ANN001
+    return {"GREEN_API_INSTANCE_ID": sandbox.instance.instance_id, "GREEN_API_TOKEN": sandbox.instance.token, "GREEN_API_URL": sandbox.url}
+
+
+def test_samples_carry_the_instances_own_number_so_a_bot_filtering_on_it_fires(run_cli, bot: Bot) -> None:
+    """getSettings' `wid` (https://green-api.com/en/docs/api/account/GetSettings/) fills
+    instanceData.wid, and senderData.sender of an outgoing message: the official chatbot
+    library's `from_sender` filter compares senderData.sender."""
+    sandbox = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        wid = sandbox.instance.settings["wid"]
+        assert wid.endswith("@c.us")
+        for kind in ("incomingMessageReceived", "outgoingAPIMessageReceived", "outgoingMessageReceived"):
+            result = run_cli(["webhooks", "trigger", kind, "--to", bot.url, "--json"], env=_sandbox_env(sandbox))
+            assert result.exit_code == 0, result.stdout + result.stderr
+            assert not any("wid is empty" in note for note in json.loads(result.stdout)["notes"])
+    finally:
+        sandbox.stop()
+    bodies = [json.loads(request[3]) for request in bot.requests]
+    assert [body["instanceData"]["wid"] for body in bodies] == [wid, wid, wid]
+    assert bodies[0]["senderData"]["sender"] != wid  # incoming: the other party
+    assert bodies[1]["senderData"]["sender"] == wid and bodies[2]["senderData"]["sender"] == wid
+
+
+def test_without_a_linked_number_the_sample_says_its_wid_is_empty(run_cli, bot: Bot) -> None:
+    result = run_cli(["webhooks", "trigger", "--to", bot.url])
+    assert result.exit_code == 0
+    assert "instanceData.wid is empty" in result.stdout
+    assert json.loads(bot.requests[0][3])["instanceData"]["wid"] == ""
+
+
+def test_a_pass_says_green_api_posts_from_its_own_addresses(run_cli, bot: Bot) -> None:
+    """Green API lists the addresses its pushes come from on
+    https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/ ("Our public
+    IP-addresses which we sent webhooks from"); the sample came from this machine."""
+    document = json.loads(run_cli(["webhooks", "trigger", "--to", bot.url, "--json"]).stdout)
+    assert any("technology-webhook-endpoint" in note and "this machine" in note for note in document["notes"])
+    bot.answer = 500
+    failing = json.loads(run_cli(["webhooks", "trigger", "--to", bot.url, "--json"]).stdout)
+    assert not any("technology-webhook-endpoint" in note for note in failing["notes"])

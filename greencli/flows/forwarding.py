@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import requests
+import requests.auth
 from urllib3.exceptions import HTTPError
 
 from greencli import __version__
 from greencli.greenapi.bounded_http import BodyTooLarge, Deadline, WatchedAdapter, header_text, read_body
 from greencli.greenapi.webhook_push import CONTENT_TYPE, authorization_header, encode_body
-from greencli.redaction import redact
 
 MAX_BACKOFF = 15.0
 ANSWER_CAP = 64 * 1024  # a bot's answer is not used: read only this much of it
@@ -73,7 +73,7 @@ class Forwarder:
             except requests.RequestException as error:
                 if deadline.passed:
                     return f"{self.url} did not answer within {self.timeout:g} s"
-                return f"{self.url} could not be reached ({redact(type(error).__name__)})"
+                return f"{self.url} could not be reached ({connection_failure(error)})"
             status = response.status_code
             try:
                 read_body(response, ANSWER_CAP, deadline)  # for the connection's reuse only
@@ -104,25 +104,78 @@ class Delivery(NamedTuple):
 
 
 def post_once(url: str, body: dict[str, Any], webhook_token: str | None, max_time: float) -> Delivery:
-    """POST `body` to `url` once, with Green API's headers; never follows a redirect."""
+    """POST `body` to `url` once, with Green API's headers; never follows a redirect.
+
+    Over within `max_time` by the wall clock, however slowly the bot answers: a socket timeout
+    alone restarts with every byte, so a bot sending one byte a second would hold it forever.
+    """
     session = requests.Session()
+    adapter = WatchedAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     session.headers["User-Agent"] = f"greencli/{__version__} (webhooks trigger)"
     session.headers["Content-Type"] = CONTENT_TYPE
-    if webhook_token:
-        session.headers["Authorization"] = authorization_header(webhook_token)
     started = time.monotonic()
-    try:
-        # Only the status matters (Green API waits for a 200): the body is not read.
-        with session.post(url, data=encode_body(body), timeout=(min(10.0, max_time), max_time), allow_redirects=False, stream=True) as response:
-            return Delivery(response.status_code, time.monotonic() - started, response.headers.get("Location"))
-    except requests.Timeout:
-        return Delivery(None, time.monotonic() - started, failure="timeout")
-    except requests.exceptions.SSLError as error:
-        return Delivery(None, time.monotonic() - started, failure="tls", detail=_tls_reason(error))
-    except requests.RequestException as error:
-        return Delivery(None, time.monotonic() - started, failure="connection", detail=redact(type(error).__name__))
-    finally:
-        session.close()
+    with Deadline(max_time) as deadline:
+        try:
+            # Only the status matters (Green API waits for a 200): the body is not read.
+            with session.post(
+                url,
+                data=encode_body(body),
+                timeout=(min(10.0, max_time), max_time),
+                allow_redirects=False,
+                stream=True,
+                auth=AsGreenApiSends(webhook_token),
+            ) as response:
+                return Delivery(response.status_code, time.monotonic() - started, response.headers.get("Location"))
+        except requests.Timeout:
+            return Delivery(None, time.monotonic() - started, failure="timeout")
+        except requests.exceptions.SSLError as error:
+            return Delivery(None, time.monotonic() - started, failure="tls", detail=_tls_reason(error))
+        except requests.RequestException as error:
+            if deadline.passed:
+                return Delivery(None, time.monotonic() - started, failure="timeout")
+            return Delivery(None, time.monotonic() - started, failure="connection", detail=connection_failure(error))
+        finally:
+            session.close()
+
+
+class AsGreenApiSends(requests.auth.AuthBase):
+    """The Authorization header of a Green API push, and no other: requests would otherwise
+    take Basic credentials from a URL's `user:password@` or from ~/.netrc."""
+
+    def __init__(self, webhook_token: str | None) -> None:
+        self.webhook_token = webhook_token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.pop("Authorization", None)
+        if self.webhook_token:
+            request.headers["Authorization"] = authorization_header(self.webhook_token)
+        return request
+
+
+def connection_failure(error: BaseException) -> str:
+    """Why a connection to the bot failed, in words (never an exception's class name)."""
+    import socket
+
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror) or type(current).__name__ == "NameResolutionError":
+            return "its host name does not resolve"
+        if isinstance(current, ConnectionRefusedError):
+            return "the connection was refused"
+        if type(current).__name__ == "RemoteDisconnected":
+            return "it closed the connection without answering"
+        if isinstance(current, OSError) and current.strerror:
+            return f"the connection failed: {current.strerror.lower()}"
+        pending.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+    return "the connection failed"
 
 
 def _tls_reason(error: BaseException) -> str:

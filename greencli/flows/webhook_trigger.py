@@ -10,8 +10,12 @@ and .../recommendations/working-with-incomming-webhooks/).
 from __future__ import annotations
 
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
+from greencli.errors import NotFine
 from greencli.flows.forwarding import Delivery, post_once
+from greencli.greenapi.webhook_url import CREDENTIALS_IN_URL, carries_credentials
+from greencli.redaction import register
 
 GREEN_API_WAIT = 180.0  # seconds Green API waits for the bot's answer
 SLOW = 5.0  # an answer slower than this works, but delays every notification behind it
@@ -22,6 +26,28 @@ class Verdict(NamedTuple):
     message: str
     hint: str | None
     delivery: Delivery
+
+
+# Green API publishes the addresses its pushes come from ("Our public IP-addresses which we
+# sent webhooks from", https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/);
+# the list changes, so it is pointed to, not copied.
+FROM_THIS_MACHINE = (
+    "This sample came from this machine; Green API's pushes come from the addresses listed at "
+    "https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/, so a firewall in front "
+    "of the bot must let those in."
+)
+
+
+def refuse_credentials_in_url(url: str) -> None:
+    """A webhook URL with `user:password@` (set in the console) is not sent to: what Green API
+    sends for it is not documented, so a test of it would prove nothing."""
+    if carries_credentials(url):
+        register(urlsplit(url).password)
+        raise NotFine(
+            f"The webhook URL {url} {CREDENTIALS_IN_URL}, so greencli does not send to it.",
+            "Put the secret in the webhook URL token instead: greencli webhooks enable --url https://HOST/PATH --url-token SECRET",
+            code="webhook_url_credentials",
+        )
 
 
 def trigger(url: str, body: dict[str, Any], webhook_token: str | None, max_time: float = GREEN_API_WAIT) -> Verdict:

@@ -5,7 +5,11 @@ incoming text https://green-api.com/en/docs/api/receiving/notifications-format/i
 outgoing status https://green-api.com/en/docs/api/receiving/notifications-format/outgoing-message/OutgoingMessageStatus/
 state change https://green-api.com/en/docs/api/receiving/notifications-format/StateInstanceChanged/
 outgoing from the phone / the API https://green-api.com/en/docs/api/receiving/notifications-format/outgoing-message/OutgoingMessage/
-The values are greencli's own and marked as a test, so a bot's logs show where they came from.
+The values are greencli's own and marked as a test, so a bot's logs show where they came from,
+except the instance's own: `instanceData.wid` is the instance's WhatsApp ID (getSettings' `wid`),
+and so is `senderData.sender` of an outgoing message, whose sender is the instance itself (the
+OutgoingMessageReceived page describes `sender` as the "message or file sender Id"; its examples
+repeat the chat ID there). A bot that filters on its own number then sees what a push carries.
 """
 
 from __future__ import annotations

@@ -39,7 +39,27 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
                 findings.append(UrlFinding("error", f"resolves to a private address ({inner[0]}), which Green API cannot reach"))
     if parts.scheme == "http":
         findings.append(UrlFinding("warning", "uses plain http: notifications (and the URL token) travel unencrypted; use https"))
+    if carries_credentials(url):
+        findings.append(UrlFinding("warning", CREDENTIALS_IN_URL))
     return findings
+
+
+# Green API's pages name one way to authenticate its pushes, webhookUrlToken, "the webhook
+# authorization header" (https://green-api.com/en/docs/api/account/GetSettings/); they say
+# nothing of a user name and password in the URL.
+CREDENTIALS_IN_URL = (
+    "carries a user name and password: Green API documents only the webhook URL token (the "
+    "Authorization header of each push), not whether it sends credentials written in the URL"
+)
+
+
+def carries_credentials(url: str) -> bool:
+    """Whether `url` has user information (`user:password@host`)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.username is not None or parts.password is not None
 
 
 def _private_reason(host: str) -> str | None:

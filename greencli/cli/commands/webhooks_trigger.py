@@ -9,6 +9,11 @@ from greencli.cli.output import styled
 from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
+NO_WID = (
+    "instanceData.wid is empty: no linked phone is known (no credentials, or the instance is not authorized), "
+    "so a bot that filters on its own number will not match this sample."
+)
+
 
 def trigger(
     ctx: typer.Context,
@@ -37,6 +42,7 @@ def trigger(
     import math
 
     from greencli.errors import ExitCode, UsageError
+    from greencli.flows.webhook_trigger import FROM_THIS_MACHINE, refuse_credentials_in_url
     from greencli.flows.webhook_trigger import trigger as send_sample
     from greencli.greenapi.credentials import check_url_shape
     from greencli.greenapi.notification_samples import KINDS, sample
@@ -65,6 +71,10 @@ def trigger(
         settings = client.get_settings()
         url = url or str(settings.get("webhookUrl") or "") or None
         token = token or str(settings.get("webhookUrlToken") or "") or None
+        # The instance's own WhatsApp ID, as its pushes carry it (getSettings' `wid`, "" while
+        # no phone is linked: https://green-api.com/en/docs/api/account/GetSettings/).
+        wid = str(settings.get("wid") or "")
+    register(token)
     if not url:  # found by asking the instance: not a usage error
         from greencli.errors import NotFine
 
@@ -73,6 +83,7 @@ def trigger(
             "Give the bot's address with --to URL, or set it: greencli webhooks enable --url URL",
             code="no_webhook_url",
         )
+    refuse_credentials_in_url(url)
     body = sample(kind, instance_id, wid)
     with out.spinner(f"Sending a sample {kind} to {url}…"):
         verdict = send_sample(url, body, token, max_time)
@@ -90,8 +101,16 @@ def trigger(
         "hint": verdict.hint,
     }
 
+    notes = [FROM_THIS_MACHINE] if delivery.status == 200 else []
+    if not wid:
+        notes.append(NO_WID)
+    data["notes"] = notes
+
     def render() -> None:
         out.status_line(verdict.status, verdict.message, hint=verdict.hint)
         out.line(styled(f"{out.indent}Sent {kind} to {url}" + (" with Authorization: Bearer …" if token else " without an Authorization header"), "dim"))
+        for note in notes:
+            for line in out.wrap(note, out.indent):
+                out.line(styled(f"{out.indent}{line}", "dim"))
 
     return Result(data, render, ExitCode.NOT_FINE if verdict.status == "fail" else ExitCode.OK)
