@@ -106,4 +106,4 @@ def test_a_file_that_grew_past_the_limit_after_the_check_is_refused_on_reading(t
 
 
 def test_sizes_read_as_people_say_them() -> None:
-    assert [describe_size(n) for n in (5, 2048, 3 * 1024 * 1024)] == ["5 bytes", "2.0 KB", "3.0 MB"]
+    assert [describe_size(n) for n in (1, 5, 2048, 3 * 1024 * 1024)] == ["1 byte", "5 bytes", "2.0 KB", "3.0 MB"]

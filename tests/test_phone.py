@@ -34,7 +34,8 @@ def test_everyday_forms_become_the_chat_id(typed: str, chat_id: str, phone: int 
     [
         ("7900abc4567", "characters other than digits"),
         ("+7 900 CALL-NOW", "characters other than digits"),
-        ("12345", "too few"),
+        ("12345", "has 5 digits, too few"),
+        ("+1", "has 1 digit, too few"),
         ("1234567890123456", "at most 15"),
         ("", "is empty"),
         ("+", "is empty"),

@@ -167,3 +167,17 @@ def test_the_job_summary_keeps_server_text_inert() -> None:
     assert row.count(" | ") == 3  # the pipe in the text did not open a new cell
     assert "<img" not in summary and "&lt;img" in summary
     assert "[click]" not in summary and r"\[click\]" in summary
+
+
+@pytest.mark.parametrize(
+    ("summary", "words"),
+    [
+        ({"passed": 8, "warnings": 1, "failed": 2, "skipped": 4}, "8 passed, 1 warning, 2 failed, 4 skipped"),
+        ({"passed": 14, "warnings": 0, "failed": 0, "skipped": 0}, "14 passed, 0 warnings, 0 failed"),
+        ({"passed": 1, "warnings": 2, "failed": 1, "skipped": 1}, "1 passed, 2 warnings, 1 failed, 1 skipped"),
+    ],
+)
+def test_doctor_setup_and_the_job_summary_count_in_the_same_words(summary: dict, words: str) -> None:
+    from greencli.doctor.document import summary_words
+
+    assert summary_words(summary) == words

@@ -16,6 +16,13 @@ def counts(results: Sequence[CheckResult]) -> dict[str, int]:
     return {status: sum(1 for result in results if result.status == status) for status in STATUSES}
 
 
+def summary_words(summary: dict[str, int]) -> str:
+    """A document's summary in words: "8 passed, 1 warning, 2 failed, 4 skipped" (no "0 skipped")."""
+    warnings = summary.get("warnings", 0)
+    words = f"{summary.get('passed', 0)} passed, {warnings} warning{'' if warnings == 1 else 's'}, {summary.get('failed', 0)} failed"
+    return words + (f", {summary['skipped']} skipped" if summary.get("skipped") else "")
+
+
 def document(resolution: Resolution, results: Sequence[CheckResult]) -> dict[str, Any]:
     tally = counts(results)
     return {

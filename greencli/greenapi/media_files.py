@@ -82,7 +82,7 @@ def check_media_file(text: str) -> MediaFile:
 
 def describe_size(size: int) -> str:
     if size < 1024:
-        return f"{size} bytes"
+        return f"{size} byte{'' if size == 1 else 's'}"
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"

@@ -57,7 +57,8 @@ def parse_recipient(text: str, allow_chat_id: bool = True) -> Recipient:
     if compact.startswith("0"):
         raise _invalid(text, "starts with 0, like a national number; country codes never start with 0", allow_chat_id)
     if len(compact) < MIN_DIGITS:
-        raise _invalid(text, f"has {len(compact)} digits, too few for an international number", allow_chat_id)
+        digits = f"{len(compact)} digit{'' if len(compact) == 1 else 's'}"
+        raise _invalid(text, f"has {digits}, too few for an international number", allow_chat_id)
     if len(compact) > MAX_DIGITS:
         raise _invalid(text, f"has {len(compact)} digits; international numbers have at most {MAX_DIGITS}", allow_chat_id)
     return Recipient(f"{compact}@c.us", int(compact))

@@ -133,7 +133,7 @@ def test_a_delete_that_did_not_take_is_reported(api) -> None:
     run = run_greencli(["--timeout", "2", "webhooks", "listen", "--count", "1"], api.url)
     assert run.exit_code == 0
     assert "did not delete notification 1" in run.stderr
-    assert "1 of 1 notifications were not deleted" in run.stderr
+    assert "1 of 1 notification was not deleted" in run.stderr
 
 
 def test_a_second_listener_on_the_same_instance_is_refused(api, tmp_path) -> None:

@@ -59,7 +59,7 @@ def doctor(
     """
     from greencli.cli.reports.emit import check_report_options, emit_reports, refuse_files_in_use
     from greencli.doctor.checks import ORDER, TITLES, run_checks
-    from greencli.doctor.document import counts, document
+    from greencli.doctor.document import counts, document, summary_words
     from greencli.doctor.verdict import exit_code
 
     json_output = check_report_options(report_format, json_output, junit_xml)
@@ -133,9 +133,7 @@ def doctor(
 
     def render() -> None:  # the checks were shown as they finished: the summary
         out.blank()
-        summary = f"{tally['pass']} passed, {tally['warn']} warning{'s' if tally['warn'] != 1 else ''}, {tally['fail']} failed"
-        if tally["skip"]:
-            summary += f", {tally['skip']} skipped"
+        summary = summary_words(data["summary"])
         out.line(styled(summary, "green" if ok and not tally["warn"] else ("yellow" if ok else "red")))
 
     emit_reports(out, data, junit_xml, "text")  # the JUnit file, in every output mode

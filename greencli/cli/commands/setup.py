@@ -48,6 +48,7 @@ def setup(
 
     Example: greencli setup --send-test +79001234567
     """
+    from greencli.doctor.document import summary_words
     from greencli.errors import ExitCode, UsageError
     from greencli.greenapi.credentials import check_url_shape
     from greencli.redaction import register
@@ -92,7 +93,7 @@ def setup(
             out.blank()
             out.status_line(
                 "pass" if doctor_ok else "fail",
-                f"doctor: {summary['passed']} passed, {summary['warnings']} warnings, {summary['failed']} failed",
+                f"doctor: {summary_words(summary)}",
                 hint=None if doctor_ok else "Run `greencli doctor` for the details and `greencli doctor --fix` for the repairs.",
             )
 

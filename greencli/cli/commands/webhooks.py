@@ -270,7 +270,8 @@ def _listen(app_: "AppContext", forward_to: str | None, count: int | None, recei
 
     def ended(handled: int, undeleted: int) -> None:
         if undeleted:
-            out.warn(f"{undeleted} of {handled} notifications were not deleted from the queue.")
+            were = "notification was" if handled == 1 else "notifications were"
+            out.warn(f"{undeleted} of {handled} {were} not deleted from the queue.")
 
     out.progress(
         f"Listening for notifications (instance {client.credentials.instance_id}, polling)"

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from greencli.cli.output import visible
 from greencli.cli.reports import InstanceReport
 from greencli.cli.workflow_commands import inert_inside
+from greencli.doctor.document import summary_words
 
 _LEVEL = {"fail": "error", "warn": "warning"}
 # Markdown's punctuation, and what GitHub's autolinks start from: the ':' of a scheme and the
@@ -72,11 +73,7 @@ def summary(reports: Sequence[InstanceReport]) -> str:
         parts.append(f"### {_cell(report.name)}: {verdict}")
         parts.append("")
         if counts:
-            warnings = counts.get("warnings", 0)
-            parts.append(
-                f"{counts.get('passed', 0)} passed, {warnings} warning{'' if warnings == 1 else 's'}, "
-                f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped"
-            )
+            parts.append(summary_words(counts))
             parts.append("")
         if document.get("error"):
             parts.append(f"Could not be checked: {_cell(document['error'].get('message') or '')}")
