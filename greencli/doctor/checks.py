@@ -524,7 +524,7 @@ def check_link(history: Fetched, now: float) -> CheckResult:
     plural = "s" if len(drops) != 1 else ""
     if len(drops) < LINK_DROPS:
         return _result("link", "pass", f"The link dropped {len(drops)} time{plural} in the last 24 hours", None, details)
-    # Usual causes: a phone offline for long unlinks the device (https://github.com/green-api/issues/issues/156),
+    # Usual causes: a phone offline for about 14 days unlinks the device (https://github.com/green-api/issues/issues/205),
     # regional blocks (https://github.com/green-api/issues/issues/517), linked-device locks
     # (https://green-api.com/en/docs/faq/if-your-instance-is-blocked/).
     blocked = sum(1 for change in drops if change.state == "blocked")

@@ -1,8 +1,8 @@
 """`webhooks trigger`: send one sample notification to the bot and judge the answer as Green
 API would.
 
-Green API POSTs each notification and waits up to 180 s for an HTTP 200; it does not follow
-redirects, and a failed delivery is retried every 60 s, so a slow or failing bot receives its
+Green API POSTs each notification and waits up to 180 s for an HTTP 200, and a failed delivery
+is retried every 60 s; that it does not follow redirects is observed (the docs are silent), so a slow or failing bot receives its
 notifications minutes late (https://green-api.com/en/docs/api/receiving/technology-webhook-endpoint/
 and .../recommendations/working-with-incomming-webhooks/).
 """
@@ -83,7 +83,7 @@ def judge(url: str, delivery: Delivery, max_time: float = GREEN_API_WAIT) -> Ver
         where = f" to {delivery.location}" if delivery.location else ""
         return Verdict(
             "fail",
-            f"The bot answered {status}, a redirect{where}: Green API does not follow redirects, so it counts as a failed delivery.",
+            f"The bot answered {status}, a redirect{where}: Green API does not follow redirects (observed; its docs are silent), so it counts as a failed delivery.",
             f"Set the final URL as the webhook URL{': ' + delivery.location if delivery.location else ''} (often a missing or extra trailing slash, or http → https).",
             delivery,
         )

@@ -27,7 +27,9 @@ class Method:
     verb: str
     handler: Handler
     page: str  # the documentation page, relative to DOCS
-    per_second: int | None = None  # the rate-limiter page's limit; None: the page lists none
+    # Calls a second (https://green-api.com/en/docs/api/ratelimiter/); None: the page lists no
+    # limit for the method, and the sandbox invents none.
+    per_second: int | None = None
     summary: str = ""  # what the sandbox does, for docs/sandbox.md
     upload: bool = False  # a file in the body (up to 100 MB), on the media host for Green API
 

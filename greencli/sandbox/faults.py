@@ -13,7 +13,14 @@ import json
 import threading
 from dataclasses import dataclass, field
 
-BEFORE = frozenset({"status", "rate-limit", "not-saved"})
+# Green API's documented 400s (https://green-api.com/en/docs/api/common-errors/), by fault kind.
+DOCUMENTED_400 = {
+    "starting": "instance in starting process try later",
+    "expired": "Instance account is expired. Renew your instance from personal area",
+    "deleted": "Instance is deleted",
+    "not-authorized": "instance account not authorized",
+}
+BEFORE = frozenset({"status", "rate-limit", "not-saved", *DOCUMENTED_400})
 AFTER = frozenset({"slow", "drop", "reset", "html", "empty", "truncated", "null", "wrong-shape"})
 KINDS = BEFORE | AFTER
 
@@ -50,7 +57,7 @@ def parse_fault(spec: dict[str, object]) -> Fault:
     times = spec.get("times")
     if times is not None and (not isinstance(times, int) or times < 1):
         raise ValueError("times must be a positive integer")
-    default_status = {"rate-limit": 429, "status": 500}.get(kind, 200)
+    default_status = {"rate-limit": 429, "status": 500, **dict.fromkeys(DOCUMENTED_400, 400)}.get(kind, 200)
     status = spec.get("status", default_status)
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError("status must be an HTTP status code")
@@ -60,7 +67,7 @@ def parse_fault(spec: dict[str, object]) -> Fault:
     delay = spec.get("delay", 0.0)
     if not isinstance(delay, (int, float)) or delay < 0:
         raise ValueError("delay must be a number of seconds")
-    body = spec.get("body")
+    body = spec.get("body", DOCUMENTED_400.get(kind))
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
     return Fault(

@@ -45,12 +45,13 @@ class Instance:
         self._restore_after_start: str | None = None
         self.phone = options.phone if self._state not in ("notAuthorized",) else ""
         self.settings["wid"] = f"{self.phone}@c.us" if self.phone else ""
-        self.notifications = NotificationQueue(self.lock, self._webhook)
+        self.notifications = NotificationQueue(self.lock, self._webhook, self._may_push)
         self.send_queue: list[SentMessage] = []  # waiting to be sent (instance not authorized)
         self.journal = Journal(options.journal_lag_seconds)
         self.quotas = Quotas(
             options.quota_limits if options.quota_limits is not None else plan_quotas(options.plan),
             DEVELOPER_CHATS if options.plan == "developer" else None,
+            chat_body=options.chat_quota_body,
         )
         self.sent_count = 0
         self.history: list[dict[str, Any]] = []
@@ -66,6 +67,11 @@ class Instance:
     def stop(self) -> None:
         self._scheduler.stop()
         self._pusher.stop()
+
+    def _may_push(self) -> bool:
+        """Notifications wait in the queue while the instance is not authorized: Green API keeps
+        them there (24 h) and sends them once it is (receiving/technology-webhook-endpoint)."""
+        return self._state == "authorized" and not self._being_created
 
     def _webhook(self) -> tuple[str, str]:
         return str(self.settings.get("webhookUrl") or ""), str(self.settings.get("webhookUrlToken") or "")
@@ -101,6 +107,7 @@ class Instance:
             if previous != state:
                 self._record_state(state)
                 self._notify_state(state)
+            self.notifications.wake()  # pushes may start or stop
 
     def _record_state(self, state: str) -> None:
         if state in HISTORY_STATES:
@@ -129,6 +136,7 @@ class Instance:
                     self._notify_state(self._state)
                     if self._state == "authorized":
                         self._flush_queue()
+                    self.notifications.wake()
 
         self._scheduler.after(self.options.restart_seconds, back)
 
@@ -226,8 +234,12 @@ class Instance:
         elif message.chat_id == self.settings.get("wid"):
             # A message to the instance's own number stays `sent` (sending/SendMessage).
             steps = ["sent"]
-        else:
+        elif is_on(self.settings, "outgoingWebhook"):
             steps = ["sent", "delivered", "read"]
+        else:
+            # Delivered and read are known only with outgoingWebhook on (journals/GetMessage,
+            # notifications-format/outgoing-message/OutgoingMessageStatus): the journal stays `sent`.
+            steps = ["sent"]
         step = self.options.status_step_seconds
         for index, status in enumerate(steps, start=1):
             self._scheduler.after(step * index, lambda s=status: self._set_status(message, s))  # type: ignore[misc]

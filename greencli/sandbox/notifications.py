@@ -19,10 +19,11 @@ Notification = dict[str, Any]
 class NotificationQueue:
     """Shares the instance's lock, so a settings change and a queue change are one step."""
 
-    def __init__(self, lock: threading.RLock, webhook: Callable[[], tuple[str, str]]) -> None:
+    def __init__(self, lock: threading.RLock, webhook: Callable[[], tuple[str, str]], may_push: Callable[[], bool] = lambda: True) -> None:
         self._lock = lock
         self._changed = threading.Condition(lock)
         self._webhook = webhook  # (webhookUrl, webhookUrlToken) as the settings say now
+        self._may_push = may_push  # False while the instance cannot push (not authorized)
         self._items: deque[tuple[int, Notification]] = deque()
         self._next_receipt = 1
 
@@ -82,7 +83,7 @@ class NotificationQueue:
         with self._lock:
             while not stopped.is_set():
                 url, token = self._webhook()
-                if url and self._items:
+                if url and self._items and self._may_push():
                     receipt, body = self._items[0]
                     return receipt, body, url, token
                 self._changed.wait(0.5)

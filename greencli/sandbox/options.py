@@ -55,6 +55,9 @@ class Options:
     plan: str = "developer"  # "developer" (free: 3 chats, monthly method quotas) or "business"
     # Calls a month per method; None: the plan's documented table (greencli.sandbox.quotas).
     quota_limits: dict[str, int] | None = None
+    # Which documented 466 shape a 4th chat gets: "older" (correspondentsStatus) or "newer"
+    # (the allowed chats in invokeStatus.description); see greencli.sandbox.quotas.
+    chat_quota_body: str = "older"
     # Journal entries show up this long after the message (Green API: up to about 2 minutes).
     journal_lag_seconds: float = 0.0
     settings: dict[str, Any] = field(default_factory=default_settings)

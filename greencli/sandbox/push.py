@@ -10,8 +10,8 @@ receiving/technology-webhook-endpoint, green-api.com/en/docs/api/…):
   greencli.greenapi.webhook_push);
 - while webhookUrl is set, receiveNotification delivers nothing (notifications.NotificationQueue).
 
-The sandbox never follows a redirect (a 3xx is a failed delivery), and the pause before a retry
-is an option (`--push-retry`) so tests and impatient developers need not wait a minute.
+The sandbox never follows a redirect (a 3xx is a failed delivery): observed of Green API, whose
+docs are silent on redirects. The pause before a retry is an option (`--push-retry`) so tests and impatient developers need not wait a minute.
 """
 
 from __future__ import annotations

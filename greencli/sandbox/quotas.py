@@ -39,9 +39,13 @@ class Quotas:
     """Monthly counters. `limits` maps method names to calls a month; `chats` is the number of
     chats (None: unlimited). The clock is injectable so a test can cross a month boundary."""
 
-    def __init__(self, limits: dict[str, int], chats: int | None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, limits: dict[str, int], chats: int | None, clock: Callable[[], float] = time.time, chat_body: str = "older") -> None:
         self.limits = {name.lower(): (name, total) for name, total in limits.items()}
         self.chat_limit = chats
+        # Two documented shapes of the 4th-chat 466 (docs/api/466-error-example-body, two page
+        # versions): "older" names the allowed chats in correspondentsStatus.description,
+        # "newer" in invokeStatus.description.
+        self.chat_body = chat_body
         self._clock = clock
         self._lock = threading.Lock()
         self._month = self._current_month()
@@ -119,6 +123,12 @@ class Quotas:
     def chat_quota_body(self, method: str, calls: int) -> dict[str, Any]:
         """The 466 body for a 4th chat (documented example: sendMessage)."""
         chats = self.chats
+        allowed = (
+            "Monthly quota has been exceeded. You can only send or receive messages from "
+            f"these numbers: {','.join(chats)}. {UPGRADE}"
+        )
+        if self.chat_body == "newer":
+            return {"invokeStatus": {"method": method.lower(), "used": calls, "total": 0, "status": "QUOTE_ALLOWED", "description": allowed}}
         return {
             "invokeStatus": {"method": method.lower(), "used": calls, "total": 0, "status": "QUOTE_ALLOWED"},
             "correspondentsStatus": {

@@ -16,6 +16,14 @@ class RateLimiter:
     def __init__(self) -> None:
         self._calls: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self._refusals = 0
+
+    def retry_after(self) -> str | None:
+        """The Retry-After of the next 429: "1" for every other one, none for the rest. The
+        rate-limiter page promises no header, so clients must cope without it as often as with."""
+        with self._lock:
+            self._refusals += 1
+            return "1" if self._refusals % 2 else None
 
     def allow(self, method: str, per_second: int) -> bool:
         now = time.monotonic()

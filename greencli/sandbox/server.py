@@ -139,7 +139,8 @@ class Handler(BaseHTTPRequestHandler):
         if route is None or route.verb != verb:
             return Reply(404, TextBody("Not Found"))
         if self.sandbox.rate_limits and route.per_second and not self.sandbox.limiter.allow(route.name, route.per_second):
-            return Reply(429, TextBody("Too Many Requests"), {"Retry-After": "1"})
+            retry_after = self.sandbox.limiter.retry_after()
+            return Reply(429, TextBody("Too Many Requests"), {"Retry-After": retry_after} if retry_after else {})
         if bad_json:
             return Reply(400, TextBody("Unexpected token in JSON"))
 

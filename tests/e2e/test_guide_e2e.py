@@ -129,6 +129,8 @@ def test_reboot_and_logout_need_yes_without_a_terminal(sandbox: Sandbox):
 
 
 def test_send_test_delivers_once_and_follows_the_status(sandbox: Sandbox):
+    # Statuses past `sent` need outgoingWebhook (journals/GetMessage): `webhooks enable --status`.
+    sandbox.control("POST", "/settings", {"outgoingWebhook": "yes"})
     # Another number than the instance's own (79001234567), whose messages stay `sent`.
     run = sandbox.run("send-test", "+7 (900) 111-22-33", "--wait", "30", "--json")
     assert run.exit_code == 0, run.stderr
@@ -137,6 +139,17 @@ def test_send_test_delivers_once_and_follows_the_status(sandbox: Sandbox):
     sends = sandbox.requests_for("sendMessage")
     assert len(sends) == 1 and sends[0]["body"]["chatId"] == "79001112233@c.us"
     assert sandbox.requests_for("checkWhatsapp")[0]["body"] == {"phoneNumber": 79001112233}
+
+
+def test_send_test_with_statuses_off_stops_at_sent_and_says_why(sandbox: Sandbox):
+    # The sandbox shows what Green API shows: with outgoingWebhook off the journal says `sent`
+    # and no more (journals/GetMessage; notifications-format/outgoing-message/OutgoingMessageStatus).
+    run = sandbox.run("--timeout", "5", "send-test", "79001112233", "--wait", "30", "--json")
+    assert run.exit_code == 0, run.stderr
+    data = run.json()
+    assert data["status"] == "sent" and data["stoppedBecause"]
+    text = sandbox.run("send-test", "79001112244", "--wait", "30")
+    assert "status" in text.stdout + text.stderr and "webhooks enable --status" in text.stdout + text.stderr
 
 
 def test_send_test_refuses_bad_numbers_before_any_request(sandbox: Sandbox):

@@ -184,7 +184,9 @@ def test_check_whatsapp_wants_an_integer_and_an_authorized_instance(sandbox: San
 def test_messages_move_sent_delivered_read_and_queue_while_not_authorized(
     sandbox: Sandbox, fresh_sandbox: Sandbox
 ):
-    # Not the instance's own number 79001234567: that one stays `sent` (sending/SendMessage).
+    # Not the instance's own number 79001234567: that one stays `sent` (sending/SendMessage);
+    # statuses past `sent` need outgoingWebhook (journals/GetMessage).
+    sandbox.control("POST", "/settings", {"outgoingWebhook": "yes"})
     sent = call(sandbox, "POST", "sendMessage", {"chatId": "79001112233@c.us", "message": "hi"}).json()
     time.sleep(0.9)
     entry = call(

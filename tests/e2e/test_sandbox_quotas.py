@@ -272,3 +272,15 @@ def test_greencli_sandbox_quota_and_journal_lag_options(tmp_path) -> None:  # ty
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_newer_466_shape_names_the_allowed_chats_in_invoke_status() -> None:
+    # Two versions of https://green-api.com/en/docs/api/466-error-example-body: the newer one
+    # puts the allowed chats in invokeStatus.description (tests/fixtures/greenapi/sendMessage.json).
+    quotas = Quotas({}, 1, chat_body="newer")
+    assert quotas.allow_chat("79001112233@c.us") and not quotas.allow_chat("79001112244@c.us")
+    body = quotas.chat_quota_body("sendMessage", 67)
+    assert set(body) == {"invokeStatus"} and body["invokeStatus"]["status"] == "QUOTE_ALLOWED"
+    assert "79001112233@c.us" in body["invokeStatus"]["description"]
+    older = Quotas({}, 1).chat_quota_body("sendMessage", 67)
+    assert "79001112233@c.us" not in older["invokeStatus"].get("description", "") and "correspondentsStatus" in older

@@ -11,6 +11,7 @@ from tests.e2e.conftest import Sandbox
 def test_a_file_arrives_once_with_its_caption_and_is_followed(sandbox: Sandbox):
     photo = sandbox.workdir / "window.jpg"
     photo.write_bytes(b"\xff\xd8\xff" + bytes(range(256)) * 40)
+    sandbox.control("POST", "/settings", {"outgoingWebhook": "yes"})  # statuses past `sent` (journals/GetMessage)
     run = sandbox.run("send-test", "+7 (900) 111-22-33", "--file", "window.jpg", "-m", "a window", "--wait", "30", "--json")
     assert run.exit_code == 0, run.stderr
     data = run.json()

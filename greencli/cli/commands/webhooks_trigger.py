@@ -34,7 +34,7 @@ def trigger(
     """POST a sample notification to your bot and judge its answer as Green API would.
 
     The body and the Authorization header (Bearer <webhookUrlToken>) are what Green API sends.
-    Green API needs a 200, does not follow redirects and waits up to 180 s; anything else is
+    Green API needs a 200 and waits up to 180 s (and, as observed, does not follow redirects); anything else is
     named in plain words. Without --to, the instance's webhook URL is used.
 
     Example: greencli webhooks trigger --to http://localhost:8000/webhook

@@ -127,9 +127,9 @@ METHODS = [
     Method("getSettings", "GET", get_settings, "account/GetSettings/", 1),
     Method("setSettings", "POST", set_settings, "account/SetSettings/", 1),
     Method("qr", "GET", qr, "account/QR/", 3),
-    Method("getAuthorizationCode", "POST", get_authorization_code, "account/GetAuthorizationCode/", 1),
-    Method("GetStateInstanceHistory", "GET", get_state_instance_history, "account/GetStateInstanceHistory/", 1),
-    Method("updateApiToken", "GET", update_api_token, "account/UpdateApiToken/", 1),
+    Method("getAuthorizationCode", "POST", get_authorization_code, "account/GetAuthorizationCode/"),
+    Method("GetStateInstanceHistory", "GET", get_state_instance_history, "account/GetStateInstanceHistory/"),
+    Method("updateApiToken", "GET", update_api_token, "account/UpdateApiToken/"),
     Method("reboot", "GET", reboot, "account/Reboot/", 1),
     Method("logout", "GET", logout, "account/Logout/", 1),
 ]

@@ -35,6 +35,6 @@ def get_webhooks_count(instance: Instance, request: Request) -> Answer:
 
 METHODS = [
     Method("showMessagesQueue", "GET", show_messages_queue, "queues/ShowMessagesQueue/", 1),
-    Method("getMessagesCount", "GET", get_messages_count, "queues/GetMessagesCount/", 1),
-    Method("getWebhooksCount", "GET", get_webhooks_count, "queues/GetWebhooksCount/", 1),
+    Method("getMessagesCount", "GET", get_messages_count, "queues/GetMessagesCount/"),
+    Method("getWebhooksCount", "GET", get_webhooks_count, "queues/GetWebhooksCount/"),
 ]
