@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from greencli.greenapi.notification_settings import is_on
+from greencli.sandbox.directory import Directory
 from greencli.sandbox.journal import Journal, ReceivedMessage, SentMessage, outgoing_entry
 from greencli.sandbox.notifications import Notification, NotificationQueue
 from greencli.sandbox.options import DEFAULT_PHONE, STATES, Options, default_settings, guide_settings
@@ -48,6 +49,8 @@ class Instance:
         self.notifications = NotificationQueue(self.lock, self._webhook, self._may_push)
         self.send_queue: list[SentMessage] = []  # waiting to be sent (instance not authorized)
         self.journal = Journal(options.journal_lag_seconds)
+        self.directory = Directory()
+        self.public_url = ""  # where the sandbox serves (set when it starts): files are kept under it
         self.quotas = Quotas(
             options.quota_limits if options.quota_limits is not None else plan_quotas(options.plan),
             DEVELOPER_CHATS if options.plan == "developer" else None,
@@ -193,6 +196,7 @@ class Instance:
                 return None
             id_message = secrets.token_hex(16).upper()
             self.journal.add_incoming(ReceivedMessage(id_message, chat_id, sender_name, text, int(time.time())))
+            self.directory.meet(chat_id, sender_name)
             sender = {"chatId": chat_id, "sender": chat_id, "chatName": sender_name, "senderName": sender_name, "senderContactName": sender_name}
             message_data = {"typeMessage": "textMessage", "textMessageData": {"textMessage": text}}
             return self.push({**self.envelope("incomingMessageReceived"), "idMessage": id_message, "senderData": sender, "messageData": message_data})
@@ -204,6 +208,7 @@ class Instance:
         with self.lock:
             self.sent_count += 1
             self.journal.add_outgoing(message)
+            self.directory.meet(message.chat_id)
             if self.state == "authorized":
                 self._deliver(message)
             else:
@@ -223,6 +228,8 @@ class Instance:
         if is_on(self.settings, "outgoingAPIMessageWebhook") and not no_account:
             if message.file is not None:
                 message_data = {"typeMessage": message.type_message, "fileMessageData": dict(message.file)}
+            elif message.message_data:
+                message_data = {"typeMessage": message.type_message, **message.message_data}
             else:
                 message_data = {"typeMessage": "textMessage", "textMessageData": {"textMessage": message.text}}
             sender = {"chatId": message.chat_id, "sender": self.settings.get("wid", "")}
@@ -243,6 +250,18 @@ class Instance:
         step = self.options.status_step_seconds
         for index, status in enumerate(steps, start=1):
             self._scheduler.after(step * index, lambda s=status: self._set_status(message, s))  # type: ignore[misc]
+
+    def notify_changed(self, message: SentMessage, type_message: str) -> None:
+        """editMessage / deleteMessage: the documented notification when its setting is on."""
+        setting = "editedMessageWebhook" if type_message == "editedMessage" else "deletedMessageWebhook"
+        if not is_on(self.settings, setting):
+            return
+        data: dict[str, Any] = {"stanzaId": message.id_message}
+        if type_message == "editedMessage":
+            data["textMessage"] = message.text
+        key = "editedMessageData" if type_message == "editedMessage" else "deletedMessageData"
+        sender = {"chatId": message.chat_id, "sender": self.settings.get("wid", "")}
+        self.push({**self.envelope("outgoingAPIMessageReceived"), "idMessage": message.id_message, "senderData": sender, "messageData": {"typeMessage": type_message, key: data}})
 
     def _set_status(self, message: SentMessage, status: str) -> None:
         with self.lock:

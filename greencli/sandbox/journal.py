@@ -26,6 +26,11 @@ class SentMessage:
     description: str | None = None
     type_message: str = "textMessage"
     file: dict[str, Any] | None = None  # fileMessageData of a sendFileByUpload
+    # Other kinds than text and files: the journal's fields for it, and the notification's
+    # messageData (without typeMessage), e.g. {"location": {…}} and {"locationMessageData": {…}}.
+    fields: dict[str, Any] = field(default_factory=dict)
+    message_data: dict[str, Any] = field(default_factory=dict)
+    deleted: bool = False  # deleteMessage
     created: float = field(default_factory=time.monotonic)
 
 
@@ -37,6 +42,7 @@ class ReceivedMessage:
     text: str
     timestamp: int
     created: float = field(default_factory=time.monotonic)
+    read: bool = False  # readChat
 
 
 class Journal:
@@ -79,6 +85,36 @@ class Journal:
         with self._lock:
             return [incoming_entry(m) for m in reversed(self._incoming) if m.timestamp >= cutoff and self._visible(m.created)]
 
+    def chat(self, chat_id: str, count: int) -> list[dict[str, Any]]:
+        """The chat's messages, newest first (journals/GetChatHistory)."""
+        with self._lock:
+            entries = [(m.timestamp, m.created, outgoing_entry(m)) for m in self._outgoing if m.chat_id == chat_id]
+            entries += [(m.timestamp, m.created, incoming_entry(m)) for m in self._incoming if m.chat_id == chat_id]
+        entries.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [entry for *_, entry in entries[:count]]
+
+    def mark_read(self, chat_id: str, id_message: Any = None) -> bool:
+        """readChat: the chat's incoming messages (or the one named) are read."""
+        with self._lock:
+            for message in self._incoming:
+                if message.chat_id == chat_id and (id_message is None or message.id_message == id_message):
+                    message.read = True
+        return True
+
+    def sent(self, chat_id: Any, id_message: str) -> SentMessage | None:
+        with self._lock:
+            for message in self._outgoing:
+                if message.id_message == id_message and message.chat_id == chat_id:
+                    return message
+        return None
+
+    def received(self, chat_id: Any, id_message: str) -> ReceivedMessage | None:
+        with self._lock:
+            for message in self._incoming:
+                if message.id_message == id_message and message.chat_id == chat_id:
+                    return message
+        return None
+
     def find(self, chat_id: Any, id_message: str) -> dict[str, Any] | None:
         with self._lock:
             for sent in self._outgoing:
@@ -101,6 +137,8 @@ def outgoing_entry(message: SentMessage) -> dict[str, Any]:
     }
     if message.file is not None:
         entry.update({k: v for k, v in message.file.items() if k != "jpegThumbnail"})
+    elif message.fields:
+        entry.update(message.fields)
     else:
         entry["textMessage"] = message.text
     entry["statusMessage"] = message.status

@@ -76,6 +76,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, verb: str) -> None:
         parts = urlsplit(self.path)
+        if verb == "GET" and parts.path.startswith("/files/"):
+            self._serve_file(parts.path.split("/")[2])
+            return
         if parts.path.rstrip("/") == "/sandbox" or parts.path.startswith("/sandbox/"):
             self._control(verb, parts.path.rstrip("/"))
             return
@@ -84,6 +87,7 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._body(UPLOAD_LIMIT if route is not None and route.upload else JSON_LIMIT, TextBody)
         if raw is None:
             return
+        self._raw = raw
         latency = self.sandbox.faults.latency
         if latency:
             time.sleep(latency)
@@ -102,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
                     **form.fields,
                     **{name: {"filename": f.filename, "size": len(f.content)} for name, f in form.files.items()},
                 }
+        elif route is not None and route.name == "uploadFile":
+            body_json, bad_json = None, False  # the file itself is the body (sending/UploadFile)
         else:
             body_json, bad_json = _decode_json(raw)
         if body_json is not None:
@@ -148,7 +154,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind != "not-saved":
             entry["fault"] = fault.kind
             return self._before_fault(fault)
-        request = Request(json=body_json, query=parse_qs(query), extra=match.group("extra") or "", form=form)
+        raw = self._raw if route.name == "uploadFile" else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        request = Request(json=body_json, query=parse_qs(query), extra=match.group("extra") or "", form=form, raw=raw, headers=headers)
         if fault is not None:  # not-saved: setSettings says yes and keeps nothing
             entry["fault"] = fault.kind
             status, body = set_settings(instance, request, save=False)
@@ -219,6 +227,18 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": "the body must be a JSON object"})
             return
         self._send(*control.answer(self.sandbox, verb, path, body or {}))
+
+    def _serve_file(self, token: str) -> None:
+        """A file kept by uploadFile, as Green API's media storage serves it."""
+        stored = self.sandbox.instance.directory.file_by_token(token)
+        if stored is None:
+            self._send(404, TextBody("Not Found"))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", stored.mime)
+        self.send_header("Content-Length", str(len(stored.content)))
+        self.end_headers()
+        self.wfile.write(stored.content)
 
     def _port(self) -> int:
         address: Any = self.server.server_address
@@ -366,6 +386,8 @@ def start(options: Options | None = None, port: int = 0, rate_limits: bool = Tru
 
         server_class = type("TlsServer", (TlsServerMixin, SandboxHTTPServer), {"tls_context": certificates.server_context()})
     server = server_class(("127.0.0.1", port), handler)
+    address: Any = server.server_address
+    sandbox.instance.public_url = f"{'https' if certificates else 'http'}://{address[0]}:{address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="sandbox-http", daemon=True)
     thread.start()
     return RunningSandbox(sandbox, server, thread, certificates)

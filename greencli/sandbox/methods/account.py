@@ -133,3 +133,13 @@ METHODS = [
     Method("reboot", "GET", reboot, "account/Reboot/", 1),
     Method("logout", "GET", logout, "account/Logout/", 1),
 ]
+
+
+def set_profile_picture(instance: Instance, request: Request) -> Answer:
+    """A JPEG in the `file` field of a multipart form (account/SetProfilePicture)."""
+    if request.form is None or "file" not in request.form.files:
+        return validation_failed("'file' is required")
+    return 200, {"urlAvatar": "", "reason": None, "setProfilePicture": True}
+
+
+METHODS += [Method("setProfilePicture", "POST", set_profile_picture, "account/SetProfilePicture/", 1, upload=True)]

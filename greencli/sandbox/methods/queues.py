@@ -38,3 +38,20 @@ METHODS = [
     Method("getMessagesCount", "GET", get_messages_count, "queues/GetMessagesCount/"),
     Method("getWebhooksCount", "GET", get_webhooks_count, "queues/GetWebhooksCount/"),
 ]
+
+
+def clear_messages_queue(instance: Instance, request: Request) -> Answer:
+    with instance.lock:
+        instance.send_queue.clear()
+    return 200, {"isCleared": True}
+
+
+def clear_webhooks_queue(instance: Instance, request: Request) -> Answer:
+    instance.notifications.clear()
+    return 200, {"isCleared": True}
+
+
+METHODS += [
+    Method("clearMessagesQueue", "GET", clear_messages_queue, "queues/ClearMessagesQueue/", 1),
+    Method("clearWebhooksQueue", "DELETE", clear_webhooks_queue, "queues/ClearWebhooksQueue/"),
+]

@@ -29,3 +29,21 @@ METHODS = [
     Method("receiveNotification", "GET", receive_notification, "receiving/technology-http-api/ReceiveNotification/", 100),
     Method("deleteNotification", "DELETE", delete_notification, "receiving/technology-http-api/DeleteNotification/", 100),
 ]
+
+
+def download_file(instance: Instance, request: Request) -> Answer:
+    """The link of a message's file (receiving/DownloadFile)."""
+    body = request.body()
+    chat_id, id_message = body.get("chatId"), body.get("idMessage")
+    if not isinstance(chat_id, str) or not isinstance(id_message, str):
+        return 400, TextBody("Validation failed. Details: 'chatId' and 'idMessage' are required")
+    exceeded = instance.quotas.spend("downloadFile")
+    if exceeded:
+        return 466, exceeded
+    entry = instance.journal.find(chat_id, id_message)
+    if entry is None or not entry.get("downloadUrl"):
+        return 400, TextBody("Validation failed. Details: message not found")
+    return 200, {"downloadUrl": entry["downloadUrl"]}
+
+
+METHODS += [Method("downloadFile", "POST", download_file, "receiving/DownloadFile/", 5)]
