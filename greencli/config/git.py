@@ -19,6 +19,7 @@ def _git(directory: Path, *args: str, stdin: str | None = None, literal: bool = 
             input=stdin,
             capture_output=True,
             text=True,
+            errors="surrogateescape",  # a file name need not be UTF-8
             timeout=10,
             check=False,
             # literal: a file name is a file name, never pathspec magic (":(top)…", "*").
@@ -60,6 +61,27 @@ def tracked_files_containing(directory: Path, secret: str) -> list[str] | None:
     if result is None or result.returncode not in (0, 1):
         return None
     return [line for line in result.stdout.splitlines() if line]
+
+
+def ignored_among(top: Path, paths: list[str]) -> set[str] | None:
+    """Which of `paths` (relative to the work tree `top`) git ignores, in one call; None when
+    git could not tell. A file in the index (tracked, or added with -f) is never ignored."""
+    if not paths:
+        return set()
+    listed = "".join(f"./{path}\0" for path in paths)
+    result = _git(top, "check-ignore", "--stdin", "-z", stdin=listed)
+    if result is None or result.returncode not in (0, 1):
+        return None
+    return {name[2:] if name.startswith("./") else name for name in result.stdout.split("\0") if name}
+
+
+def publishable_files(directory: Path) -> list[str] | None:
+    """The files under `directory` that git tracks or would add (not ignored), relative to it;
+    None outside a work tree."""
+    result = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    if result is None or result.returncode != 0:
+        return None
+    return sorted({name for name in result.stdout.split("\0") if name})
 
 
 def gitignore_line(name: str) -> str | None:

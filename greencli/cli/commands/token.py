@@ -1,5 +1,6 @@
-"""`greencli token rotate`: the guide's "rotate tokens regularly", done safely."""
+"""`greencli token rotate`: the guide's "rotate tokens regularly", done safely; `greencli token scan`: the token kept out of commits."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -8,13 +9,13 @@ from greencli.cli.context import AppContext, JsonOption, use
 from greencli.cli.output import styled
 from greencli.cli.result import Result
 
-app = typer.Typer(help="Manage the instance's API token.", no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+app = typer.Typer(help="Manage the instance's API token: rotate it, find it in files.", no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
 
 
 @app.callback()
 def token() -> None:
-    """Manage the instance's API token."""
+    """Manage the instance's API token: rotate it, find it in files."""
 
 
 WARNING = "Bots that use the old token stop working until they are given the new one."
@@ -77,6 +78,62 @@ def rotate(
         out.line(styled(f"{out.indent}→ {WARNING} Update their configuration and restart them.", "cyan"))
 
     return Result(data, render, ExitCode.API if rotation.verify_error is not None else ExitCode.OK)
+
+
+@app.command("scan")
+def scan(
+    ctx: typer.Context,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[FILES]...", help="Files or directories to scan (default: every file git tracks or would add here).", show_default=False),
+    ] = None,
+    json_output: JsonOption = False,
+) -> Result:
+    """Find Green API tokens in files before they are committed (the pre-commit hook runs it).
+
+    Reports, by file and line and with the token masked: a token in a Green API URL
+    (/waInstance<ID>/<method>/<token>), a GREEN_API_TOKEN or apiTokenInstance set to a token,
+    the instance's own token anywhere, and an env file with the token that git does not ignore.
+    Placeholders (your-token-here, ${GREEN_API_TOKEN}) and files git ignores pass. Exit 0 when
+    nothing is found, 1 when a token is.
+
+    Example: greencli token scan bot.py config.yaml
+    """
+    from greencli.config.loader import TOKEN
+    from greencli.config.token_scan import files_to_scan
+    from greencli.config.token_scan import scan as scan_files
+    from greencli.errors import ExitCode
+
+    state = use(ctx, json_output)
+    out = state.output
+    resolution = state.resolution()
+    found = scan_files(files_to_scan(files or [], state.cwd), state.cwd, [resolution.value(TOKEN)])
+    ignored = sum(1 for skipped in found.skipped if skipped.why == "ignored by git")
+    data = {
+        "ok": found.ok,
+        "scanned": len(found.scanned),
+        "findings": [
+            {"file": f.file, "line": f.line, "kind": f.kind, "token": f.masked, "message": f.message, "hint": f.hint}
+            for f in found.findings
+        ],
+        "skipped": [{"file": s.file, "why": s.why} for s in found.skipped],
+    }
+
+    def render() -> None:
+        width = max((len(f"{f.file}:{f.line}") for f in found.findings), default=0)
+        for finding in found.findings:
+            out.status_line("fail", styled(f"{f'{finding.file}:{finding.line}':<{width}}", "bold"), f"  {finding.message}")
+        for hint in dict.fromkeys(finding.hint for finding in found.findings):
+            out.next_step(hint)
+        plural = "s" if len(found.scanned) != 1 else ""
+        passed = f" ({ignored} ignored by git)" if ignored else ""
+        if found.ok:
+            out.status_line("pass", f"No Green API token in {len(found.scanned)} file{plural} scanned{passed}.")
+        else:
+            files_with = len({finding.file for finding in found.findings})
+            out.line(f"{len(found.findings)} token{'s' if len(found.findings) != 1 else ''} found in {files_with} of {len(found.scanned)} file{plural} scanned{passed}.")
+
+    return Result(data, render, ExitCode.OK if found.ok else ExitCode.NOT_FINE)
 
 
 def _confirmed(state: AppContext, yes: bool, instance_id: str) -> bool:
