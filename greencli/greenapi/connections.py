@@ -81,14 +81,26 @@ class Opened:
 
 
 class ConnectFailure(Exception):
-    """Opening failed at `stage` (dns, tcp or tls); the message names the cause."""
+    """Opening failed at `stage` (dns, tcp or tls); the message names the cause. `kind` says
+    how: "dns", "timeout", "reset" (a firewall that blocks a host resets the connection or lets
+    it time out), "refused" (at the tcp stage) or "tls"."""
 
-    def __init__(self, stage: str, message: str, hint: str, details: list[str] | None = None) -> None:
+    def __init__(self, stage: str, message: str, hint: str, details: list[str] | None = None, kind: str | None = None) -> None:
         super().__init__(message)
         self.stage = stage
         self.message = message
         self.hint = hint
         self.details = details or []
+        self.kind = kind or {"dns": "dns", "tcp": "refused"}.get(stage, "tls")
+
+
+def _kind_of(error: BaseException, otherwise: str) -> str:
+    """How a connection attempt failed, from the exception itself."""
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return "reset"
+    return otherwise
 
 
 def _ms(started: float) -> float:
@@ -114,7 +126,8 @@ def open_connection(url: str, timeout: float, tls_context: Future[ssl.SSLContext
     except OSError as error:
         why = "timed out" if isinstance(error, TimeoutError) else (error.strerror or "refused")
         raise ConnectFailure("tcp", f"Cannot connect to {origin.host}:{origin.port} ({why})",
-                             "Check the network, firewall or proxy (HTTPS_PROXY); for a sandbox, that it is still running.", details) from None
+                             "Check the network, firewall or proxy (HTTPS_PROXY); for a sandbox, that it is still running.", details,
+                             _kind_of(error, "refused")) from None
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as urllib3 does
     opened = Opened(sock, address, dns_ms, _ms(started))
     details.append(f"TCP connect in {opened.tcp_ms:.0f} ms")
@@ -140,7 +153,8 @@ def open_connection(url: str, timeout: float, tls_context: Future[ssl.SSLContext
         sock.close()
         reason = getattr(error, "reason", None) or getattr(error, "strerror", None) or type(error).__name__
         raise ConnectFailure("tls", f"TLS with {origin.host} failed ({reason})",
-                             "Check that GREEN_API_URL is an https address that speaks TLS, and any proxy between you and it.", details) from None
+                             "Check that GREEN_API_URL is an https address that speaks TLS, and any proxy between you and it.", details,
+                             _kind_of(error, "tls")) from None
     opened.tls_ms = _ms(started)
     opened.tls_version = opened.sock.version()  # type: ignore[attr-defined]
     return opened
