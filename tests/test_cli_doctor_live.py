@@ -8,19 +8,21 @@ import re
 
 import pytest
 
-from greencli.doctor.checks import ORDER, TITLES, CheckResult, InOrder, run_checks
+from greencli.doctor.checks import ORDER, TITLES
 from greencli.doctor.explanations import command_for, sections
+from greencli.doctor.result import CheckResult, Status
+from greencli.doctor.runner import InOrder, run_checks
 
 
 def test_results_are_handed_on_in_order_as_soon_as_those_before_are_in() -> None:
     seen: list[str] = []
-    results = InOrder(lambda result: seen.append(result.id))
-    results["state"] = CheckResult("state", "", "pass", "")
+    results = InOrder(ORDER, lambda result: seen.append(result.id))
+    results["state"] = CheckResult("state", "", Status.PASS, "")
     assert seen == []  # config has not finished yet
-    results["config"] = CheckResult("config", "", "pass", "")
+    results["config"] = CheckResult("config", "", Status.PASS, "")
     assert seen == ["config"]
     for check_id in ("format", "hygiene", "reachability", "credentials"):
-        results[check_id] = CheckResult(check_id, "", "pass", "")
+        results[check_id] = CheckResult(check_id, "", Status.PASS, "")
     assert seen == ["config", "format", "hygiene", "reachability", "credentials", "state"]
 
 
@@ -29,7 +31,7 @@ def test_run_checks_reports_every_check_once_in_order(tmp_path) -> None:
 
     seen: list[str] = []
     resolution = resolve(RootOptions(), {}, tmp_path, read_env_file=False)  # nothing configured
-    results = run_checks(resolution, tmp_path, lambda credentials: None, 1.0, on_result=lambda r: seen.append(r.id))
+    results = run_checks(resolution, tmp_path, lambda credentials: None, 1.0, on_result=lambda r: seen.append(r.id)).results
     assert seen == list(ORDER) == [r.id for r in results]
 
 

@@ -37,11 +37,11 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
 
 
 def test_every_doctor_check_has_its_troubleshooting_section() -> None:
-    from greencli.doctor.checks import ORDER
+    from greencli.doctor.checks import REGISTRY
 
     text = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
-    for check_id in ORDER:
-        assert f'<a id="{check_id}"></a>' in text, check_id
+    for check in REGISTRY:
+        assert f'<a id="{check.id}"></a>' in text, check.id
 
 
 def test_every_error_code_is_documented() -> None:

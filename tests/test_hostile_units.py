@@ -100,24 +100,26 @@ class _Odd(BaseException):
 
 @pytest.mark.parametrize("raised", [RecursionError("deep"), _Odd("odd"), SystemExit(3), ValueError("v")])
 def test_a_broken_doctor_check_or_call_fails_alone(raised: BaseException) -> None:
-    from greencli.doctor.checks import fetch, guarded
+    from greencli.doctor.answers import fetch
+    from greencli.doctor.runner import guarded
 
     def broken():  # noqa: ANN202
         raise raised
 
-    result = guarded("state", broken)
+    result = guarded(broken)
     assert result.status == "fail" and type(raised).__name__ in result.message
     fetched = fetch(broken)
     assert fetched.error is not None and fetched.error.code == "internal_error"
 
 
 def test_ctrl_c_still_stops_doctor() -> None:
-    from greencli.doctor.checks import fetch, guarded
+    from greencli.doctor.answers import fetch
+    from greencli.doctor.runner import guarded
 
     def interrupted():  # noqa: ANN202
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        guarded("state", interrupted)
+        guarded(interrupted)
     with pytest.raises(KeyboardInterrupt):
         fetch(interrupted)

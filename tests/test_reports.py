@@ -6,40 +6,31 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import xmlschema
 
-from greencli.cli.reports import InstanceReport, github, junit
+from greencli.cli.reports import InstanceReport, Unusable, github, junit
+from greencli.doctor.result import CheckResult, Status
 
 SCHEMA = Path(__file__).parent / "fixtures" / "junit.xsd"
 
 
-def _check(check_id: str, status: str, message: str = "m", hint: str | None = None, **extra: object) -> dict:
-    return {"id": check_id, "title": check_id.title(), "status": status, "message": message, "hint": hint, **extra}
+def _check(check_id: str, status: str, message: str = "m", hint: str | None = None, details: tuple[str, ...] = (),
+           duration_ms: int | None = None) -> CheckResult:
+    return CheckResult(check_id, check_id.title(), Status(status), message, hint, list(details), duration_ms)
 
 
-def _document(*checks: dict, instance_id: str = "1101000001") -> dict:
-    statuses = [c["status"] for c in checks]
-    return {
-        "ok": "fail" not in statuses,
-        "instanceId": instance_id,
-        "apiUrl": "https://1101.api.green-api.com",
-        "summary": {
-            "passed": statuses.count("pass"),
-            "warnings": statuses.count("warn"),
-            "failed": statuses.count("fail"),
-            "skipped": statuses.count("skip"),
-        },
-        "checks": list(checks),
-    }
+def _report(name: str, checks: Sequence[CheckResult], instance_id: str = "1101000001") -> InstanceReport:
+    return InstanceReport(name, list(checks), instance_id, "https://1101.api.green-api.com")
 
 
-MIXED = _document(
-    _check("config", "pass", durationMs=3),
+MIXED = (
+    _check("config", "pass", duration_ms=3),
     _check("hygiene", "warn", ".env can be read by others", "chmod 600 .env"),
-    _check("state", "fail", "notAuthorized: no phone is linked", "greencli qr", details=["state: notAuthorized"]),
+    _check("state", "fail", "notAuthorized: no phone is linked", "greencli qr", details=("state: notAuthorized",)),
     _check("phone", "skip", "skipped: the instance is not authorized"),
 )
 
@@ -64,7 +55,7 @@ def test_the_schema_accepts_what_pytest_itself_writes(tmp_path: Path, schema: xm
 
 
 def test_junit_has_one_testcase_per_check_with_counts_right(schema: xmlschema.XMLSchema) -> None:
-    xml = junit.render([InstanceReport("prod", MIXED)])
+    xml = junit.render([_report("prod", MIXED)])
     schema.validate(xml.decode("utf-8"))
     root = ElementTree.fromstring(xml)
     suite = root.find("testsuite")
@@ -84,9 +75,9 @@ def test_junit_has_one_testcase_per_check_with_counts_right(schema: xmlschema.XM
 
 
 def test_junit_has_one_testsuite_per_instance(schema: xmlschema.XMLSchema) -> None:
-    healthy = _document(_check("config", "pass"), _check("state", "pass"), instance_id="1101000002")
-    unusable = {"ok": False, "error": {"code": "invalid_config", "message": "GREEN_API_TOKEN is not set.", "hint": "Run greencli init"}}
-    xml = junit.render([InstanceReport("prod", MIXED), InstanceReport("dev", healthy), InstanceReport("broken", unusable)])
+    healthy = _report("dev", [_check("config", "pass"), _check("state", "pass")], instance_id="1101000002")
+    unusable = InstanceReport("broken", [], unusable=Unusable("GREEN_API_TOKEN is not set.", "Run greencli init"))
+    xml = junit.render([_report("prod", MIXED), healthy, unusable])
     schema.validate(xml.decode("utf-8"))
     root = ElementTree.fromstring(xml)
     suites = root.findall("testsuite")
@@ -96,8 +87,8 @@ def test_junit_has_one_testsuite_per_instance(schema: xmlschema.XMLSchema) -> No
 
 
 def test_junit_survives_characters_xml_cannot_hold(schema: xmlschema.XMLSchema) -> None:
-    hostile = _document(_check("state", "fail", "state \x1b]0;owned\x07 <b>&\x00", "fix \x0c it"))
-    xml = junit.render([InstanceReport("x", hostile)])
+    hostile = _report("x", [_check("state", "fail", "state \x1b]0;owned\x07 <b>&\x00", "fix \x0c it")])
+    xml = junit.render([hostile])
     schema.validate(xml.decode("utf-8"))
     failure = ElementTree.fromstring(xml).find("testsuite/testcase/failure")
     assert failure is not None and failure.get("message") == "state ]0;owned <b>&"
@@ -106,15 +97,15 @@ def test_junit_survives_characters_xml_cannot_hold(schema: xmlschema.XMLSchema) 
 def test_junit_drops_every_character_xml_1_0_excludes(schema: xmlschema.XMLSchema) -> None:
     """https://www.w3.org/TR/xml/#charsets: not even escaped can XML hold these."""
     excluded = "\x00\x08\x0b\x1f\ud800\udfff\ufffe\uffff"
-    hostile = _document(_check("state", "fail", f"a{excluded}b \U0001F600", f"fix{excluded}"), instance_id=f"11{excluded}01")
-    xml = junit.render([InstanceReport(f"name{excluded}", hostile)])
+    hostile = _report(f"name{excluded}", [_check("state", "fail", f"a{excluded}b \U0001F600", f"fix{excluded}")], instance_id=f"11{excluded}01")
+    xml = junit.render([hostile])
     schema.validate(xml.decode("utf-8"))
     failure = ElementTree.fromstring(xml).find("testsuite/testcase/failure")
     assert failure is not None and failure.get("message") == "ab \U0001F600"
 
 
 def test_the_job_summary_counts_in_words() -> None:
-    summary = github.summary([InstanceReport("prod", MIXED)])
+    summary = github.summary([_report("prod", MIXED)])
     assert "1 passed, 1 warning, 1 failed, 1 skipped" in summary
 
 
@@ -137,12 +128,12 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
 
 
 def test_annotations_round_trip_through_a_workflow_command_reader() -> None:
-    document = _document(
+    report = _report("prod", [
         _check("config", "pass"),
         _check("hygiene", "warn", "50% of: a, b", "chmod 600 .env"),
         _check("state", "fail", "line one\nline two\r\n::error::injected", "greencli qr"),
-    )
-    lines = github.annotations([InstanceReport("prod", document)])
+    ])
+    lines = github.annotations([report])
     assert len(lines) == 2 and all("\n" not in line and "\r" not in line for line in lines)
     parsed = [parse_workflow_command(line) for line in lines]
     assert parsed[0] == ("warning", {"title": "greencli doctor: Hygiene"}, "50% of: a, b\nFix: chmod 600 .env")
@@ -150,7 +141,7 @@ def test_annotations_round_trip_through_a_workflow_command_reader() -> None:
 
 
 def test_annotations_name_the_instance_when_there_are_several() -> None:
-    lines = github.annotations([InstanceReport("prod", MIXED), InstanceReport("dev, eu: 2", MIXED)])
+    lines = github.annotations([_report("prod", MIXED), _report("dev, eu: 2", MIXED)])
     titles = [parse_workflow_command(line)[1]["title"] for line in lines]
     assert titles == [
         "greencli doctor: Hygiene (prod)",
@@ -161,8 +152,8 @@ def test_annotations_name_the_instance_when_there_are_several() -> None:
 
 
 def test_the_job_summary_keeps_server_text_inert() -> None:
-    hostile = _document(_check("state", "fail", "[click](https://evil.example) <img src=x> | cell", "greencli qr"))
-    summary = github.summary([InstanceReport("prod", hostile)])
+    hostile = _report("prod", [_check("state", "fail", "[click](https://evil.example) <img src=x> | cell", "greencli qr")])
+    summary = github.summary([hostile])
     row = next(line for line in summary.splitlines() if "Check" not in line and line.startswith("| ❌"))
     assert row.count(" | ") == 3  # the pipe in the text did not open a new cell
     assert "<img" not in summary and "&lt;img" in summary

@@ -13,7 +13,9 @@ import pytest
 
 from greencli.cli.warm_start import CONNECTIONS, command_line
 from greencli.config.loader import RootOptions, resolve
-from greencli.doctor import checks
+from greencli.doctor.checks import BY_ID, ORDER
+from greencli.doctor.result import CheckResult
+from greencli.doctor.runner import reads_of, run_checks
 from greencli.greenapi import connections
 from greencli.greenapi.client import GreenApiClient
 from greencli.greenapi.credentials import Credentials
@@ -88,19 +90,23 @@ def https_sandbox(monkeypatch: pytest.MonkeyPatch) -> Any:
         running.stop()
 
 
+# The API answers a plain `greencli doctor` reads, each asked once.
+DOCTOR_READS = reads_of(BY_ID[check_id] for check_id in ORDER)
+
+
 def credentials_of(running: RunningSandbox) -> Credentials:
     return Credentials(running.instance.instance_id, running.instance.token, running.url)
 
 
-def run_doctor(running: RunningSandbox, tmp_path: Path, token: str | None = None) -> list[checks.CheckResult]:
+def run_doctor(running: RunningSandbox, tmp_path: Path, token: str | None = None) -> list[CheckResult]:
     environ = {"GREEN_API_URL": running.url, "GREEN_API_INSTANCE_ID": running.instance.instance_id,
                "GREEN_API_TOKEN": token or running.instance.token}
     resolution = resolve(RootOptions(), environ, tmp_path, read_env_file=False)
-    return checks.run_checks(resolution, tmp_path, lambda c: GreenApiClient(c, timeout=5), 5.0)
+    return run_checks(resolution, tmp_path, lambda c: GreenApiClient(c, timeout=5), 5.0).results
 
 
 def test_doctor_uses_one_connection_per_call_and_one_phase_of_requests(https_sandbox: RunningSandbox, tmp_path: Path) -> None:
-    calls = len(checks.api_calls(GreenApiClient(credentials_of(https_sandbox))))
+    calls = len(DOCTOR_READS)
     counter = Counter(batch=calls)
     counted(https_sandbox, counter)
     results = run_doctor(https_sandbox, tmp_path)
@@ -113,7 +119,7 @@ def test_doctor_uses_one_connection_per_call_and_one_phase_of_requests(https_san
 
 
 def test_doctor_with_refused_credentials_still_makes_one_phase_and_skips_the_rest(https_sandbox: RunningSandbox, tmp_path: Path) -> None:
-    counter = Counter(batch=len(checks.api_calls(GreenApiClient(credentials_of(https_sandbox)))))
+    counter = Counter(batch=len(DOCTOR_READS))
     counted(https_sandbox, counter)
     results = {r.id: r for r in run_doctor(https_sandbox, tmp_path, token="0" * 50)}
     assert results["credentials"].status == "fail" and "401" in results["credentials"].message
@@ -165,8 +171,7 @@ def test_the_entry_point_reads_which_command_will_call_the_api(args: list[str], 
 
 
 def test_doctor_warms_as_many_connections_as_it_makes_calls() -> None:
-    client = GreenApiClient(Credentials("1101000001", "a" * 50, "http://127.0.0.1:9"))
-    assert CONNECTIONS["doctor"] == len(checks.api_calls(client))
+    assert CONNECTIONS["doctor"] == len(DOCTOR_READS)
     assert "init" not in CONNECTIONS and "sandbox" not in CONNECTIONS
 
 

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Mapping, Sequence
 
-# How many calls each command makes at once (doctor: greencli.doctor.checks.api_calls).
+# How many calls each command makes at once (doctor: greencli.doctor.runner.reads_of).
 CONNECTIONS = {"doctor": 7, "check-state": 2, "send-test": 1, "qr": 1, "webhooks": 1, "reboot": 1, "logout": 1}
 _WITH_VALUE = {"--instance-id", "--token", "--api-url", "--env-file", "--timeout"}
 _NO_WARMING = {"--help", "-h", "--version", "--sandbox", "--install-completion", "--show-completion"}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.config import git as gitrepo
-from greencli.doctor.checks import CheckResult
+from greencli.doctor.result import CheckResult
 from greencli.errors import ApiError
 from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from greencli.config.loader import Resolution
-from greencli.doctor.checks import CheckResult, MakeClient, run_checks
+from greencli.doctor.runner import Checkup, MakeClient, run_checks
 from greencli.redaction import in_this_run
 
 MAX_CONCURRENT = 32
@@ -23,9 +23,13 @@ def run_for_instances(
     cwd: Path,
     make_client: MakeClient,
     timeout: float,
-) -> list[list[CheckResult]]:
-    """Every instance's results, in the order given."""
+) -> list[Checkup]:
+    """Every instance's checkup, in the order given."""
     if not resolutions:
         return []
+
+    def one(resolution: Resolution) -> Checkup:
+        return run_checks(resolution, cwd, make_client, timeout)
+
     with ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT, len(resolutions))) as pool:
-        return list(pool.map(in_this_run(lambda resolution: run_checks(resolution, cwd, make_client, timeout)), resolutions))
+        return list(pool.map(in_this_run(one), resolutions))

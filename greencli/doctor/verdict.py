@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from greencli.doctor.checks import CheckResult
+from greencli.doctor.checks import REGISTRY
+from greencli.doctor.declaration import Gate
+from greencli.doctor.result import CheckResult, Status
 from greencli.errors import ExitCode
 
-_CONFIGURATION = ("config", "format")
+# The checks whose failure means the configuration is unusable.
+_CONFIGURATION = frozenset(check.id for check in REGISTRY if check.opens == Gate.CONFIGURED)
 _SERIOUSNESS = (ExitCode.USAGE, ExitCode.API, ExitCode.NOT_FINE)
 
 
 def exit_code(results: Sequence[CheckResult]) -> ExitCode:
-    failed = [result for result in results if result.status == "fail"]
+    failed = [result for result in results if result.status == Status.FAIL]
     if any(result.id in _CONFIGURATION for result in failed):
         return ExitCode.USAGE
     if any(result.outage for result in failed):

@@ -2,7 +2,7 @@
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from greencli.cli.context import AppContext
     from greencli.cli.output import Output
     from greencli.config.loader import Resolution
-    from greencli.doctor.checks import CheckResult
+    from greencli.doctor.result import CheckResult
 
 
 def doctor(
@@ -57,10 +57,9 @@ def doctor(
 
     Example: greencli doctor --json   (or: greencli doctor --explain notifications)
     """
-    from greencli.cli.reports.emit import check_report_options, emit_reports, refuse_files_in_use
-    from greencli.doctor.checks import ORDER, TITLES, run_checks
-    from greencli.doctor.document import counts, document, summary_words
-    from greencli.doctor.verdict import exit_code
+    from greencli.cli.reports.emit import check_report_options, refuse_files_in_use
+    from greencli.doctor.checks import ORDER, TITLES
+    from greencli.doctor.runner import run_checks
 
     json_output = check_report_options(report_format, json_output, junit_xml)
     app = use(ctx, json_output)
@@ -82,6 +81,8 @@ def doctor(
     resolution = app.resolution()
     refuse_files_in_use(junit_xml, [resolution.env_file], app.cwd)
     title_width = max(len(title) for title in TITLES.values())
+    opt_in = ("webhook",) if probe_webhook else ()
+    order = [*ORDER, *opt_in]
     reported: list[str] = []
 
     with out.steps() as steps:
@@ -90,10 +91,10 @@ def doctor(
             reported.append(result.id)
             if not out.json_mode:
                 steps.done(lambda: _render_check(out, result, title_width, verbose))
-            following = next((TITLES[i] for i in ORDER if i not in reported), None)
+            following = next((TITLES[i] for i in order if i not in reported), None)
             steps.working(f"Checking: {following}…" if following else "")
 
-        steps.working(f"Checking: {TITLES[ORDER[0]]}…")
+        steps.working(f"Checking: {TITLES[order[0]]}…")
         results = run_checks(
             resolution,
             app.cwd,
@@ -104,12 +105,9 @@ def doctor(
             ),
             timeout,
             on_result=show,
-        )
-    if probe_webhook:
-        probed = _probe_webhook(app, resolution, results)
-        results = [*results, probed]
-        if not out.json_mode:
-            _render_check(out, probed, title_width, verbose)
+            on_progress=lambda text: steps.working(text) if steps.live else out.progress(text),
+            opt_in=opt_in,
+        ).results
     fix_records = None
     if fix:
         from greencli.cli.commands.doctor_fix import run_fixes
@@ -124,40 +122,45 @@ def doctor(
             results = run_checks(
                 resolution, app.cwd, partial(app.new_client, timeout=timeout), timeout,
                 on_result=lambda result: None if out.json_mode else _render_check(out, result, title_width, verbose),
-            )
+            ).results
+    return _report(out, resolution, results, fix_records, junit_xml, report_format)
+
+
+def _report(
+    out: "Output",
+    resolution: "Resolution",
+    results: "list[CheckResult]",
+    fix_records: "list[dict[str, Any]] | None",
+    junit_xml: Path | None,
+    report_format: str,
+) -> Result:
+    """The checks were shown as they finished: the summary, the JSON document and CI reports."""
+    from greencli.cli.reports import InstanceReport
+    from greencli.cli.reports.emit import emit_many
+    from greencli.config.loader import API_URL, INSTANCE_ID
+    from greencli.doctor.document import document
+    from greencli.doctor.result import Tally
+    from greencli.doctor.verdict import exit_code
+
     data = document(resolution, results)
     if fix_records is not None:
         data["fixes"] = fix_records
-    ok = data["ok"]
-    tally = counts(results)
+    tally = Tally.of(results)
+    ok = tally.failed == 0
 
-    def render() -> None:  # the checks were shown as they finished: the summary
+    def render() -> None:
         out.blank()
-        summary = summary_words(data["summary"])
-        out.line(styled(summary, "green" if ok and not tally["warn"] else ("yellow" if ok else "red")))
+        out.line(styled(tally.words(), "green" if ok and not tally.warnings else ("yellow" if ok else "red")))
 
-    emit_reports(out, data, junit_xml, "text")  # the JUnit file, in every output mode
+    instance_id = resolution.value(INSTANCE_ID)
+    report = InstanceReport(instance_id or "instance", results, instance_id, resolution.value(API_URL))
+    emit_many(out, [report], junit_xml, "text")  # the JUnit file, in every output mode
 
     def render_with_annotations() -> None:
         render()
-        emit_reports(out, data, None, report_format)  # --format github: annotations after the text
+        emit_many(out, [report], None, report_format)  # --format github: annotations after the text
 
     return Result(data, render_with_annotations, exit_code(results))
-
-
-def _probe_webhook(app: "AppContext", resolution: "Resolution", results: "list[CheckResult]") -> "CheckResult":
-    from greencli.doctor.webhook_probe import check_webhook
-    from greencli.errors import ApiError
-
-    if any(r.status == "fail" and r.id in ("config", "format", "reachability", "credentials") for r in results):
-        return check_webhook(None, "", "the instance could not be asked for its webhook URL")
-    credentials = resolution.credentials()
-    try:
-        settings = app.client().get_settings()
-    except ApiError as error:
-        return check_webhook(None, credentials.instance_id, f"the settings could not be read ({error.message})")
-    with app.output.spinner("Sending a sample notification to the webhook URL…"):
-        return check_webhook(settings, credentials.instance_id)
 
 
 def _link(ctx: typer.Context, app: "AppContext"):  # type: ignore[no-untyped-def]
@@ -178,11 +181,11 @@ def _render_check(out: "Output", result: "CheckResult", title_width: int, verbos
     where it is explained; long text wraps at word boundaries under the message column."""
     from greencli.doctor.explanations import command_for
 
-    problem = result.status in ("warn", "fail")
+    problem = result.status.is_problem
     indent = " " * (len(out.symbol("pass")) + 1 + title_width + 2)
     first, *rest = out.wrap(result.message, indent)
     out.line(
-        styled(f"{out.symbol(result.status)} ", STATUS_STYLE[result.status]),
+        styled(f"{out.symbol(result.status.value)} ", STATUS_STYLE[result.status.value]),
         styled(f"{result.title:<{title_width}}  ", "bold" if problem else ""),
         first,
     )
@@ -218,46 +221,47 @@ def _doctor_several(
     """One row per instance, then what failed or warned in each; exit code by the combined rule."""
     from greencli.cli.reports import InstanceReport
     from greencli.cli.reports.emit import emit_many
+    from greencli.config.loader import API_URL, INSTANCE_ID
     from greencli.doctor.checks import TITLES
-    from greencli.doctor.document import counts, document
+    from greencli.doctor.document import document, several
     from greencli.doctor.many import run_for_instances
+    from greencli.doctor.result import Tally
     from greencli.doctor.verdict import combined, exit_code
 
     out = app.output
     resolutions = [instance.resolution() for _, instance in instances]
     with out.spinner(f"Checking {len(instances)} instances…"):
-        all_results = run_for_instances(
-            resolutions, app.cwd, partial(app.new_client, timeout=timeout), timeout
-        )
-    codes = [exit_code(results) for results in all_results]
-    documents = [
-        {"name": name, "envFile": str(instance.root_options.env_file), "exitCode": int(code), **document(resolution, results)}
-        for (name, instance), resolution, results, code in zip(instances, resolutions, all_results, codes, strict=True)
+        checkups = run_for_instances(resolutions, app.cwd, partial(app.new_client, timeout=timeout), timeout)
+    codes = [exit_code(checkup.results) for checkup in checkups]
+    reports = [
+        InstanceReport(name, checkup.results, resolution.value(INSTANCE_ID), resolution.value(API_URL))
+        for (name, _), resolution, checkup in zip(instances, resolutions, checkups, strict=True)
     ]
+    env_files = [str(instance.root_options.env_file) for _, instance in instances]
     final = combined(codes)
-    data = {"ok": final == 0, "schemaVersion": 1, "instances": documents}
+    data = several(final == 0, [
+        {"name": report.name, "envFile": env_file, "exitCode": int(code), **document(resolution, report.results)}
+        for report, env_file, resolution, code in zip(reports, env_files, resolutions, codes, strict=True)
+    ])
 
     def render() -> None:
         rows = [("Instance", "ID", "State", "Failed", "Warnings")]
-        for doc, results in zip(documents, all_results, strict=True):
-            state = next((r for r in results if r.id == "state"), None)
-            state_text = state.message.split(":", 1)[0] if state and state.status != "skip" else "-"
-            tally = counts(results)
-            rows.append((doc["name"], doc["instanceId"] or "-", state_text, str(tally["fail"]), str(tally["warn"])))
+        for report, checkup in zip(reports, checkups, strict=True):
+            tally = Tally.of(report.results)
+            rows.append((report.name, report.instance_id or "-", checkup.state_label or "-", str(tally.failed), str(tally.warnings)))
         out.table(rows)
         title_width = max(len(title) for title in TITLES.values())
-        for doc, results in zip(documents, all_results, strict=True):
-            problems = [r for r in results if r.status in ("warn", "fail")]
+        for report, env_file in zip(reports, env_files, strict=True):
+            problems = [result for result in report.results if result.status.is_problem]
             if problems:
                 out.blank()
-                out.line(styled(f"{doc['name']} ({doc['envFile']}):", "bold"))
+                out.line(styled(f"{report.name} ({env_file}):", "bold"))
                 for result in problems:
                     _render_check(out, result, title_width, verbose)
         out.blank()
-        healthy = sum(1 for doc in documents if doc["ok"])
-        out.line(styled(f"{healthy} of {len(documents)} instances passed", "green" if healthy == len(documents) else "red"))
+        healthy = sum(1 for report in reports if report.ok)
+        out.line(styled(f"{healthy} of {len(reports)} instances passed", "green" if healthy == len(reports) else "red"))
 
-    reports = [InstanceReport(doc["name"], doc) for doc in documents]
     emit_many(out, reports, junit_xml, "text")  # the JUnit file, in every output mode
 
     def render_with_annotations() -> None:

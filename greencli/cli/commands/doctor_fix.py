@@ -12,8 +12,8 @@ from greencli.cli.output import styled
 if TYPE_CHECKING:
     from greencli.cli.context import AppContext
     from greencli.config.loader import Resolution
-    from greencli.doctor.checks import CheckResult
     from greencli.doctor.fixes import Fix
+    from greencli.doctor.result import CheckResult
 
 AFTER_RESTART = 60.0  # how long to wait for the instance to come back after settings or a reboot
 

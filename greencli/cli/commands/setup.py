@@ -224,11 +224,11 @@ def _test_message(ctx: typer.Context, app: AppContext, phone: str | None) -> Ste
 
 
 def _doctor(app: AppContext) -> tuple[bool, dict[str, int]]:
-    from greencli.doctor.checks import run_checks
     from greencli.doctor.document import document
+    from greencli.doctor.runner import run_checks
 
     timeout = min(app.timeout(), 10.0)
     with app.output.spinner("Running doctor…"):
-        results = run_checks(app.resolution(), app.cwd, partial(app.new_client, timeout=timeout), timeout)
+        results = run_checks(app.resolution(), app.cwd, partial(app.new_client, timeout=timeout), timeout).results
     data = document(app.resolution(), results)
     return data["ok"], data["summary"]

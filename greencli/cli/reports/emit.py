@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from greencli.cli.output import Output
 from greencli.cli.reports import InstanceReport
@@ -28,12 +27,6 @@ def check_report_options(report_format: str, json_output: bool, junit_xml: Path 
     if junit_xml is not None:
         _check_writable(junit_xml)
     return json_output or report_format == "json"
-
-
-def emit_reports(out: Output, document: dict[str, Any], junit_xml: Path | None, report_format: str, name: str | None = None) -> None:
-    """After the usual output: the JUnit file and GitHub's annotations, for one instance."""
-    report = InstanceReport(name or str(document.get("instanceId") or "instance"), document)
-    emit_many(out, [report], junit_xml, report_format)
 
 
 def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | None, report_format: str) -> None:

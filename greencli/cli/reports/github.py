@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from greencli.cli.output import visible
 from greencli.cli.reports import InstanceReport
 from greencli.cli.workflow_commands import inert_inside
-from greencli.doctor.document import summary_words
+from greencli.doctor.result import Status
 
-_LEVEL = {"fail": "error", "warn": "warning"}
+_LEVEL = {Status.FAIL: "error", Status.WARN: "warning"}
+_MARK = {Status.PASS: "✅", Status.WARN: "⚠️", Status.FAIL: "❌", Status.SKIP: "⏭️"}
 # Markdown's punctuation, and what GitHub's autolinks start from: the ':' of a scheme and the
 # '.' after "www" (backslash-escaped, they end the run an autolink is looked for in). An
 # address's '@' is found even escaped, so a zero-width space (as an entity) goes before it.
@@ -45,20 +46,16 @@ def annotations(reports: Sequence[InstanceReport]) -> list[str]:
     several = len(reports) > 1
     lines = []
     for report in reports:
-        checks = report.document.get("checks") or []
-        error = report.document.get("error")
-        if not checks and error:
-            checks = [{"status": "fail", "title": "Configuration", "message": error.get("message"), "hint": error.get("hint")}]
-        for check in checks:
-            level = _LEVEL.get(check.get("status", ""))
+        for check in report.checks():
+            level = _LEVEL.get(check.status)
             if level is None:
                 continue
-            title = f"greencli doctor: {check.get('title') or check.get('id')}"
+            title = f"greencli doctor: {check.title or check.id}"
             if several:
                 title += f" ({report.name})"
-            message = str(check.get("message") or "")
-            if check.get("hint"):
-                message += f"\nFix: {check['hint']}"
+            message = check.message
+            if check.hint:
+                message += f"\nFix: {check.hint}"
             lines.append(f"::{level} title={escape_property(title)}::{escape_data(message)}")
     return lines
 
@@ -67,24 +64,20 @@ def summary(reports: Sequence[InstanceReport]) -> str:
     """A Markdown job summary: one table row per check, per instance."""
     parts = ["## greencli doctor", ""]
     for report in reports:
-        document = report.document
-        counts = document.get("summary") or {}
-        verdict = "healthy" if document.get("ok") else "needs attention"
+        verdict = "healthy" if report.ok else "needs attention"
         parts.append(f"### {_cell(report.name)}: {verdict}")
         parts.append("")
-        if counts:
-            parts.append(summary_words(counts))
-            parts.append("")
-        if document.get("error"):
-            parts.append(f"Could not be checked: {_cell(document['error'].get('message') or '')}")
+        if report.unusable is not None:
+            parts.append(f"Could not be checked: {_cell(report.unusable.message)}")
             parts.append("")
             continue
+        parts.append(report.tally.words())
+        parts.append("")
         parts.append("| | Check | Result | Fix |")
         parts.append("|---|---|---|---|")
-        for check in document.get("checks") or []:
-            mark = {"pass": "✅", "warn": "⚠️", "fail": "❌", "skip": "⏭️"}.get(check.get("status", ""), "")
-            fix = check.get("hint") if check.get("status") in ("warn", "fail") else ""
-            parts.append(f"| {mark} | {_cell(check.get('title') or '')} | {_cell(check.get('message') or '')} | {_cell(fix or '')} |")
+        for check in report.results:
+            fix = check.hint if check.status.is_problem else ""
+            parts.append(f"| {_MARK[check.status]} | {_cell(check.title)} | {_cell(check.message)} | {_cell(fix or '')} |")
         parts.append("")
     return "\n".join(parts) + "\n"
 

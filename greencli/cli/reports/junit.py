@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
-from typing import Any
 
 from greencli.cli.reports import InstanceReport
+from greencli.doctor.result import CheckResult, Status
 
 # What XML 1.0 cannot hold at all, not even escaped (https://www.w3.org/TR/xml/#charsets: Char
 # is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]): the other C0
@@ -39,58 +39,50 @@ def render(reports: Sequence[InstanceReport]) -> bytes:
 
 
 def _testsuite(root: ElementTree.Element, report: InstanceReport) -> ElementTree.Element:
-    document = report.document
-    checks: list[dict[str, Any]] = document.get("checks") or []
     suite = ElementTree.SubElement(root, "testsuite", name=_text(f"greencli doctor: {report.name}"))
     properties = ElementTree.SubElement(suite, "properties")
-    for key in ("instanceId", "apiUrl"):
-        if document.get(key):
-            ElementTree.SubElement(properties, "property", name=key, value=_text(document[key]))
-    if not checks and document.get("error"):  # the instance could not be checked at all
-        checks = [_unusable(document["error"])]
+    for key, value in (("instanceId", report.instance_id), ("apiUrl", report.api_url)):
+        if value:
+            ElementTree.SubElement(properties, "property", name=key, value=_text(value))
+    checks = report.checks()  # an instance that could not be checked at all: one failure
     seconds = 0.0
     for check in checks:
         seconds += _testcase(suite, report.name, check)
     suite.set("tests", str(len(checks)))
-    suite.set("failures", str(sum(1 for check in checks if check.get("status") == "fail")))
+    suite.set("failures", str(sum(1 for check in checks if check.status == Status.FAIL)))
     suite.set("errors", "0")
-    suite.set("skipped", str(sum(1 for check in checks if check.get("status") == "skip")))
+    suite.set("skipped", str(sum(1 for check in checks if check.status == Status.SKIP)))
     suite.set("time", f"{seconds:.3f}")
     return suite
 
 
-def _testcase(suite: ElementTree.Element, instance: str, check: dict[str, Any]) -> float:
-    seconds = (check.get("durationMs") or 0) / 1000
+def _testcase(suite: ElementTree.Element, instance: str, check: CheckResult) -> float:
+    seconds = (check.duration_ms or 0) / 1000
     case = ElementTree.SubElement(
         suite,
         "testcase",
         classname=_text(f"greencli.doctor.{instance}"),
-        name=_text(f"{check.get('id')}: {check.get('title') or check.get('id')}"),
+        name=_text(f"{check.id}: {check.title or check.id}"),
         time=f"{seconds:.3f}",
     )
-    status = check.get("status")
-    message = _text(check.get("message") or "")
-    if status == "fail":
+    message = _text(check.message)
+    if check.status == Status.FAIL:
         failure = ElementTree.SubElement(case, "failure", message=message, type="fail")
         failure.text = _body(check)
-    elif status == "skip":
+    elif check.status == Status.SKIP:
         ElementTree.SubElement(case, "skipped", message=message)
-    elif status == "warn":
+    elif check.status == Status.WARN:
         out = ElementTree.SubElement(case, "system-out")
         out.text = "WARNING: " + _body(check)
     return seconds
 
 
-def _body(check: dict[str, Any]) -> str:
-    lines = [check.get("message") or ""]
-    if check.get("hint"):
-        lines.append(f"Fix: {check['hint']}")
-    lines.extend(check.get("details") or [])
+def _body(check: CheckResult) -> str:
+    lines = [check.message]
+    if check.hint:
+        lines.append(f"Fix: {check.hint}")
+    lines.extend(check.details)
     return _text("\n".join(lines))
-
-
-def _unusable(error: dict[str, Any]) -> dict[str, Any]:
-    return {"id": "config", "title": "Configuration", "status": "fail", "message": error.get("message"), "hint": error.get("hint")}
 
 
 def _text(value: object) -> str:

@@ -1,0 +1,96 @@
+"""doctor's checks as a registry: one declaration per check, a runner driven by it, the
+instance's facts derived once and handed to the checks."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from greencli.config.loader import RootOptions, resolve
+from greencli.doctor import facts as facts_module
+from greencli.doctor.checks import BY_ID, ORDER, REGISTRY, TITLES
+from greencli.doctor.declaration import Gate, Stage
+from greencli.doctor.explanations import sections
+from greencli.doctor.result import CheckResult, Status, Tally
+from greencli.doctor.runner import reads_of, run_checks
+from greencli.greenapi.client import GreenApiClient
+from greencli.sandbox.instance import Options, guide_settings
+from greencli.sandbox.server import start
+
+CHECKS_DIR = Path(__file__).resolve().parent.parent / "greencli" / "doctor" / "checks"
+
+
+def test_each_check_is_declared_once_with_its_explanation() -> None:
+    ids = [check.id for check in REGISTRY]
+    assert len(ids) == len(set(ids)) and set(BY_ID) == set(ids)
+    assert ORDER == tuple(check.id for check in REGISTRY if not check.opt_in)
+    assert [check.id for check in REGISTRY if check.opt_in] == ["webhook"]
+    shipped = sections()
+    for check in REGISTRY:
+        assert check.id in shipped, f"troubleshooting.md has no section for {check.id}"
+        assert shipped[check.id].startswith(f"## {check.id} — {TITLES[check.id]}")
+
+
+def test_checks_that_judge_answers_declare_what_they_read_and_wait_for_accepted_credentials() -> None:
+    for check in REGISTRY:
+        if check.stage == Stage.ANSWER:
+            assert check.reads, check.id
+            assert check.needs in (Gate.REACHABLE, Gate.ACCEPTED), check.id
+        else:
+            assert not check.reads, check.id
+    # Seven answers, each asked once however many checks read it (settings: three).
+    assert [read.method for read in reads_of(REGISTRY)] == [
+        "getStateInstance", "getStatusInstance", "getWaSettings", "GetStateInstanceHistory", "getSettings",
+        "getMessagesCount", "getWebhooksCount",
+    ]
+
+
+def test_no_check_derives_host_facts_itself() -> None:
+    """The hosts (universal or own, media host, proxy) are derived once (doctor/facts.py) and
+    handed to the checks: no check module asks greenapi/credentials or the proxy settings."""
+    derived_elsewhere = {"is_universal_host", "is_green_api_host", "media_url_for", "universal_api_url", "proxy_for", "getproxies"}
+    for path in CHECKS_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+        assert not imported & derived_elsewhere, f"{path.name} imports {imported & derived_elsewhere}"
+
+
+def test_one_run_derives_the_facts_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    for name in ("is_universal_host", "media_url_for", "proxy_for"):
+        real = getattr(facts_module, name)
+        monkeypatch.setattr(facts_module, name, lambda *args, _real=real, _name=name: asked.append(_name) or _real(*args))
+    running = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    try:
+        environ = {"GREEN_API_URL": running.url, "GREEN_API_INSTANCE_ID": running.instance.instance_id,
+                   "GREEN_API_TOKEN": running.instance.token}
+        resolution = resolve(RootOptions(), environ, tmp_path, read_env_file=False)
+        checkup = run_checks(resolution, tmp_path, lambda c, **kw: GreenApiClient(c, timeout=5), 5.0)
+    finally:
+        running.stop()
+    assert sorted(asked) == ["is_universal_host", "media_url_for", "proxy_for", "proxy_for"]  # API and media host
+    assert checkup.state_label == "authorized"
+    assert [result.id for result in checkup.results] == list(ORDER)
+
+
+def test_a_closed_gate_skips_what_waits_for_it_and_says_why(tmp_path: Path) -> None:
+    environ = {"GREEN_API_URL": "http://127.0.0.1:9", "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}
+    resolution = resolve(RootOptions(), environ, tmp_path, read_env_file=False)
+    checkup = run_checks(resolution, tmp_path, lambda c, **kw: GreenApiClient(c, timeout=1, backoff=0), 1.0)
+    by_id = {result.id: result for result in checkup.results}
+    assert by_id["reachability"].status == Status.FAIL and by_id["reachability"].outage
+    waiting = [check.id for check in REGISTRY if not check.opt_in and check.needs in (Gate.REACHABLE, Gate.ACCEPTED)]
+    assert waiting and all(by_id[i].message == "skipped: the API host cannot be reached" for i in waiting)
+    assert by_id["hygiene"].status != Status.SKIP  # it waits for nothing
+    assert checkup.state_label is None
+
+
+def test_results_are_typed_and_serialize_as_the_documented_words() -> None:
+    result = CheckResult("state", "Instance state", Status.WARN, "starting: …", "greencli reboot")
+    document = result.to_json()
+    assert json.loads(json.dumps(document))["status"] == "warn"
+    assert f"{Status.FAIL}" == "fail" and Status.WARN.is_problem and not Status.SKIP.is_problem
+    assert Tally.of([result]).to_json() == {"passed": 0, "warnings": 1, "failed": 0, "skipped": 0}
