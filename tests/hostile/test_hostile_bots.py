@@ -52,9 +52,9 @@ def test_a_bot_that_answers_200_then_drips_its_body_has_answered(bot) -> None:  
 
 
 def test_the_probe_gives_up_on_a_slow_bot_at_its_deadline(run_cli, bot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from greencli.doctor import webhook_probe
+    from greencli.doctor.checks import webhook
 
-    monkeypatch.setattr(webhook_probe, "PROBE_WAIT", 2.0)
+    monkeypatch.setattr(webhook, "PROBE_WAIT", 2.0)
     bot.route("/hook", hostile.drip(1.0, headers_too=True))
     sandbox = start(Options(state="authorized", settings={**guide_settings(), "webhookUrl": f"{bot.url}/hook"}), rate_limits=False)
     try:
