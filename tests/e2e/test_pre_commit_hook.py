@@ -1,37 +1,28 @@
 """The pre-commit hook, run by the real `pre-commit` tool in fresh repositories.
 
-greencli's hook repository is a snapshot of this work tree (the package, pyproject.toml, README
-and .pre-commit-hooks.yaml) committed to a repository in a temporary directory, as a user's
-`repo:` would be. pre-commit builds the hook's virtualenv by `pip install .` of that repository;
-here pip reads only a wheelhouse made once per run (PIP_NO_INDEX), so building the hook needs no
-network at all: the wheelhouse is the one step that uses pip's configured index.
+greencli's repository is a snapshot of this work tree (tests/e2e/greencli_repository.py);
+pre-commit builds the hook's virtualenv with `pip install .` of it, reading only a wheelhouse, so
+the hook is built without any network.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
-import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import token_leaks
+from tests.e2e.greencli_repository import Repository, greencli_repository, shared_dir  # noqa: F401 - fixtures
 from tests.git_repo import GitRepo
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = Path(__file__).resolve().parents[2]
 HOOK = "greencli-token-scan"
 ID = "1101000001"
 HOST = "https://1101.api.green-api.com"
-# What `pip install .` of greencli needs from its repository.
-SNAPSHOT = ("greencli", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 
 
 def pre_commit_command() -> list[str]:
@@ -39,75 +30,11 @@ def pre_commit_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "pre_commit"]
 
 
-def source_files() -> list[str]:
-    """The snapshot's files: those git tracks or would add (no caches, no build output)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *SNAPSHOT],
-        cwd=PROJECT, capture_output=True, text=True, check=True,
-    ).stdout
-    return sorted(name for name in set(listed.split("\0")) if name and (PROJECT / name).is_file())
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    """One xdist worker at a time (the others wait, then reuse what it made)."""
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-
-
-@pytest.fixture(scope="session")
-def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A directory every xdist worker of this run shares (pre-commit's store, the wheelhouse)."""
-    base = tmp_path_factory.getbasetemp()
-    shared = (base if worker_id == "master" else base.parent) / "pre-commit-hook"
-    shared.mkdir(exist_ok=True)
-    return shared
-
-
-@pytest.fixture(scope="session")
-def hook_repo(shared_dir: Path) -> tuple[Path, str, dict[str, str]]:
-    """greencli's hook repository (path, commit) and the environment pre-commit runs in."""
-    files = source_files()
-    digest = hashlib.sha256()
-    for name in files:
-        digest.update(name.encode() + b"\0" + (PROJECT / name).read_bytes() + b"\0")
-    key = digest.hexdigest()[:16]
-    repo_path, wheelhouse = shared_dir / f"greencli-{key}", shared_dir / f"wheels-{key}"
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(shared_dir / "store"),  # pre-commit locks it for its own installs
-        "XDG_CACHE_HOME": str(shared_dir / "cache"),
-        "VIRTUALENV_OVERRIDE_APP_DATA": str(shared_dir / "virtualenv"),
-        "VIRTUALENV_CONFIG_FILE": str(shared_dir / "no-virtualenv.ini"),
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(wheelhouse),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    }
-    with locked(shared_dir / "lock"):
-        if not (repo_path / ".git").exists():
-            built = GitRepo(shared_dir / f"building-{key}")
-            for name in files:
-                target = built.path / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(PROJECT / name, target)
-            built.commit("greencli as a hook repository")
-            # The only step that reads pip's configured index: every later install reads this.
-            subprocess.run(
-                [sys.executable, "-m", "pip", "wheel", "-q", "--wheel-dir", str(wheelhouse), str(built.path), "setuptools>=69"],
-                check=True, capture_output=True, timeout=900,
-            )
-            built.path.rename(repo_path)
-        revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo_path, capture_output=True, text=True, check=True).stdout.strip()
-    return repo_path, revision, env
-
-
 @pytest.fixture
-def project(tmp_path: Path, hook_repo: tuple[Path, str, dict[str, str]]) -> GitRepo:
+def project(tmp_path: Path, greencli_repository: Repository) -> GitRepo:  # noqa: F811
     """A user's fresh repository, with greencli's hook in its .pre-commit-config.yaml."""
-    path, revision, env = hook_repo
-    made = GitRepo(tmp_path / "bot", environment={key: value for key, value in env.items() if key.startswith(("PRE_COMMIT", "PIP_", "XDG_", "VIRTUALENV_"))})
-    made.write(".pre-commit-config.yaml", f"repos:\n  - repo: {path}\n    rev: {revision}\n    hooks:\n      - id: {HOOK}\n")
+    made = GitRepo(tmp_path / "bot", environment=greencli_repository.install_env)
+    made.write(".pre-commit-config.yaml", f"repos:\n  - repo: {greencli_repository.path}\n    rev: {greencli_repository.revision}\n    hooks:\n      - id: {HOOK}\n")
     return made
 
 
@@ -121,9 +48,8 @@ def no_token_in(token: str, *texts: str) -> None:
 
 
 def test_try_repo_blocks_a_token_in_a_url_and_in_a_config_file_and_passes_the_rest(
-    project: GitRepo, hook_repo: tuple[Path, str, dict[str, str]], token: str
+    project: GitRepo, greencli_repository: Repository, token: str  # noqa: F811
 ) -> None:
-    path, revision, _ = hook_repo
     project.write("bot.py", f'import requests\n\nSEND = "{HOST}/waInstance{ID}/sendMessage/{token}"\n')
     project.write("config.json", f'{{\n  "idInstance": {ID},\n  "apiTokenInstance": "{token}"\n}}\n')
     project.write("clean.py", "print('no secrets here')\n")
@@ -132,7 +58,7 @@ def test_try_repo_blocks_a_token_in_a_url_and_in_a_config_file_and_passes_the_re
     project.write(".gitignore", "/.env\n")
     project.add("bot.py", "config.json", "clean.py", ".env.example", ".gitignore")
 
-    ran = pre_commit(project, "try-repo", str(path), HOOK, "--ref", revision)
+    ran = pre_commit(project, "try-repo", str(greencli_repository.path), HOOK, "--ref", greencli_repository.revision)
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "Green API token scan" in ran.stdout and "Failed" in ran.stdout
     assert "bot.py:3  a token in a Green API request URL" in ran.stdout
