@@ -18,6 +18,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from greencli import redaction
+from greencli.config.env_file_reading import EnvFileRefused, read_env_bytes
 from greencli.errors import ConfigError, UsageError
 from greencli.greenapi.credentials import (
     DEFAULT_API_URL,
@@ -291,15 +292,15 @@ def read_env_file(path: Path, display: str) -> EnvFile:
         problems.append(Problem("error", "env_file_error", f"{display} {why}", hint))
         return EnvFile(path, display, {}, problems)
 
-    if path.is_dir():
-        return unreadable(
-            "is a directory, not a file.",
-            "Point --env-file at a file, e.g. --env-file ./.env"
-            if display != ".env" and not display.endswith("/.env")
-            else "greencli reads a file named .env; this one is a directory: rename it, or use --env-file PATH.",
-        )
     try:
-        raw = path.read_bytes()
+        raw = read_env_bytes(path)
+    except EnvFileRefused as refused:
+        if refused.why.startswith("is a directory") and (display == ".env" or display.endswith("/.env")):
+            return unreadable(
+                refused.why,
+                "greencli reads a file named .env; this one is a directory: rename it, or use --env-file PATH.",
+            )
+        return unreadable(refused.why, refused.hint)
     except PermissionError:
         return unreadable(
             "cannot be read: permission denied.",
