@@ -113,7 +113,7 @@ def test_when_the_env_file_cannot_be_written_the_new_token_is_kept_in_a_private_
     api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
     api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
 
-    def disk_full(path: Path, values: dict[str, str]) -> None:
+    def disk_full(path: Path, values: dict[str, str], **options: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(env_file_writer, "write", disk_full)
@@ -125,3 +125,27 @@ def test_when_the_env_file_cannot_be_written_the_new_token_is_kept_in_a_private_
     assert rescue.read_text() == f"GREEN_API_TOKEN={new}\n"
     assert stat.S_IMODE(rescue.stat().st_mode) == 0o600
     no_leak(result, token, new)
+
+
+def test_when_nothing_can_be_written_the_new_token_is_shown_once_on_stderr(
+    run_cli, api, env_file: Path, token: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from greencli.flows import token_rotation
+
+    new = secrets.token_hex(25)
+    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
+    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(env_file_writer, "write", read_only)
+    monkeypatch.setattr(token_rotation, "_private_places", lambda env_file: [])
+    before = env_file.read_text()
+    result = run_cli(["token", "rotate", "--yes", "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "env_not_updated" and error["details"]["shownOnStderr"] is True
+    assert "Read-only file system" in error["message"] and "shown above, once" in error["message"]
+    assert result.stderr.count(new) == 1 and f"GREEN_API_TOKEN={new}\n" in result.stderr
+    assert new not in result.stdout
+    assert env_file.read_text() == before

@@ -54,17 +54,43 @@ def create_exclusively(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 @contextmanager
-def directory_lock(directory: Path) -> Iterator[None]:
+def directory_lock(directory: Path, wait: float | None = None) -> Iterator[None]:
     """Hold an exclusive lock on `directory` (its own inode, so nothing is left behind): a
-    read-modify-write of a file in it never interleaves with another greencli's."""
+    read-modify-write of a file in it never interleaves with another greencli's.
+
+    `wait`: give up after that many seconds with TimeoutError (another process, perhaps
+    another user's, holds the lock); None waits as long as it takes. A directory greencli may
+    write in but not open (mode -wx) is not locked: the writes are still atomic."""
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; the writes are still atomic
         yield
         return
-    descriptor = os.open(directory, os.O_RDONLY)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        descriptor = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        yield
+        return
+    try:
+        if wait is None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        else:
+            _lock_within(descriptor, wait, directory)
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def _lock_within(descriptor: int, wait: float, directory: Path) -> None:
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"another process holds the lock on {directory}") from None
+            time.sleep(0.1)

@@ -1,11 +1,21 @@
 """Rotating the instance's API token without ever losing the new one.
 
-Green API's updateApiToken (beta) issues a new token and the old one stops working at once
-(https://green-api.com/en/docs/api/account/UpdateApiToken/). So everything that can be checked
-is checked *before* the call: the token must come from a .env file greencli can rewrite.
-After the call the new token is written atomically into that file (0600, other lines kept);
-if that write fails, the token is kept in a 0600 file beside it (or in the home directory) and
-the caller is told where, never what.
+Green API's updateApiToken (beta) answers `{"apiTokenInstance": "<new>"}` and the old token
+stops working (https://green-api.com/en/docs/api/account/UpdateApiToken/). So everything that
+can be checked is checked *before* the call: the token must come from a .env file greencli can
+rewrite, and the directory's lock is taken (another process holding it stops the rotation
+before it starts). Then, in this order:
+
+1. The new token is checked with the loader's own rule (`token_problem`): one it refuses (a
+   shell command, a line break, two characters) is written nowhere and the user is told to take
+   the token from the console.
+2. It is written into the .env (python-dotenv's parser finds the token line; every other byte
+   stays), else into a new private (0600) file beside it, in the home directory or in the
+   temporary directory, whose path the caller prints; else the caller shows it once.
+3. One getStateInstance with the new token verifies it.
+
+An answer lost after the request may have reached Green API is not a failure to rotate: the
+error says that the old token may no longer work and how to find out.
 """
 
 from __future__ import annotations
@@ -16,21 +26,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.config import env_file_writer
-from greencli.config.atomic_files import write_atomically
+from greencli.config.atomic_files import directory_lock
 from greencli.config.loader import TOKEN, Resolution
-from greencli.errors import ApiError, UsageError
+from greencli.errors import ApiError, Interrupted, UsageError
+from greencli.greenapi.credentials import token_problem
 
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient
 
+LOCK_WAIT_SECONDS = 10.0
+CONSOLE = "the instance's page at console.green-api.com"
+
 
 class Rotation(NamedTuple):
     env_file: Path
-    new_token: str  # never printed: callers show it masked
+    new_token: str  # never printed, except once when it could be saved nowhere
     saved_in_env_file: bool
     rescue_file: Path | None  # where the new token is when the .env could not be written
     verified_state: str | None  # getStateInstance with the new token; None if it failed
     verify_error: ApiError | None
+    save_error: str | None = None  # why the .env could not be written
+
+    @property
+    def saved_nowhere(self) -> bool:
+        return not self.saved_in_env_file and self.rescue_file is None
 
 
 def writable_env_file(resolution: Resolution) -> Path:
@@ -71,29 +90,117 @@ def writable_env_file(resolution: Resolution) -> Path:
 
 
 def rotate(client: GreenApiClient, env_file: Path) -> Rotation:
-    """Rotate, save, verify. Raises only when the rotation itself did not happen."""
-    new_token = client.update_api_token()  # from here on, the old token no longer works
-    saved, rescue = _save(env_file, new_token)
+    """Rotate, save, verify. Raises when the rotation did not happen, when it may have happened
+    but its answer was lost, and when the new token is one greencli refuses to write."""
+    try:
+        with directory_lock(env_file.parent, wait=LOCK_WAIT_SECONDS):
+            new_token = _update(client, env_file)
+            saved, rescue, save_error = _save(env_file, new_token)
+    except TimeoutError:
+        raise UsageError(
+            f"Another process holds the lock on {env_file.parent} (another greencli writing its .env?); "
+            "the token was not changed.",
+            "Wait until it ends, then run `greencli token rotate` again.",
+            code="env_file_locked",
+        ) from None
     try:
         state = client.get_state_instance()  # the client now uses the new token
-        return Rotation(env_file, new_token, saved, rescue, state if state is not None else "being created", None)
+        return Rotation(env_file, new_token, saved, rescue, state if state is not None else "being created", None, save_error)
     except ApiError as error:
-        return Rotation(env_file, new_token, saved, rescue, None, error)
+        return Rotation(env_file, new_token, saved, rescue, None, error, save_error)
 
 
-def _save(env_file: Path, token: str) -> tuple[bool, Path | None]:
+def _update(client: GreenApiClient, env_file: Path) -> str:
+    """The new token from updateApiToken (called once, never repeated), checked."""
     try:
-        env_file_writer.write(env_file, {TOKEN: token})
-        return True, None
-    except OSError:
-        pass
-    line = f"{TOKEN}={token}\n".encode()
-    for directory in (env_file.parent, Path.home()):
-        try:
+        new_token = client.update_api_token()  # from here on, the old token no longer works
+    except ApiError as error:
+        if error.may_have_been_processed or error.code == "bad_response":
+            raise _maybe_rotated(env_file, error) from None
+        raise
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted while Green API was rotating the token: it may have rotated it, so the old "
+            f"token may no longer work; {env_file} was not changed.",
+            _find_out(env_file),
+        ) from None
+    why = token_problem(new_token)
+    if why:
+        raise ApiError(
+            f"Green API answered updateApiToken with a new token that {why}; greencli does not write "
+            f"such a value, so {env_file} was not changed. The old token probably no longer works.",
+            f"Copy apiTokenInstance from {CONSOLE} into {env_file} (GREEN_API_TOKEN=…), then run "
+            "`greencli check-state`.",
+            code="bad_response",
+            status=200,
+            method="updateApiToken",
+            may_have_been_processed=True,
+        )
+    return new_token
+
+
+def _maybe_rotated(env_file: Path, error: ApiError) -> ApiError:
+    return ApiError(
+        f"{error.message.rstrip('.')}. Green API may have rotated the token before its answer was lost, "
+        f"so the old token may no longer work; {env_file} was not changed.",
+        _find_out(env_file),
+        code="rotation_uncertain",
+        status=error.status,
+        method="updateApiToken",
+        may_have_been_processed=True,
+        details={"cause": error.code},
+    )
+
+
+def _find_out(env_file: Path) -> str:
+    return (
+        "Run `greencli check-state`: if it says 401 Unauthorized, the token was rotated: copy the new "
+        f"apiTokenInstance from {CONSOLE} into {env_file} (GREEN_API_TOKEN=…)."
+    )
+
+
+def _save(env_file: Path, token: str) -> tuple[bool, Path | None, str | None]:
+    """Into the .env; else a private file, whose path is returned; else nowhere (the caller
+    shows the token). The caller holds the directory's lock."""
+    try:
+        env_file_writer.write(env_file, {TOKEN: token}, follow_symlinks=False)
+        return True, None, None
+    except (OSError, ValueError) as error:  # a full disk, a file swapped for a link or a FIFO…
+        why = getattr(error, "why", None) or (error.strerror if isinstance(error, OSError) else None) or str(error)
+    return False, _keep_privately(token, env_file), why
+
+
+def _keep_privately(token: str, env_file: Path) -> Path | None:
+    """A new file readable by the user only, holding the token, or None when none can be
+    written anywhere. A file that could not be written whole is removed, never left empty."""
+    content = f"{TOKEN}={token}\n".encode()
+    for directory in _private_places(env_file):
+        try:  # mkstemp: a new name (O_EXCL, never through a link), mode 0600
             descriptor, name = tempfile.mkstemp(prefix=".greencli-new-token-", suffix=".env", dir=directory)
-            os.close(descriptor)
-            write_atomically(Path(name), line, mode=0o600)
-            return False, Path(name)
         except OSError:
             continue
-    return False, None
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return Path(name)
+        except OSError:
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
+    return None
+
+
+def _private_places(env_file: Path) -> list[Path]:
+    places = [env_file.parent]
+    try:
+        places.append(Path.home())
+    except (RuntimeError, KeyError):  # no home directory known
+        pass
+    try:
+        places.append(Path(tempfile.gettempdir()))
+    except OSError:  # no usable temporary directory either
+        pass
+    return places

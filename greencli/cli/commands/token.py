@@ -30,9 +30,10 @@ def rotate(
     """Replace the API token with a new one and save it to the .env it came from.
 
     Green API's updateApiToken (beta): the old token stops working at once. The new token is
-    written atomically to .env (mode 600, other lines kept) and checked with one call; it is
-    never printed. Refused when the token does not come from a writable .env (an environment
-    variable or a CI secret): rotate those in the console.
+    written atomically to .env (mode 600, only the token line changes) and checked with one
+    call; if .env cannot be written it goes to a private file whose path is printed, and only
+    if nothing can be written is it shown, once. Refused when the token does not come from a
+    writable .env (an environment variable or a CI secret): rotate those in the console.
 
     Example: greencli token rotate --yes
     """
@@ -50,13 +51,24 @@ def rotate(
     with out.spinner("Asking Green API for a new token…"):
         rotation = rotate_token(state.client(), env_file)
 
-    if not rotation.saved_in_env_file:
-        where = f"it is in {rotation.rescue_file} (readable by you only)" if rotation.rescue_file else "copy it from the console"
+    if rotation.saved_nowhere:
+        # The old token is dead and nothing could be written: this is the only copy.
+        out.raw(f"GREEN_API_TOKEN={rotation.new_token}\n", err=True)
         raise NotFine(
-            f"The token was rotated, but {env_file} could not be written: {where}.",
-            f"Put it into {env_file} as GREEN_API_TOKEN=…, then delete that file. The old token no longer works.",
+            f"The token was rotated, but neither {env_file} nor a private file could be written "
+            f"({rotation.save_error}): the new token is shown above, once. Copy it now.",
+            f"Put that line into {env_file}. The old token no longer works.",
             code="env_not_updated",
-            details={"rescueFile": str(rotation.rescue_file) if rotation.rescue_file else None},
+            details={"rescueFile": None, "shownOnStderr": True},
+        )
+    if not rotation.saved_in_env_file:
+        raise NotFine(
+            f"The token was rotated, but {env_file} could not be written ({rotation.save_error}): "
+            f"the new token is in {rotation.rescue_file} (readable by you only).",
+            f"Put it into {env_file} as GREEN_API_TOKEN=…, then delete {rotation.rescue_file}. "
+            "The old token no longer works.",
+            code="env_not_updated",
+            details={"rescueFile": str(rotation.rescue_file)},
         )
     data = {
         "ok": rotation.verify_error is None,
