@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from greencli.config import git as gitrepo
+from greencli.config.file_identity import (
+    ChangedSincePlanned,
+    Identity,
+    identity,
+    open_directory,
+    open_planned_file,
+    still_the_same,
+)
 from greencli.doctor.result import CheckResult
 from greencli.errors import ApiError
 from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
@@ -43,7 +50,7 @@ def plan(
     problems = {result.id for result in results if result.status in ("warn", "fail")}
     fixes: list[Fix] = []
     if "hygiene" in problems:
-        fixes.extend(_hygiene_fixes(env_file or cwd / ".env"))
+        fixes.extend(hygiene_fixes(env_file or cwd / ".env"))
     if client is not None and "notifications" in problems:
         fixes.extend(_notification_fixes(client))
     if client is not None and "state" in problems:
@@ -52,49 +59,78 @@ def plan(
 
 
 # -- the project's files --------------------------------------------------------------------
+# Each fix acts on exactly what it planned: the directory and the file are identified when the
+# plan is made and checked again, on the opened descriptors, when it is applied (a symlink
+# swapped in meanwhile is never followed; config/file_identity.py).
 
 
-def _hygiene_fixes(env_file: Path) -> list[Fix]:
+def hygiene_fixes(env_file: Path) -> list[Fix]:
+    """chmod 600, git rm --cached and the .gitignore line, as `env_file` needs them now."""
     if not env_file.is_file() or env_file.is_symlink():
         return []
+    directory = identity(env_file.parent, follow_symlinks=True)
+    planned = identity(env_file)
     fixes = []
-    mode = stat.S_IMODE(env_file.stat().st_mode)
+    mode = stat.S_IMODE(env_file.lstat().st_mode)
     if mode & 0o077:
-        fixes.append(Fix("env_permissions", "hygiene", f"chmod 600 {env_file.name} (now {mode:o}: others can read the token)", lambda: _chmod(env_file)))
-    if gitrepo.work_tree(env_file.parent) is None:
+        fixes.append(
+            Fix(
+                "env_permissions",
+                "hygiene",
+                f"chmod 600 {env_file.name} (now {mode:o}: others can read the token)",
+                lambda: _chmod(env_file, directory, planned),
+            )
+        )
+    top = gitrepo.work_tree(env_file.parent)
+    if top is None:
         return fixes
-    if gitrepo.is_tracked(env_file):
+    tracked = gitrepo.is_tracked(env_file)
+    if tracked:
         fixes.append(
             Fix(
                 "env_untracked",
                 "hygiene",
                 f"git rm --cached {env_file.name} (the file stays; git stops tracking it)",
-                lambda: _untrack(env_file),
+                lambda: _untrack(env_file, directory, planned, top),
                 warning="The token is in the repository's history: rotate it (`greencli token rotate`) after this, "
                 "and before pushing if it was never pushed.",
             )
         )
-    if not gitrepo.is_ignored(env_file):
-        fixes.append(Fix("env_ignored", "hygiene", f"add {env_file.name} to .gitignore", lambda: _ignore(env_file)))
+    # A tracked file is never "ignored"; what matters is whether .gitignore already lists it.
+    if not (gitrepo.is_listed(env_file) if tracked else gitrepo.is_ignored(env_file)):
+        fixes.append(
+            Fix("env_ignored", "hygiene", f"add {env_file.name} to .gitignore", lambda: _ignore(env_file, directory))
+        )
     return fixes
 
 
-def _chmod(path: Path) -> str:
-    os.chmod(path, 0o600)
+def _chmod(path: Path, directory: Identity | None, planned: Identity | None) -> str:
+    folder = open_directory(path.parent, directory)
+    try:
+        descriptor = open_planned_file(folder, path.name, planned, path.name)
+    finally:
+        os.close(folder)
+    try:
+        os.fchmod(descriptor, 0o600)  # the opened file: no name is looked up again
+    finally:
+        os.close(descriptor)
     return f"{path.name} is now readable by you only (600)"
 
 
-def _untrack(path: Path) -> str:
-    done = subprocess.run(["git", "rm", "--cached", "--quiet", "--", path.name], cwd=path.parent, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise OSError(f"git rm --cached failed: {done.stderr.strip()[:200]}")
+def _untrack(path: Path, directory: Identity | None, planned: Identity | None, top: Path) -> str:
+    still_the_same(path, directory, planned)
+    if gitrepo.work_tree(path.parent) != top:
+        raise ChangedSincePlanned(f"{path.parent} is no longer in the work tree {top}; nothing was changed")
+    gitrepo.untrack(path)
     return f"git no longer tracks {path.name} (commit the change)"
 
 
-def _ignore(path: Path) -> str:
+def _ignore(path: Path, directory: Identity | None) -> str:
     if gitrepo.is_ignored(path):  # a tracked file reads as not ignored until it is untracked
         return f"{path.name} is already in .gitignore"
-    outcome = gitrepo.ignore(path)
+    outcome = gitrepo.ignore(path, directory)
+    if outcome == "already listed" and gitrepo.is_tracked(path):
+        return f"{path.name} is already in .gitignore"
     if outcome != "added" or not gitrepo.is_ignored(path):
         raise OSError(f"could not add {path.name} to .gitignore ({outcome})")
     return f"{path.name} added to .gitignore"
