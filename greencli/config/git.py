@@ -100,11 +100,29 @@ def is_listed(path: Path) -> bool | None:
 
 
 def _check_ignore(path: Path, *options: str) -> bool | None:
+    if not _ignore_files_are_regular(path.parent):
+        return None  # git would wait on a FIFO .gitignore until its timeout: say "unknown" at once
     # "./": a name like "-x" or ":(top)x" stays a file name.
     result = _git(path.parent, "check-ignore", "-q", *options, "--", f"./{path.name}", literal=False)
     if result is None or result.returncode not in (0, 1):
         return None
     return result.returncode == 0
+
+
+def _ignore_files_are_regular(directory: Path) -> bool:
+    """Whether every .gitignore git reads for `directory` (up to the work tree's top) is a
+    regular file or absent. A hostile repository can hold a FIFO named .gitignore; git opens
+    and reads it (symlinks it refuses since 2.32), which blocks."""
+    for folder in (directory, *directory.parents):
+        try:
+            mode = os.stat(folder / ".gitignore", follow_symlinks=False).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            return False
+        if os.path.lexists(folder / ".git"):
+            return True
+    return True
 
 
 def tracked_files_containing(directory: Path, secret: str) -> list[str] | None:

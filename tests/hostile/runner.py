@@ -8,9 +8,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ID = "1101000001"
 TOKEN = "0123456789abcdef0123456789abcdef0123456789abcdef01"
@@ -76,3 +79,47 @@ def run_greencli(args: list[str], api_url: str, cwd: Path | None = None, limit: 
         with tempfile.TemporaryDirectory() as directory:
             return run_greencli(args, api_url, Path(directory), limit, **extra_env)
     return finish(start(args, api_url, cwd, **extra_env), cwd, limit)
+
+
+def run_in(
+    args: list[str], cwd: Path, env: dict[str, str], limit: float = 30.0, preexec_fn: Callable[[], None] | None = None
+) -> Finished:
+    """greencli in `cwd` with exactly `env` (no credentials added), its output through pipes
+    (a test may limit file writes with `preexec_fn`), measured like `finish`."""
+    process = subprocess.Popen(
+        greencli_command() + args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=preexec_fn
+    )
+    streams: dict[str, bytes] = {}
+
+    def drain(name: str, stream: IO[bytes]) -> None:
+        streams[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=(name, stream)) for name, stream in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    ended = time.monotonic() + limit
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > ended:
+            process.send_signal(signal.SIGKILL)
+            os.wait4(process.pid, 0)
+            raise AssertionError(f"greencli {args} did not end within {limit} s")
+        time.sleep(0.02)
+    for reader in readers:
+        reader.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Finished(
+        process.returncode,
+        streams["out"].decode("utf-8", "replace"),
+        streams["err"].decode("utf-8", "replace"),
+        usage.ru_maxrss / 1024,
+    )
+
+
+def plain_environment(**extra: str) -> dict[str, str]:
+    """The test's environment without any credentials or colour: they come from files."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GREEN_API_", "GREENCLI_"))}
+    env.update({"NO_COLOR": "1"}, **extra)
+    return env
