@@ -531,6 +531,31 @@ def test_api_url_with_v3_is_an_error(token: str, url: str) -> None:
     assert caught.value.code == "invalid_api_url"
 
 
+@pytest.mark.parametrize("url", ["https://4100.api.green-api.com/tgm", "https://7103.api.greenapi.com/tgm/"])
+def test_api_url_of_the_telegram_api_is_an_error_like_v3(token: str, url: str) -> None:
+    """Green API's Telegram SDK defaults to https://4100.api.green-api.com/tgm
+    (https://github.com/green-api/telegram_api_client_python/blob/master/telegram_api_client_python/API.py):
+    greencli speaks to WhatsApp instances."""
+    r = resolve(RootOptions(instance_id=ID, token=token, api_url=url), {}, None)
+    p = problem(r, "invalid_api_url")
+    assert p.level == "error" and "/tgm" in p.message and "Telegram" in p.message
+    assert "WhatsApp instance" in p.hint and "console.green-api.com" in p.hint
+    with pytest.raises(ConfigError):
+        r.credentials()
+
+
+def test_the_telegram_api_host_is_a_warning(token: str) -> None:
+    """https://green-api.com/en/telegram/docs/request-format/ sends its requests to
+    4100.api.green-api.com; WhatsApp's pages never name that host, so it is only a warning
+    (observed, not a documented rule)."""
+    r = resolve(RootOptions(instance_id=ID, token=token, api_url="https://4100.api.green-api.com"),
+                {MEDIA_URL: "https://4100.media.green-api.com"}, None)
+    found = [p for p in r.problems if p.code == "invalid_api_url"]
+    assert [(p.level, p.variable) for p in found] == [("warning", API_URL), ("warning", MEDIA_URL)]
+    assert "Telegram" in found[0].message and "4100.api.green-api.com" in found[0].message
+    assert r.credentials().api_url == "https://4100.api.green-api.com"  # usable: a warning only
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -228,7 +228,8 @@ def test_delivery_statuses_off_is_an_informational_line_with_the_fix() -> None:
     off = check_statuses(fetched({"outgoingWebhook": "no"}))
     assert off.status == "pass"  # informational: not every bot tracks delivery
     assert "outgoingWebhook = no" in off.message and "greencli webhooks enable --status" in off.message
-    assert check_statuses(fetched({"outgoingWebhook": "yes"})).message.startswith("Delivery statuses are on")
+    on = {"outgoingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes"}
+    assert check_statuses(fetched(on)).message.startswith("Delivery statuses are on")
 
 
 def test_403_on_a_host_that_is_not_green_apis_is_never_probed(token: str) -> None:

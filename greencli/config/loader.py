@@ -25,8 +25,10 @@ from greencli.greenapi.credentials import (
     TOKEN_EXPECTED,
     TOKEN_SHAPE,
     Credentials,
+    OtherProduct,
     check_url_shape,
     is_digits,
+    other_product,
     token_problem,
 )
 
@@ -467,17 +469,9 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
     if why:
         return [Problem(level, "invalid_api_url", f"{setting.variable} {why}.", hint, setting.variable)]
     path = urlsplit(url).path
-    if re.search(r"/v3$", path):
-        return [
-            Problem(
-                level,
-                "invalid_api_url",
-                f"{setting.variable} ends in /v3, the address form of Green API's MAX product, "
-                "not of WhatsApp.",
-                f"Remove /v3: {url[: -len('/v3')]}",
-                setting.variable,
-            )
-        ]
+    product = other_product(url)
+    if product is not None:
+        return [_other_product_problem(setting, product, level)]
     if "waInstance" in path:
         return [
             Problem(
@@ -489,6 +483,22 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
             )
         ]
     return []
+
+
+def _other_product_problem(setting: Setting, product: OtherProduct, level: str) -> Problem:
+    """An address of Green API's MAX or Telegram API, not of WhatsApp: an error when its path
+    says so, a warning when only its host does (that host is observed in the Telegram docs)."""
+    if product.certain:
+        message = f"{setting.variable} {product.sign}, the address form of Green API's {product.product} product, not of WhatsApp."
+    else:
+        message = (f"{setting.variable} {product.sign}, the host that Green API's {product.product} docs and SDKs use: "
+                   f"is this a {product.product} instance?")
+    if product.without is not None:
+        hint = f"Remove {product.sign.split()[-1]}: {product.without}"
+    else:
+        hint = ("greencli works with WhatsApp instances: copy apiUrl and mediaUrl of a WhatsApp instance from "
+                "console.green-api.com (a Telegram instance needs Green API's Telegram tools).")
+    return Problem(level if product.certain else "warning", "invalid_api_url", message, hint, setting.variable)
 
 
 def _describe(origin: Origin | None) -> str:

@@ -76,6 +76,37 @@ def media_url_for(credentials: Credentials) -> tuple[str, str]:
     return credentials.api_url, "the API host (not Green API's, no GREEN_API_MEDIA_URL)"
 
 
+class OtherProduct(NamedTuple):
+    """An address of another Green API product than WhatsApp, and what gives it away."""
+
+    product: str  # "MAX" or "Telegram"
+    sign: str  # "ends in /v3", "is on 4100.api.green-api.com"…
+    certain: bool  # False: the host is only seen in that product's docs and SDKs (observed)
+    without: str | None  # the address without the product's path, when that is all that is wrong
+
+
+# MAX puts /v3 before /waInstance (https://green-api.com/v3/docs/); the Telegram API's SDK
+# defaults to https://4100.api.green-api.com/tgm (github.com/green-api/telegram_api_client_python,
+# API.py), and its docs' requests go to the 4100 host
+# (https://green-api.com/en/telegram/docs/request-format/). WhatsApp's docs use neither.
+_PRODUCT_PATHS = {"/v3": "MAX", "/tgm": "Telegram"}
+_TELEGRAM_HOSTS = ("4100.api.", "4100.media.")
+
+
+def other_product(url: str) -> OtherProduct | None:
+    """The other Green API product `url` belongs to, or None (WhatsApp, or not Green API's)."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    for suffix, product in _PRODUCT_PATHS.items():
+        if path.endswith(suffix):
+            without = url.rstrip("/")[: -len(suffix)]
+            return OtherProduct(product, f"ends in {suffix}", True, without if product == "MAX" else None)
+    host = parts.hostname or ""
+    if host.startswith(_TELEGRAM_HOSTS) and host.endswith(GREEN_API_HOST_SUFFIXES):
+        return OtherProduct("Telegram", f"is on {host}", False, None)
+    return None
+
+
 def universal_api_url(api_url: str) -> str:
     """The universal API host in the same domain spelling as `api_url`."""
     host = urlsplit(api_url).hostname or ""

@@ -12,8 +12,12 @@ GUIDE_TYPES = (
     "outgoingAPIMessageWebhook",
     "stateWebhook",
 )
-# Delivery statuses (sent / delivered / read) of outgoing messages.
+# Delivery statuses (sent / delivered / read) of outgoing messages: the journals show them with
+# this on (https://green-api.com/en/docs/api/journals/GetMessage/).
 STATUS_TYPE = "outgoingWebhook"
+# What the outgoingMessageStatus notification asks for: all three
+# (https://green-api.com/en/docs/api/receiving/notifications-format/outgoing-message/OutgoingMessageStatus/).
+STATUS_NOTIFICATION_TYPES = (STATUS_TYPE, "outgoingMessageWebhook", "outgoingAPIMessageWebhook")
 
 DESCRIPTIONS = {
     "incomingWebhook": "incoming messages and files",

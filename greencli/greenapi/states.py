@@ -27,11 +27,14 @@ _KNOWN: dict[str, tuple[str, str | None, str]] = {
         None,
         "pass",
     ),
+    # Stuck in starting after WhatsApp outages: https://github.com/green-api/issues/issues/715
+    # and https://github.com/green-api/issues/issues/828 (reboot; logout and link again).
     "starting": (
         "The instance is starting (after a reboot, a settings change or maintenance); "
         "this can take up to 5 minutes.",
-        f"Wait: {WAIT_HINT} If it lasts more than 5 minutes, run `greencli reboot`; if that "
-        "does not help, `greencli logout` and link the phone again.",
+        f"Wait: {WAIT_HINT} If it lasts more than 5 minutes (instances can stay starting after "
+        "WhatsApp outages: Green API issues 715 and 828), run `greencli reboot`; if that does not "
+        "help, `greencli logout` and link the phone again.",
         "warn",
     ),
     # Either a linked-device lock or a ban of the account itself
@@ -44,11 +47,14 @@ _KNOWN: dict[str, tuple[str, str | None, str]] = {
         "through the API; appeal to WhatsApp from the phone and tell Green API support.",
         "fail",
     ),
+    # yellowCard reported after authorization was lost: https://github.com/green-api/issues/issues/1062
     "yellowCard": (
         "WhatsApp has restricted sending from linked devices for spam-like activity; "
         "new messages wait in the queue.",
         "Stop bulk sending, run `greencli reboot`, send a few messages from the phone itself, "
-        "and wait for the restriction to lift.",
+        "and wait for the restriction to lift. If the phone no longer lists this device under "
+        "Linked devices, authorization was lost and yellowCard may be wrong (Green API issue "
+        "1062): link it again with `greencli qr`.",
         "fail",
     ),
     "sleepMode": (

@@ -17,12 +17,29 @@ LINK_DROPS = 3  # link drops within LINK_WINDOW before doctor calls the link uns
 LINK_WINDOW = 24 * 3600
 
 
-def check_state(state: Fetched[str | None]) -> Verdict:
+def check_state(state: Fetched[str | None], history: Fetched[list[StateChange]] | None = None, now: float = 0.0) -> Verdict:
+    """The state and its fix; the state history (when read) tells a link that was lost from
+    one that never was."""
     if state.error is not None:
         return failed(state.error.message, state.error.hint)
     info = describe_state(state.value)
+    hint = info.action
+    changes = history.value if history is not None and history.error is None and history.value else []
+    if state.value == "notAuthorized" and any(change.state == "authorized" for change in changes):
+        # An instance can read notAuthorized while still linked; a reboot brings it back
+        # (https://github.com/green-api/issues/issues/777).
+        hint = ("It was linked before: if the phone still lists this device under Linked devices, run `greencli reboot` "
+                "first (an instance can read notAuthorized while still linked, and a reboot restores it: Green API "
+                "issue 777); otherwise link it again: `greencli qr`.")
+    if state.value == "yellowCard" and any(change.state == "notAuthorized" and now - _seconds(change.timestamp) <= LINK_WINDOW
+                                           for change in changes):
+        # After authorization is lost an instance may read yellowCard in error
+        # (https://github.com/green-api/issues/issues/1062).
+        hint = ("The link dropped in the last 24 hours, and after authorization is lost an instance can read yellowCard "
+                "in error (Green API issue 1062): if the phone no longer lists this device under Linked devices, link it "
+                "again with `greencli qr`. Otherwise stop bulk sending, run `greencli reboot` and wait for the restriction to lift.")
     # Not authorized means nothing can be sent or received yet: a failure, even when it passes.
-    return Verdict(Status.PASS if info.authorized else Status.FAIL, f"{info.label}: {info.meaning}", info.action)
+    return Verdict(Status.PASS if info.authorized else Status.FAIL, f"{info.label}: {info.meaning}", hint)
 
 
 def _while(state: str | None) -> str:
@@ -91,7 +108,8 @@ def _state(evidence: Evidence) -> str | None:
 
 
 CHECKS = (
-    Check("state", "Instance state", lambda evidence: check_state(evidence.answer(STATE)), Stage.ANSWER, reads=(STATE,), needs=Gate.ACCEPTED),
+    Check("state", "Instance state", lambda evidence: check_state(evidence.answer(STATE), evidence.answer(STATE_HISTORY), evidence.now),
+          Stage.ANSWER, reads=(STATE, STATE_HISTORY), needs=Gate.ACCEPTED),
     Check("socket", "WhatsApp connection", lambda evidence: check_socket(evidence.answer(STATUS), _state(evidence)),
           Stage.ANSWER, reads=(STATUS,), needs=Gate.ACCEPTED),
     Check("phone", "Linked phone", lambda evidence: check_phone(evidence.answer(WA_SETTINGS), _state(evidence)),

@@ -8,7 +8,7 @@ from typing import Any
 from greencli.doctor.answers import SETTINGS, Fetched
 from greencli.doctor.declaration import Check, Gate, Stage
 from greencli.doctor.result import Verdict, failed, passed, skipped, warned
-from greencli.greenapi.notification_settings import GUIDE_TYPES, STATUS_TYPE, is_on
+from greencli.greenapi.notification_settings import GUIDE_TYPES, STATUS_NOTIFICATION_TYPES, STATUS_TYPE, is_on
 
 
 def check_notifications(settings: Fetched[dict[str, Any]], resolve_urls: bool = True) -> Verdict:
@@ -40,15 +40,25 @@ def check_notifications(settings: Fetched[dict[str, Any]], resolve_urls: bool = 
 
 
 def check_statuses(settings: Fetched[dict[str, Any]]) -> Verdict:
-    """Delivery statuses need outgoingWebhook on (https://green-api.com/en/docs/api/account/GetSettings/);
-    informational: many bots do not track delivery."""
+    """Delivery statuses follow the documented rule: the journals show them with outgoingWebhook
+    on (https://green-api.com/en/docs/api/journals/GetMessage/); their notifications ask for
+    outgoingWebhook, outgoingMessageWebhook and outgoingAPIMessageWebhook
+    (https://green-api.com/en/docs/api/receiving/notifications-format/outgoing-message/OutgoingMessageStatus/).
+    Informational when off: many bots do not track delivery."""
     if settings.error is not None:
         return skipped("the settings could not be read (see Notifications)")
-    if is_on(settings.value or {}, STATUS_TYPE):
-        return passed("Delivery statuses are on (sent, delivered, read)")
-    return passed(f"Delivery statuses are off ({STATUS_TYPE} = no): a bot that tracks delivery hears nothing; "
-                  "`greencli webhooks enable --status` switches them on",
-                  "greencli webhooks enable --status")
+    values = settings.value or {}
+    if not is_on(values, STATUS_TYPE):
+        return passed(f"Delivery statuses are off ({STATUS_TYPE} = no): a bot that tracks delivery hears nothing; "
+                      "`greencli webhooks enable --status` switches them on",
+                      "greencli webhooks enable --status")
+    off = [name for name in STATUS_NOTIFICATION_TYPES if not is_on(values, name)]
+    if off:
+        return warned(f"Delivery statuses reach the journals, but not a bot: their notifications also need {' and '.join(off)} "
+                      f"(off)", "greencli webhooks enable --status",
+                      [f"on: {STATUS_TYPE} (enough for getMessage and lastOutgoingMessages)",
+                       f"the outgoingMessageStatus notification asks for {', '.join(STATUS_NOTIFICATION_TYPES)}"])
+    return passed("Delivery statuses are on (sent, delivered, read)")
 
 
 CHECKS = (
