@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from greencli.cli.run_settings import RunSettings
 from greencli.cli.warm_start import CONNECTIONS, command_line
 from greencli.config.loader import RootOptions, resolve
 from greencli.doctor.checks import BY_ID, ORDER
 from greencli.doctor.result import CheckResult
 from greencli.doctor.runner import reads_of, run_checks
+from greencli.errors import UsageError
 from greencli.greenapi import connections
 from greencli.greenapi.client import GreenApiClient
 from greencli.greenapi.credentials import Credentials
@@ -153,21 +155,34 @@ def test_connections_opened_ahead_are_the_ones_the_requests_use(https_sandbox: R
 
 
 @pytest.mark.parametrize(
-    ("args", "command", "options"),
+    ("args", "command", "settings"),
     [
-        (["doctor"], "doctor", {}),
-        (["--api-url", "https://x.example", "--timeout=3", "check-state", "--json"], "check-state", {"--api-url": "https://x.example", "--timeout": "3"}),
-        (["--env-file", "a.env", "webhooks", "listen"], "webhooks", {"--env-file": "a.env"}),
-        (["doctor", "--json", "--env-file", "b.env", "--api-url=https://y.example"], "doctor", {"--env-file": "b.env", "--api-url": "https://y.example"}),
-        (["--sandbox", "doctor"], None, {}),
-        (["doctor", "--sandbox"], None, {}),
-        (["doctor", "--help"], None, {}),
-        (["--version"], None, {}),
-        ([], None, {}),
+        (["doctor"], "doctor", RunSettings()),
+        (["--api-url", "https://x.example", "--timeout=3", "check-state", "--json"], "check-state",
+         RunSettings(api_url="https://x.example", timeout=3.0, json=True)),
+        (["--env-file", "a.env", "webhooks", "listen"], "webhooks", RunSettings(env_files=(Path("a.env"),))),
+        (["doctor", "--json", "--env-file", "b.env", "--api-url=https://y.example"], "doctor",
+         RunSettings(env_files=(Path("b.env"),), api_url="https://y.example", json=True)),
+        (["-q", "--env-file=a.env", "doctor", "--env-file", "b.env", "--", "--token", "x"], "doctor",
+         RunSettings(env_files=(Path("a.env"), Path("b.env")), quiet=True)),
+        (["--sandbox", "doctor"], None, RunSettings(sandbox=True)),
+        (["doctor", "--sandbox"], None, RunSettings(sandbox=True)),
+        (["doctor", "--help"], None, RunSettings()),
+        (["--version"], None, RunSettings()),
+        ([], None, RunSettings()),
     ],
 )
-def test_the_entry_point_reads_which_command_will_call_the_api(args: list[str], command: str | None, options: dict[str, str]) -> None:
-    assert command_line(args) == (command, options)
+def test_the_entry_point_reads_which_command_will_call_the_api(args: list[str], command: str | None, settings: RunSettings) -> None:
+    assert command_line(args) == (command, settings)
+
+
+def test_the_entry_point_settles_the_timeout_as_the_command_will() -> None:
+    # A --timeout that is not a number is refused by resolve_timeout, as the command refuses it.
+    from greencli.config.loader import resolve_timeout
+
+    _, settings = command_line(["--timeout", "soon", "doctor"])
+    with pytest.raises(UsageError):
+        resolve_timeout(RootOptions(timeout=settings.timeout), {})
 
 
 def test_doctor_warms_as_many_connections_as_it_makes_calls() -> None:
@@ -179,9 +194,9 @@ def test_nothing_is_opened_ahead_for_a_local_plain_http_sandbox(https_sandbox: R
     from greencli.cli import warm_start
 
     local = "http://127.0.0.1:9"  # nothing listens: an attempt would be a failed connection
-    warm_start._warm({}, {"GREEN_API_URL": local, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 2)
+    warm_start._warm(RunSettings(), {"GREEN_API_URL": local, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 2)
     assert connections.claim(local, None) is None
-    warm_start._warm({}, {"GREEN_API_URL": https_sandbox.url, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 1)
+    warm_start._warm(RunSettings(), {"GREEN_API_URL": https_sandbox.url, "GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": "a" * 50}, 1)
     opened = connections.claim(https_sandbox.url, str(https_sandbox.certificates.ca_file))
     assert opened is not None and opened.tls_version is not None
     opened.sock.close()

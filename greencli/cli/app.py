@@ -6,17 +6,17 @@
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from greencli import __version__
-from greencli.cli.global_options import InheritsGlobalOptions, inherit
+from greencli.cli.global_options import GlobalOptionsCommand, GlobalOptionsGroup, InheritsGlobalOptions
 from greencli.cli.lazy_group import LazyGroup
 from greencli.errors import ExitCode, GreenCliError, InternalError, Interrupted, OutputFailed, UsageError
 
 if TYPE_CHECKING:
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
 
 
 class Commands(InheritsGlobalOptions, LazyGroup):
@@ -36,8 +36,8 @@ class Commands(InheritsGlobalOptions, LazyGroup):
         "token": "greencli.cli.commands.token:app",
     }
 
-    def prepare(self, command: Any) -> Any:
-        return inherit(command)
+    command_class = GlobalOptionsCommand
+    group_class = GlobalOptionsGroup
 
 
 app = typer.Typer(
@@ -65,8 +65,8 @@ def root(
     ] = None,
 ) -> None:
     """Set up and diagnose WhatsApp over Green API."""
-    # The other root options are the global options (greencli.cli.global_options): recorded
-    # on the run's context as they are parsed, here or after the command's name.
+    # The other root options are the global options (greencli.cli.global_options): read into
+    # the run's settings as they are parsed, here or after the command's name.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,28 +79,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: list[str]) -> int:
     """One run: the one place errors become output."""
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
 
-    state = AppContext()
+    run = RunContext()
     try:
         command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=state)
-        code = _show(state, result)
+        result = command.main(args=args, prog_name="greencli", standalone_mode=False, obj=run)
+        code = _show(run, result)
         if code == ExitCode.INTERRUPTED:
-            _interrupted(state)
+            _interrupted(run)
         return code
     except OutputFailed as error:  # stdout itself failed: one line on stderr
         _write_stderr(f"error: {error.message}\n")
         return int(error.exit_code)
     except GreenCliError as error:
-        state.output.error(error)
-        _debug_traceback(state, error)
+        _before_the_command(run, args)
+        run.output.error(error)
+        _debug_traceback(run, error)
         return int(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
-        _interrupted(state)
+        _interrupted(run)
         return int(ExitCode.INTERRUPTED)
     except typer.TyperException as error:  # usage errors found by the parser
-        return _usage_error(state, error)
+        _before_the_command(run, args)
+        return _usage_error(run, error)
     except BrokenPipeError:  # a direct write (help text) to a reader that went away
         _stdout_to_devnull()
         return 0
@@ -111,14 +113,23 @@ def _run(args: list[str]) -> int:
             f"greencli stopped on an unexpected error: {type(error).__name__}: {redact(error)}",
             "Run again with --debug for the (redacted) details, and report it.",
         )
-        state.output.error(unexpected)
-        _debug_traceback(state, error)
+        run.output.error(unexpected)
+        _debug_traceback(run, error)
         return int(ExitCode.NOT_FINE)
     finally:
         try:
-            state.close()
+            run.close()
         except Exception:  # noqa: BLE001 - closing must never mask the real outcome
             pass
+
+
+def _before_the_command(run: "RunContext", args: list[str]) -> None:
+    """An error found before the command started (the parser's, an option's): whether --json
+    was asked for is read from the arguments, as the parser may have stopped before it."""
+    if not run.command_started:
+        from greencli.cli.run_settings import scan
+
+        run.json_mode = scan(args).settings.json
 
 
 def _write_stderr(text: str) -> None:
@@ -144,33 +155,33 @@ def _stdout_to_devnull() -> None:
         pass
 
 
-def _show(state: "AppContext", result: object) -> int:
+def _show(run: "RunContext", result: object) -> int:
     from greencli.cli.result import show
 
-    return show(state.output, result)
+    return show(run.output, result)
 
 
-def _interrupted(state: "AppContext") -> None:
+def _interrupted(run: "RunContext") -> None:
     """Ctrl-C: a word on stderr; with --json, the error document scripts expect on stdout."""
     try:
         sys.stderr.write("\nInterrupted.\n")
         sys.stderr.flush()
-        if state.json_mode:
-            state.output.error(Interrupted("Interrupted with Ctrl-C before the command finished.", "Run the command again."))
+        if run.json_mode:
+            run.output.error(Interrupted("Interrupted with Ctrl-C before the command finished.", "Run the command again."))
     except (OSError, ValueError):
         pass
 
 
-def _usage_error(state: "AppContext", error: typer.TyperException) -> int:
+def _usage_error(run: "RunContext", error: typer.TyperException) -> int:
     """A usage error found by the parser, in greencli's one error style (`error:` / `hint:`,
     or the JSON error document), redacted: a token given in the wrong place is quoted in it."""
     context = getattr(error, "ctx", None)
     if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
         sys.stdout.write(context.get_help() + "\n")  # `greencli` or `greencli webhooks` alone
         return int(ExitCode.USAGE)
-    if not state.wants_sandbox:
+    if not run.settings.sandbox:
         try:
-            state.resolution()  # learns every token in the options, environment and .env, to mask it
+            run.resolution()  # learns every token in the options, environment and .env, to mask it
         except Exception:  # noqa: BLE001 - the usage error is what the user must see
             pass
     hint = "Run `greencli --help` for usage."
@@ -178,7 +189,7 @@ def _usage_error(state: "AppContext", error: typer.TyperException) -> int:
         command = context.command_path
         usage = " ".join(context.command.collect_usage_pieces(context))
         hint = f"Usage: {command} {usage}; more in `{command} --help`."
-    state.output.error(UsageError(_sentence(error.format_message()), hint, code="usage_error"))
+    run.output.error(UsageError(_sentence(error.format_message()), hint, code="usage_error"))
     return int(getattr(error, "exit_code", ExitCode.USAGE))
 
 
@@ -187,8 +198,8 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "?", "!", ")")) else message + "."
 
 
-def _debug_traceback(state: "AppContext", error: BaseException) -> None:
-    if not state.debug:
+def _debug_traceback(run: "RunContext", error: BaseException) -> None:
+    if not run.settings.debug:
         return
     import traceback
 

@@ -1,20 +1,27 @@
-"""What every command shares: the root options, the output, the credentials and the client.
+"""The run context: what the parts of one greencli run share.
 
-One `AppContext` lives on `ctx.obj` for one run. Credentials are resolved on first use, so
-`--help` and `--version` work even when `.env` is broken. Heavy modules (requests, the client)
-are imported only by the commands that call the API.
+One RunContext lives on the parser's context (`ctx.obj`) for one run; every command gets it
+from `use(ctx)` and calls it `run`. It holds the run's settings (the global options, frozen),
+its output, and, made when first needed (so that --help and --version work even when .env is
+broken), the credentials with their sources, the timeout and the API client. The rest of a
+run's plumbing has a module each beside this one: several instances (instances.py), the
+--sandbox sandbox (run_sandbox.py), the --debug log (debug_log.py) and questions asked at the
+terminal (prompts.py).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from greencli.cli.prompts import can_prompt
+from greencli.cli.run_settings import RunSettings
+from greencli.errors import UsageError
 
 if TYPE_CHECKING:
     from greencli.cli.output import Output
@@ -23,176 +30,41 @@ if TYPE_CHECKING:
     from greencli.greenapi.credentials import Credentials
     from greencli.sandbox.server import RunningSandbox
 
-from greencli.errors import UsageError
+# doctor, and the doctor that ends setup, give each API call at most this long whatever
+# --timeout says: the checks run side by side and the checklist should answer within seconds; a
+# host slower than that is itself a finding (the reachability check measures it).
+DOCTOR_CALL_LIMIT = 10.0
+
+# Every command's own --json (listed in its help; the global one is accepted too).
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of text.")]
 
 
-def _record_json(ctx: typer.Context, value: bool) -> bool:
-    if value:
-        state = ctx.find_object(AppContext) or ctx.ensure_object(AppContext)
-        state.give("json", True)
-    return value
-
-
-# Eager, as the global --json: known before other options are checked, so that their errors
-# come out as the JSON document too.
-JsonOption = Annotated[
-    bool,
-    typer.Option("--json", is_eager=True, callback=_record_json, help="Print one JSON document on stdout instead of text."),
-]
-
-
-class AppContext:
-    def __init__(self) -> None:
-        # The global options typed on the command line, before or after the command's name
-        # (see greencli.cli.global_options); read once every option was parsed.
-        self.given: dict[str, Any] = {}
-        self._debug_handler: Any = None
+class RunContext:
+    def __init__(self, settings: RunSettings | None = None, cwd: Path | None = None, *, isolated: bool = False) -> None:
+        self.settings = settings or RunSettings()  # replaced, never changed, as the parser reads on
         self.json_mode = False
+        self.command_started = False  # set by use(): every option was read
+        self.cwd = cwd or Path.cwd()
+        # One instance of several (--env-file given several times): its credentials come from
+        # its own file alone.
+        self.isolated = isolated
         self.sandbox: RunningSandbox | None = None
-        self.cwd = Path.cwd()
+        self.debug_log: Any = None
         self._output: Output | None = None
         self._resolution: Resolution | None = None
         self._client: GreenApiClient | None = None
+        self._timeout: float | None = None
         self._warned = False
-        self._isolated = False  # one of several instances: credentials from its file alone
 
-    def give(self, name: str, value: Any) -> None:
-        """Record a global option (the later of two wins; --env-file files add up)."""
-        if name == "env_file":
-            value = [*self.given.get("env_file", []), *value]
-        self.given[name] = value
-        if name == "json" and value:
-            self.json_mode = True
-        if name == "debug" and value and self._debug_handler is None:
-            self._debug_handler = _enable_debug_logging()
-
-    @property
-    def debug(self) -> bool:
-        return bool(self.given.get("debug"))
-
-    @property
-    def quiet(self) -> bool:
-        return bool(self.given.get("quiet"))
-
-    @property
-    def no_input(self) -> bool:
-        return bool(self.given.get("no_input"))
-
-    def may_prompt(self) -> bool:
-        """Whether a question may be asked: a terminal on stdin, not in CI, no --no-input or --json."""
-        return not self.no_input and not self.json_mode and can_prompt()
-
-    @property
-    def wants_sandbox(self) -> bool:
-        return bool(self.given.get("sandbox"))
-
-    @property
-    def options(self) -> RootOptions:
-        """The root options as given; with --sandbox, the sandbox's (started on first use)."""
-        from greencli.config.loader import RootOptions
-
-        given = self.given
-        if self.wants_sandbox:
-            sandbox = self.start_sandbox()
-            return RootOptions(
-                instance_id=sandbox.instance.instance_id,
-                token=sandbox.instance.token,
-                api_url=sandbox.url,
-                timeout=given.get("timeout"),
-                debug=self.debug,
-                sandbox=True,
-            )
-        if self._isolated:  # one instance of several: its own file, nothing else
-            return RootOptions(env_file=given["env_file"][0], timeout=given.get("timeout"), debug=self.debug)
-        files = self.env_files()
-        if len(files) > 1:
-            raise UsageError(
-                f"--env-file names {len(files)} files, but this command works on one instance.",
-                "Give one --env-file; only doctor and check-state check several instances at once.",
-            )
-        return RootOptions(
-            instance_id=given.get("instance_id"),
-            token=given.get("token"),
-            api_url=given.get("api_url"),
-            env_file=files[0] if files else None,
-            timeout=given.get("timeout"),
-            debug=self.debug,
-        )
-
-    def env_files(self) -> list[Path]:
-        """The --env-file files, globs expanded (several: one instance each)."""
-        from greencli.config.env_files import expand
-
-        return expand(self.given.get("env_file") or [], self.cwd)
-
-    def instances(self) -> list[tuple[str, AppContext]]:
-        """With several --env-file files: each instance's name and its own context; else []."""
-        from greencli.config.env_files import instance_names
-
-        files = self.env_files()
-        if len(files) < 2:
-            return []
-        clashing = [f"--{name.replace('_', '-')}" for name in ("instance_id", "token", "api_url", "sandbox") if self.given.get(name)]
-        if clashing:
-            raise UsageError(
-                f"{' and '.join(clashing)} would apply to every instance at once.",
-                "With several --env-file files, each instance's credentials come from its own file.",
-            )
-        contexts = []
-        for path in files:
-            child = AppContext()
-            child.given = {"env_file": [path], "timeout": self.given.get("timeout")}
-            child.cwd = self.cwd
-            child.json_mode = self.json_mode
-            child._isolated = True
-            contexts.append(child)
-        return list(zip(instance_names(files), contexts, strict=True))
-
-    @property
-    def root_options(self) -> RootOptions:
-        return self.options
-
-    def start_sandbox(self) -> RunningSandbox:
-        """--sandbox: a throw-away sandbox for this run, started when first needed."""
-        if self.sandbox is None:
-            clashing = [f"--{name.replace('_', '-')}" for name in ("instance_id", "token", "api_url", "env_file") if self.given.get(name) is not None]
-            if clashing:
-                raise UsageError(
-                    f"--sandbox brings its own instance; {' and '.join(clashing)} cannot be combined with it.",
-                    "Leave out --sandbox to use your instance, or the other options to use the sandbox.",
-                )
-            from greencli.sandbox.server import start_ready
-
-            self.sandbox = start_ready()
-            url = self.sandbox.url
-            # Where it runs, and how to steer it meanwhile (e.g. a message in for `webhooks listen`).
-            self.output.progress(
-                f"Sandbox for this run at {url}; its control endpoint is {url}/sandbox "
-                f"(POST {url}/sandbox/incoming with {{\"text\": \"hi\"}} brings a message in)."
-            )
-        return self.sandbox
+    # -- the output and the terminal ---------------------------------------------------------
 
     @property
     def output(self) -> Output:
         from greencli.cli.output import Output
 
         if self._output is None or self._output.json_mode != self.json_mode:
-            self._output = Output(json_mode=self.json_mode, quiet=self.quiet)
+            self._output = Output(json_mode=self.json_mode, quiet=self.settings.quiet)
         return self._output
-
-    def resolution(self) -> Resolution:
-        """Every credential with its source and every problem found (never raises)."""
-        from greencli.config.loader import resolve
-
-        if self._resolution is None:
-            if self.wants_sandbox:  # --sandbox: its credentials only, nothing of the user's
-                self._resolution = resolve(self.root_options, {}, self.cwd, read_env_file=False)
-            elif self._isolated:  # GREEN_API_* in the environment would apply to every instance
-                environ = {key: value for key, value in os.environ.items() if not key.startswith("GREEN_API_")}
-                self._resolution = resolve(self.root_options, environ, self.cwd)
-            else:
-                self._resolution = resolve(self.root_options, os.environ, self.cwd)
-        return self._resolution
 
     @contextmanager
     def output_kept(self) -> Iterator[None]:
@@ -210,8 +82,57 @@ class AppContext:
         finally:
             self._output, self.json_mode = saved
 
+    def may_prompt(self) -> bool:
+        """Whether a question may be asked: a terminal on stdin, not in CI, no --no-input or --json."""
+        return not self.settings.no_input and not self.json_mode and can_prompt()
+
+    # -- credentials -------------------------------------------------------------------------
+
+    def env_file(self) -> Path | None:
+        """The --env-file file, if one was given (several: refused, this command works on one)."""
+        if self.isolated:
+            return self.settings.env_files[0]
+        from greencli.config.env_files import expand
+
+        files = expand(self.settings.env_files, self.cwd)
+        if len(files) > 1:
+            raise UsageError(
+                f"--env-file names {len(files)} files, but this command works on one instance.",
+                "Give one --env-file; only doctor and check-state check several instances at once.",
+            )
+        return files[0] if files else None
+
+    def credential_options(self) -> RootOptions:
+        """What the loader starts from: the options given; with --sandbox, the sandbox's
+        (started on first use)."""
+        from greencli.config.loader import RootOptions
+
+        if self.settings.sandbox:
+            from greencli.cli.run_sandbox import sandbox_for
+
+            sandbox = sandbox_for(self)
+            return RootOptions(sandbox.instance.instance_id, sandbox.instance.token, sandbox.url, sandbox=True)
+        if self.isolated:
+            return RootOptions(env_file=self.env_file())
+        settings = self.settings
+        return RootOptions(settings.instance_id, settings.token, settings.api_url, self.env_file())
+
+    def resolution(self) -> Resolution:
+        """Every credential with its source and every problem found (never raises)."""
+        from greencli.config.loader import resolve
+
+        if self._resolution is None:
+            if self.settings.sandbox:  # --sandbox: its credentials only, nothing of the user's
+                self._resolution = resolve(self.credential_options(), {}, self.cwd, read_env_file=False)
+            elif self.isolated:  # GREEN_API_* in the environment would apply to every instance
+                environ = {key: value for key, value in os.environ.items() if not key.startswith("GREEN_API_")}
+                self._resolution = resolve(self.credential_options(), environ, self.cwd)
+            else:
+                self._resolution = resolve(self.credential_options(), os.environ, self.cwd)
+        return self._resolution
+
     def forget_resolution(self) -> None:
-        """Read the credentials' sources again on next use (after doctor --fix changed files)."""
+        """Read the credentials' sources again on next use (after files were changed)."""
         self._resolution = None
 
     def credentials(self) -> Credentials:
@@ -221,18 +142,24 @@ class AppContext:
         if not self._warned:
             self._warned = True
             used = resolution.env_file
-            if used is not None and self.given.get("env_file") is None and used.parent != self.cwd:
+            if used is not None and not self.settings.env_files and used.parent != self.cwd:
                 # Found in a parent directory (up to the top of the git work tree): say which.
                 self.output.progress(f"Using {os.path.relpath(used, self.cwd)} (found above the current directory).")
             for problem in resolution.warnings:
                 self.output.warn(problem.message, problem.hint)
         return credentials
 
-    def timeout(self) -> float:
-        from greencli.config.loader import RootOptions, resolve_timeout
+    # -- the API -----------------------------------------------------------------------------
 
-        # Only --timeout matters here: no need to resolve (or refuse) the credentials' sources.
-        return resolve_timeout(RootOptions(timeout=self.given.get("timeout")), os.environ)
+    @property
+    def timeout(self) -> float:
+        """Seconds one API call may take: --timeout, else GREENCLI_TIMEOUT, else 10 (settled on
+        first use; a bad value is a usage error then)."""
+        if self._timeout is None:
+            from greencli.config.loader import RootOptions, resolve_timeout
+
+            self._timeout = resolve_timeout(RootOptions(timeout=self.settings.timeout), os.environ)
+        return self._timeout
 
     def client(self) -> GreenApiClient:
         """The run's client, for the run's credentials (built once)."""
@@ -253,7 +180,7 @@ class AppContext:
         Retries are told on stderr unless `on_retry` says otherwise. The caller closes it."""
         from greencli.greenapi.client import GreenApiClient
 
-        timeout = self.timeout() if timeout is None else timeout  # a bad --timeout is reported first
+        timeout = self.timeout if timeout is None else timeout  # a bad --timeout is reported first
         credentials = self.credentials() if credentials is None else credentials
         if on_retry is None:
             on_retry = lambda notice: self.output.pause_note(notice.message)  # noqa: E731
@@ -262,13 +189,9 @@ class AppContext:
         return GreenApiClient(credentials, timeout=timeout, backoff=backoff, on_retry=on_retry)
 
     def close(self) -> None:
-        if self._debug_handler is not None:  # the --debug log ends with its run
-            import logging
+        from greencli.cli import debug_log
 
-            for name in ("urllib3", "greencli"):
-                logging.getLogger(name).removeHandler(self._debug_handler)
-                logging.getLogger(name).setLevel(logging.NOTSET)
-            self._debug_handler = None
+        debug_log.stop(self)
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -277,46 +200,16 @@ class AppContext:
             self.sandbox = None
 
 
-def can_prompt() -> bool:
-    """Whether greencli may ask the user something: a terminal on stdin, and not in CI."""
-    if os.environ.get("CI"):
-        return False
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
+def use(ctx: typer.Context, json_output: bool = False) -> RunContext:
+    """The run context for a command, every option read; `json_output`: the command's own --json."""
+    run = ctx.find_object(RunContext)
+    if run is None:  # a command invoked outside `greencli.cli.app.main` (e.g. a bare CliRunner)
+        run = RunContext()
+        ctx.obj = run
+    run.command_started = True
+    run.json_mode = run.json_mode or run.settings.json or json_output
+    if run.settings.debug:
+        from greencli.cli import debug_log
 
-
-def use(ctx: typer.Context, json_output: bool = False) -> AppContext:
-    """The shared context for a command; records whether the command was asked for --json."""
-    app = ctx.find_object(AppContext)
-    if app is None:  # a command invoked outside `greencli.cli.app.main` (e.g. a bare CliRunner)
-        app = AppContext()
-        ctx.obj = app
-    app.json_mode = app.json_mode or json_output  # the global --json may have come first
-    return app
-
-
-def _enable_debug_logging() -> Any:
-    import logging
-
-    from greencli.cli.output import safe
-    from greencli.cli.workflow_commands import inert
-
-    def redact_record(record: logging.LogRecord) -> bool:
-        # Redact the message itself, not only its formatting: logging prints a record's raw
-        # arguments when a handler fails, and those carry the URL with the token. Control
-        # characters from a server (a header, a Location) are made visible too, and nothing
-        # in it forms a CI runner's workflow command.
-        record.msg, record.args = inert(safe(record.getMessage(), keep_newlines=True)), ()
-        return True
-
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(redact_record)
-    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
-    handler.set_name("greencli-debug")
-    for name in ("urllib3", "greencli"):
-        logger = logging.getLogger(name)
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    return handler
+        debug_log.start(run)
+    return run

@@ -1,148 +1,96 @@
 """Options every command accepts, before or after its name (gh's "inherited flags").
 
 `greencli --json doctor`, `greencli doctor --json` and `greencli doctor --env-file x` all
-work: each option below is a parameter of the root command *and* of every command. Its value is
-not handed to the command function; a callback records it on the run's `AppContext`, which
-resolves credentials only when a command first needs them (after every option was parsed).
-Given twice, the later one wins.
-
-The options are declared once, as the parameters of `_declarations`, and Typer builds them
-from there like any command's options; `--help` lists them under "Global options".
+work: each option of greencli.cli.run_settings.GLOBAL_OPTIONS is a parameter of the root
+command *and* of every command. The parser reads them with the command's own options; what was
+typed is taken out before the command function is called and becomes the run's RunSettings
+(the later of two values wins; --env-file files add up). The root command and every command are
+of the classes below, which add the global options to their parameters and list them in --help.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+# typer 0.28 carries its own copy of click: its commands, parameters and contexts are of that
+# copy's classes (pyproject pins typer below 0.29).
+import typer._click as click
+from typer.core import TyperCommand, TyperGroup, TyperOption
+
+from greencli.cli.run_settings import GLOBAL_OPTIONS, GlobalOption
 
 HELP_SECTION = "Global options (before or after the command)"
+_PREFIX = "global_"  # a global option's parameter name: never clashes with a command's own
 
 
-def _record(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
-    """Keep an option that was typed on the command line; defaults never override."""
-    source = ctx.get_parameter_source(param.name or "")
-    if source is None or source.name != "COMMANDLINE":
-        return value
-    from greencli.cli.context import AppContext
-
-    state = ctx.find_object(AppContext)
-    if state is None:  # a command run outside greencli.cli.app.main (a bare CliRunner)
-        state = ctx.ensure_object(AppContext)
-    state.give((param.name or "").removeprefix("global_"), value)
-    return value
-
-
-def _option(*names: str, **kwargs: Any) -> Any:
-    return typer.Option(*names, callback=_record, expose_value=False, **kwargs)
+def _parameter(option: GlobalOption) -> TyperOption:
+    declarations = [*option.flags, _PREFIX + option.field]
+    if option.metavar is None:
+        return TyperOption(param_decls=declarations, is_flag=True, default=False, help=option.help)
+    return TyperOption(
+        param_decls=declarations,
+        metavar=option.metavar,
+        type=float if option.field == "timeout" else str,
+        multiple=option.field == "env_files",
+        help=option.help,
+    )
 
 
-def _declarations(
-    instance_id: Annotated[
-        str | None, _option("--instance-id", metavar="ID", help="Instance ID (else GREEN_API_INSTANCE_ID, then .env).")
-    ] = None,
-    token: Annotated[
-        str | None, _option("--token", metavar="TOKEN", help="API token (else GREEN_API_TOKEN, then .env).")
-    ] = None,
-    api_url: Annotated[
-        str | None, _option("--api-url", metavar="URL", help="The instance's apiUrl (else GREEN_API_URL, then .env).")
-    ] = None,
-    env_file: Annotated[
-        list[Path] | None,
-        _option(
-            "--env-file",
-            metavar="PATH",
-            help="Read this file instead of the nearest .env (this directory, then its parents up to "
-            "the top of the git work tree). doctor and check-state take several (repeat it, or a "
-            "quoted glob such as 'envs/*.env'): one instance per file.",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float | None,
-        _option("--timeout", metavar="SECONDS", help="Seconds one API call may take, retries included (else GREENCLI_TIMEOUT, default 10)."),
-    ] = None,
-    json: Annotated[
-        bool,
-        # Eager: known before any other option is checked, so their errors come out as JSON too.
-        _option("--json", is_eager=True, help="Print one JSON document on stdout instead of text."),
-    ] = False,
-    quiet: Annotated[
-        bool, _option("--quiet", "-q", help="Print only results and errors: no progress, hints or next steps.")
-    ] = False,
-    no_input: Annotated[
-        bool,
-        _option(
-            "--no-input",
-            help="Never prompt: a question greencli would ask is an error instead (as when stdin is not a terminal).",
-        ),
-    ] = False,
-    debug: Annotated[bool, _option("--debug", help="Show redacted tracebacks and HTTP details.")] = False,
-    sandbox: Annotated[
-        bool,
-        _option(
-            "--sandbox",
-            help="Run the command against a built-in Green API sandbox started for it alone "
-            "(authorized, set up as the guide says; no account needed).",
-        ),
-    ] = False,
-) -> None:
-    """Never called: its parameters declare the global options."""
+_built: list[TyperOption] | None = None
 
 
-_built: list[Any] | None = None
-
-
-def parameters() -> list[Any]:
+def parameters() -> list[TyperOption]:
     """The global options as parser parameters (built once per process)."""
     global _built
     if _built is None:
-        single = typer.Typer(add_completion=False, rich_markup_mode=None)
-        single.command("global")(_declarations)
-        params = typer.main.get_command(single).params
-        for param in params:
-            param.name = f"global_{param.name}"  # never clashes with a command's own parameter
-        _built = params
+        _built = [_parameter(option) for option in GLOBAL_OPTIONS]
     return _built
 
 
 def names() -> set[str]:
-    return {opt for param in parameters() for opt in (*param.opts, *param.secondary_opts)}
+    return {flag for option in GLOBAL_OPTIONS for flag in option.flags}
 
 
-class InheritsGlobalOptions:
-    """Mixin for a parser command: accepts the global options and lists them in its help."""
+def _take_given(ctx: click.Context) -> dict[str, object]:
+    """The global options typed on this part of the command line, taken out of the values
+    handed to the command function (which does not declare them)."""
+    given: dict[str, object] = {}
+    for option in GLOBAL_OPTIONS:
+        name = _PREFIX + option.field
+        value = ctx.params.pop(name, None)
+        source = ctx.get_parameter_source(name)
+        if source is not None and source.name == "COMMANDLINE":
+            given[option.field] = tuple(Path(path) for path in value) if option.field == "env_files" else value
+    return given
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        params = _original(self, "get_params")(ctx)
+
+class InheritsGlobalOptions(click.Command):
+    """A command that accepts the global options and lists them in its help."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
         own = {opt for param in params for opt in (*param.opts, *param.secondary_opts)}
         # A command's own option of the same name (e.g. `--json` with its own help) wins.
         inherited = [p for p in parameters() if not set(p.opts) & own]
         return [*params, *inherited]
 
-    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         # Typer writes a required argument as {PHONE}; the usual form is PHONE.
-        pieces = _original(self, "collect_usage_pieces")(ctx)
+        pieces = super().collect_usage_pieces(ctx)
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        given = list(args)  # the parser consumes the list it is given
-        try:
-            return _original(self, "parse_args")(ctx, args)
-        except typer.TyperException:
-            # The parser stops at an unknown option or a missing value before it processes
-            # any option, --json included: then a `--json` among this command's own arguments
-            # (before a `--`) decides how the usage error is reported.
-            own = given[: given.index("--")] if "--" in given else given
-            if "--json" in own:
-                from greencli.cli.context import AppContext
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from greencli.cli.context import RunContext
 
-                state = ctx.find_object(AppContext)
-                if state is not None:
-                    state.give("json", True)
-            raise
+        rest = super().parse_args(ctx, args)
+        run = ctx.find_object(RunContext)
+        if run is None:  # a command run outside greencli.cli.app.main (a bare CliRunner)
+            run = ctx.ensure_object(RunContext)
+        run.settings = run.settings.given_later(_take_given(ctx))
+        return rest
 
-    def format_options(self, ctx: Any, formatter: Any) -> None:
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         inherited = {id(p) for p in parameters()}
         arguments, own, shared = [], [], []
         for param in self.get_params(ctx):
@@ -159,28 +107,14 @@ class InheritsGlobalOptions:
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
-        format_commands = getattr(self, "format_commands", None)
+        format_commands: Any = getattr(self, "format_commands", None)
         if callable(format_commands):
             format_commands(ctx, formatter)
 
 
-def _original(command: Any, name: str) -> Any:
-    """The parser class's own method `name`, bound to `command` (under the mixin's)."""
-    mro = type(command).__mro__
-    start = mro.index(InheritsGlobalOptions) + 1 if InheritsGlobalOptions in mro else 0
-    for cls in mro[start:]:
-        if name in cls.__dict__:
-            return cls.__dict__[name].__get__(command)
-    raise AttributeError(name)
+class GlobalOptionsCommand(InheritsGlobalOptions, TyperCommand):
+    """A command (`check-state`, `webhooks enable`) with the global options."""
 
 
-def inherit(command: Any) -> Any:
-    """Give a built command (and, for a group, each of its subcommands) the global options."""
-    from types import MethodType
-
-    if not isinstance(command, InheritsGlobalOptions):
-        for name in ("get_params", "collect_usage_pieces", "parse_args", "format_options"):
-            setattr(command, name, MethodType(getattr(InheritsGlobalOptions, name), command))
-    for sub in getattr(command, "commands", {}).values():
-        inherit(sub)
-    return command
+class GlobalOptionsGroup(InheritsGlobalOptions, TyperGroup):
+    """A group of subcommands (`webhooks`, `token`) with the global options."""

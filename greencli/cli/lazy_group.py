@@ -21,17 +21,29 @@ def _load(target: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
-def _build(name: str, target: str) -> Any:
+def _build(name: str, target: str, command_class: type[Any] | None, group_class: type[Any] | None) -> Any:
+    """The parser of one command (or group), its commands of the classes given."""
     loaded = _load(target)
     if isinstance(loaded, typer.Typer):  # a group of subcommands, e.g. `webhooks`
         loaded._add_completion = False  # shell completion is installed from the root command only
+        loaded.info.cls = _refined(loaded.info.cls, group_class)
+        for info in loaded.registered_commands:
+            info.cls = _refined(info.cls, command_class)
         command = typer.main.get_command(loaded)
     else:
         single = typer.Typer(add_completion=False, rich_markup_mode=None)
-        single.command(name)(loaded)
+        single.command(name, cls=command_class)(loaded)
         command = typer.main.get_command(single)
     command.name = name
     return command
+
+
+def _refined(declared: Any, wanted: type[Any] | None) -> Any:
+    """The class to build a command as: `wanted` where it refines what was declared (Typer's
+    own class, or its placeholder for one, which it writes in when none is given)."""
+    if wanted is not None and (not isinstance(declared, type) or issubclass(wanted, declared)):
+        return wanted
+    return declared
 
 
 def short_help(target: str, limit: int = 60) -> str:
@@ -73,16 +85,16 @@ def _help_from_source(target: str) -> str | None:
 class _Commands(MutableMapping[str, Any]):
     """The group's commands: every name in the table, each built on first access."""
 
-    def __init__(self, table: dict[str, str], prepare: Callable[[Any], Any]) -> None:
+    def __init__(self, table: dict[str, str], build: Callable[[str, str], Any]) -> None:
         self.table = table
-        self.prepare = prepare
+        self.build = build
         self.built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self.built:
             if name not in self.table:
                 raise KeyError(name)
-            self.built[name] = self.prepare(_build(name, self.table[name]))
+            self.built[name] = self.build(name, self.table[name])
         return self.built[name]
 
     def __setitem__(self, name: str, command: Any) -> None:
@@ -99,17 +111,16 @@ class _Commands(MutableMapping[str, Any]):
 
 
 class LazyGroup(TyperGroup):
-    """Subclass it with a `table` of {command name: "module:attribute"}."""
+    """Subclass it with a `table` of {command name: "module:attribute"}, and the classes its
+    commands and groups of subcommands are built as (else Typer's own)."""
 
     table: dict[str, str] = {}
+    command_class: type[Any] | None = None
+    group_class: type[Any] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.commands = _Commands(self.table, self.prepare)
-
-    def prepare(self, command: Any) -> Any:
-        """A hook for subclasses: adjust a command once it is built."""
-        return command
+        self.commands = _Commands(self.table, lambda name, target: _build(name, target, self.command_class, self.group_class))
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         # The list in --help needs only names and first lines: no parser is built for it.

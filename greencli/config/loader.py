@@ -53,7 +53,6 @@ class RootOptions(NamedTuple):
     api_url: str | None = None
     env_file: Path | None = None
     timeout: float | None = None
-    debug: bool = False
     sandbox: bool = False  # the values are a --sandbox sandbox's, not the user's options
 
 

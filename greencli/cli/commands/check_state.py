@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.context import JsonOption, RunContext, use
+from greencli.cli.instances import several_instances
 from greencli.cli.output import styled
 from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
@@ -34,12 +35,12 @@ def check_state(
     from greencli.flows.state_and_phone import state_and_phone, wait_until_authorized
     from greencli.greenapi.states import describe_state, format_phone
 
-    app = use(ctx, json_output)
-    out = app.output
-    instances = app.instances()
+    run = use(ctx, json_output)
+    out = run.output
+    instances = several_instances(run)
     if instances:
-        return _check_several(app, instances)
-    client = app.client()
+        return _check_several(run, instances)
+    client = run.client()
 
     wa_settings = client.get_wa_settings
     if not wait:
@@ -57,7 +58,7 @@ def check_state(
 
     from greencli.redaction import mask
 
-    sources = _sources(app)
+    sources = _sources(run)
     data: dict[str, Any] = {
         "ok": info.authorized,
         "stateInstance": state,
@@ -86,14 +87,14 @@ def check_state(
     return Result(data, render, ExitCode.OK if info.authorized else ExitCode.NOT_FINE)
 
 
-def _sources(app: Any) -> dict[str, str]:
+def _sources(run: Any) -> dict[str, str]:
     from greencli.config.loader import API_URL, INSTANCE_ID, TOKEN
 
-    settings = app.resolution().settings
+    settings = run.resolution().settings
     return {key: str(settings[variable].origin or "unknown") for key, variable in (("instanceId", INSTANCE_ID), ("apiUrl", API_URL), ("token", TOKEN))}
 
 
-def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> Result:
+def _check_several(run: RunContext, instances: list[tuple[str, RunContext]]) -> Result:
     """One row per instance (--env-file given several times); exit code by doctor's rule."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -101,7 +102,7 @@ def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> 
     from greencli.doctor.verdict import combined
     from greencli.redaction import in_this_run
 
-    out = app.output
+    out = run.output
     with out.spinner(f"Asking {len(instances)} instances for their state…"), ThreadPoolExecutor(max_workers=min(MAX_CONCURRENT, len(instances))) as pool:
         rows = list(pool.map(in_this_run(lambda pair: _one_instance(*pair)), instances))  # tokens known to the run
     final = combined(row["exitCode"] for row in rows)
@@ -120,14 +121,14 @@ def _check_several(app: AppContext, instances: list[tuple[str, AppContext]]) -> 
     return Result(data, render, final)
 
 
-def _one_instance(name: str, app: AppContext) -> dict[str, Any]:
+def _one_instance(name: str, run: RunContext) -> dict[str, Any]:
     from greencli.errors import GreenCliError
     from greencli.greenapi.states import describe_state, format_phone
 
-    row: dict[str, Any] = {"name": name, "envFile": str(app.root_options.env_file)}
+    row: dict[str, Any] = {"name": name, "envFile": str(run.env_file())}
     try:
-        row["instanceId"] = app.resolution().value("GREEN_API_INSTANCE_ID")
-        client = app.client()
+        row["instanceId"] = run.resolution().value("GREEN_API_INSTANCE_ID")
+        client = run.client()
         state = client.get_state_instance()
         row["stateInstance"] = state
         authorized = describe_state(state).authorized
@@ -137,5 +138,5 @@ def _one_instance(name: str, app: AppContext) -> dict[str, Any]:
         row["error"] = error.to_json()["error"]
         row["exitCode"] = int(error.exit_code)
     finally:
-        app.close()
+        run.close()
     return row

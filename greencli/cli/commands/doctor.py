@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from greencli.cli.context import JsonOption, use
+from greencli.cli.context import DOCTOR_CALL_LIMIT, JsonOption, use
+from greencli.cli.instances import several_instances
 from greencli.cli.output import STATUS_STYLE, styled
 from greencli.cli.result import Result
 
 if TYPE_CHECKING:
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
     from greencli.cli.output import Output
     from greencli.config.loader import Resolution
     from greencli.doctor.result import CheckResult
@@ -62,12 +63,12 @@ def doctor(
     from greencli.doctor.runner import run_checks
 
     json_output = check_report_options(report_format, json_output, junit_xml)
-    app = use(ctx, json_output)
-    out = app.output
+    run = use(ctx, json_output)
+    out = run.output
     if explain is not None:
         return _explain(out, explain)
-    timeout = min(app.timeout(), 10.0)
-    instances = app.instances()
+    timeout = min(run.timeout, DOCTOR_CALL_LIMIT)
+    instances = several_instances(run)
     if instances and (fix or probe_webhook):
         from greencli.errors import UsageError
 
@@ -76,10 +77,10 @@ def doctor(
             "Run it with one --env-file for the instance to repair or probe.",
         )
     if instances:
-        refuse_files_in_use(junit_xml, app.env_files(), app.cwd)
-        return _doctor_several(app, instances, verbose, junit_xml, report_format, timeout)
-    resolution = app.resolution()
-    refuse_files_in_use(junit_xml, [resolution.env_file], app.cwd)
+        refuse_files_in_use(junit_xml, [instance.env_file() for _, instance in instances], run.cwd)
+        return _doctor_several(run, instances, verbose, junit_xml, report_format, timeout)
+    resolution = run.resolution()
+    refuse_files_in_use(junit_xml, [resolution.env_file], run.cwd)
     title_width = max(len(title) for title in TITLES.values())
     opt_in = ("webhook",) if probe_webhook else ()
     order = [*ORDER, *opt_in]
@@ -97,9 +98,9 @@ def doctor(
         steps.working(f"Checking: {TITLES[order[0]]}…")
         results = run_checks(
             resolution,
-            app.cwd,
+            run.cwd,
             partial(
-                app.new_client,
+                run.new_client,
                 timeout=timeout,
                 on_retry=lambda notice: (steps.working if steps.live else out.pause_note)(notice.message),
             ),
@@ -112,15 +113,15 @@ def doctor(
     if fix:
         from greencli.cli.commands.doctor_fix import run_fixes
 
-        fix_records = run_fixes(app, results, resolution, yes, _link(ctx, app))
+        fix_records = run_fixes(run, results, resolution, yes, _link(ctx, run))
         if any(record["outcome"] == "applied" for record in fix_records):
             if not out.json_mode:
                 out.blank()
                 out.line(styled("Checking again:", "bold"))
-            app.forget_resolution()
-            resolution = app.resolution()
+            run.forget_resolution()
+            resolution = run.resolution()
             results = run_checks(
-                resolution, app.cwd, partial(app.new_client, timeout=timeout), timeout,
+                resolution, run.cwd, partial(run.new_client, timeout=timeout), timeout,
                 on_result=lambda result: None if out.json_mode else _render_check(out, result, title_width, verbose),
             ).results
     return _report(out, resolution, results, fix_records, junit_xml, report_format)
@@ -163,14 +164,14 @@ def _report(
     return Result(data, render_with_annotations, exit_code(results))
 
 
-def _link(ctx: typer.Context, app: "AppContext"):  # type: ignore[no-untyped-def]
+def _link(ctx: typer.Context, run: "RunContext"):  # type: ignore[no-untyped-def]
     """The link fix: `greencli qr` itself, at the terminal."""
 
     def link() -> str:
         from greencli.cli.commands.qr import qr
         from greencli.cli.result import show
 
-        show(app.output, qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
+        show(run.output, qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
         return "the phone is linked"
 
     return link
@@ -216,7 +217,7 @@ def _explain(out: "Output", check_id: str) -> Result:
 
 
 def _doctor_several(
-    app: "AppContext", instances: "list[tuple[str, AppContext]]", verbose: bool, junit_xml: Path | None, report_format: str, timeout: float
+    run: "RunContext", instances: "list[tuple[str, RunContext]]", verbose: bool, junit_xml: Path | None, report_format: str, timeout: float
 ) -> Result:
     """One row per instance, then what failed or warned in each; exit code by the combined rule."""
     from greencli.cli.reports import InstanceReport
@@ -228,16 +229,16 @@ def _doctor_several(
     from greencli.doctor.result import Tally
     from greencli.doctor.verdict import combined, exit_code
 
-    out = app.output
+    out = run.output
     resolutions = [instance.resolution() for _, instance in instances]
     with out.spinner(f"Checking {len(instances)} instances…"):
-        checkups = run_for_instances(resolutions, app.cwd, partial(app.new_client, timeout=timeout), timeout)
+        checkups = run_for_instances(resolutions, run.cwd, partial(run.new_client, timeout=timeout), timeout)
     codes = [exit_code(checkup.results) for checkup in checkups]
     reports = [
         InstanceReport(name, checkup.results, resolution.value(INSTANCE_ID), resolution.value(API_URL))
         for (name, _), resolution, checkup in zip(instances, resolutions, checkups, strict=True)
     ]
-    env_files = [str(instance.root_options.env_file) for _, instance in instances]
+    env_files = [str(instance.env_file()) for _, instance in instances]
     final = combined(codes)
     data = several(final == 0, [
         {"name": report.name, "envFile": env_file, "exitCode": int(code), **document(resolution, report.results)}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from greencli.cli.output import styled
+from greencli.cli.prompts import confirm
 
 if TYPE_CHECKING:
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
     from greencli.config.loader import Resolution
     from greencli.doctor.fixes import Fix
     from greencli.doctor.result import CheckResult
@@ -19,7 +18,7 @@ AFTER_RESTART = 60.0  # how long to wait for the instance to come back after set
 
 
 def run_fixes(
-    app: AppContext,
+    run: RunContext,
     results: Sequence[CheckResult],
     resolution: Resolution,
     yes: bool,
@@ -29,11 +28,11 @@ def run_fixes(
     from greencli.doctor.fixes import plan
     from greencli.errors import GreenCliError
 
-    out = app.output
+    out = run.output
     client = None
     if not any(r.status == "fail" and r.id in ("config", "format", "credentials", "reachability") for r in results):
-        client = app.client
-    fixes = plan(results, resolution.env_file, app.cwd, client, link)
+        client = run.client
+    fixes = plan(results, resolution.env_file, run.cwd, client, link)
     records: list[dict[str, Any]] = []
     if not fixes:
         out.progress("doctor --fix: nothing here that greencli can repair by itself.")
@@ -42,7 +41,7 @@ def run_fixes(
         out.blank()
         out.line(styled("Fixes:", "bold"))
     for fix in fixes:
-        outcome, message = _decide(app, fix, yes)
+        outcome, message = _decide(run, fix, yes)
         if outcome == "apply":
             try:
                 message = fix.apply()
@@ -54,27 +53,27 @@ def run_fixes(
             status = {"applied": "pass", "failed": "fail"}.get(outcome, "skip")
             out.status_line(status, message if outcome == "applied" else f"{fix.description}: {message}")
     if client is not None and any(r["outcome"] == "applied" and r["id"] in ("notifications", "reboot") for r in records):
-        _wait_until_back(app)
+        _wait_until_back(run)
     return records
 
 
-def _decide(app: AppContext, fix: Fix, yes: bool) -> tuple[str, str]:
+def _decide(run: RunContext, fix: Fix, yes: bool) -> tuple[str, str]:
     """apply, or why not: never without a yes, given here or at the terminal."""
-    out = app.output
-    if fix.interactive_only and not app.may_prompt():
+    out = run.output
+    if fix.interactive_only and not run.may_prompt():
         return "skipped", "needs a person at a terminal (run `greencli qr`)"
     if fix.warning and not out.json_mode:
         out.warn(fix.warning)
     if yes:
         return "apply", ""
-    if not app.may_prompt():
+    if not run.may_prompt():
         return "skipped", "not applied: confirm with --yes, or run at a terminal"
-    if typer.confirm(f"Fix: {fix.description}?", default=True, err=True):
+    if confirm(f"Fix: {fix.description}?", default=True):
         return "apply", ""
     return "declined", "left as it is"
 
 
-def _wait_until_back(app: AppContext) -> None:
+def _wait_until_back(run: RunContext) -> None:
     """Settings and reboots restart the instance: check again once it is authorized (or not
     after a while, when the re-check will say so)."""
     from greencli.errors import ApiError
@@ -82,9 +81,9 @@ def _wait_until_back(app: AppContext) -> None:
 
     def state() -> str | None:
         try:
-            return app.client().get_state_instance()
+            return run.client().get_state_instance()
         except ApiError:
             return None
 
-    with app.output.spinner("Waiting for the instance to restart…"):
+    with run.output.spinner("Waiting for the instance to restart…"):
         poll(state, lambda value: value == "authorized", timeout=AFTER_RESTART, interval=2.0, first_delay=1.0)

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.context import JsonOption, RunContext, use
 from greencli.cli.output import styled
+from greencli.cli.prompts import confirm
 
 if TYPE_CHECKING:
     from greencli.greenapi.credentials import Credentials
@@ -44,9 +45,9 @@ def init(
     from greencli.errors import ApiError, ConfigError, UsageError
     from greencli.greenapi.credentials import DEFAULT_API_URL, Credentials
 
-    app = use(ctx, json_output)
-    out = app.output
-    if app.wants_sandbox:
+    run = use(ctx, json_output)
+    out = run.output
+    if run.settings.sandbox:
         raise UsageError(
             "--sandbox starts a sandbox for one command only: a .env pointing at it would stop "
             "working the moment init ends.",
@@ -54,19 +55,19 @@ def init(
             "`greencli --env-file sandbox.env …`, or run init for your real instance.",
             code="usage_error",
         )
-    interactive = app.may_prompt() and not token_stdin
-    target = _target(app.root_options.env_file, app.cwd, force, interactive)
-    shown = os.path.relpath(target, app.cwd)
+    interactive = run.may_prompt() and not token_stdin
+    target = _target(run.env_file(), run.cwd, force, interactive)
+    shown = os.path.relpath(target, run.cwd)
 
     if target.exists() and not force:
         raise _exists(shown)
     _check_writable(target, shown)  # before any question or request
 
     # Options, then the environment, through the one loader; the file init updates is read below.
-    given = config.resolve(app.root_options, os.environ, app.cwd, read_env_file=False)
+    given = config.resolve(run.credential_options(), os.environ, run.cwd, read_env_file=False)
     values = {variable: given.given(variable) for variable in (config.INSTANCE_ID, config.TOKEN, config.API_URL)}
     if token_stdin:
-        if app.root_options.token:
+        if run.settings.token:
             raise UsageError("--token and --token-stdin contradict each other.", "Give the token one way.")
         token = _read_token_from_stdin()
         values[config.TOKEN] = token.strip() if token else None
@@ -107,7 +108,7 @@ def init(
             api_url=values[config.API_URL] or DEFAULT_API_URL,
         )
         try:
-            state = None if no_check else _check(app, credentials, out)
+            state = None if no_check else _check(run, credentials, out)
         except ApiError as error:
             if not interactive or error.code not in ("unauthorized", "forbidden", "not_found") or attempt + 1 == MAX_ATTEMPTS:
                 raise
@@ -189,11 +190,10 @@ def _target(env_file: Path | None, cwd: Path, force: bool, interactive: bool) ->
     if root is None or root == cwd:
         return cwd / ".env"
     at_root = root / ".env"
-    if interactive and not typer.confirm(
+    if interactive and not confirm(
         f"Write .env at the project's root ({os.path.relpath(at_root, cwd)}), where every command "
         "in the project finds it?",
         default=True,
-        err=True,
     ):
         return cwd / ".env"
     return at_root
@@ -213,8 +213,8 @@ def _read_token_from_stdin() -> str:
     return token
 
 
-def _check(app: AppContext, credentials: "Credentials", out: Any) -> str | None:
-    with app.new_client(credentials) as client:
+def _check(run: RunContext, credentials: "Credentials", out: Any) -> str | None:
+    with run.new_client(credentials) as client:
         with out.spinner("Checking the credentials with Green API…"):
             return client.get_state_instance()
 

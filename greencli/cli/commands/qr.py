@@ -45,20 +45,20 @@ def qr(
 
     Example: greencli qr   (or: greencli qr --phone 79001234567)
     """
-    app = use(ctx, json_output)
-    out = app.output
+    run = use(ctx, json_output)
+    out = run.output
     if save is not None:
         _check_writable(save)
     if phone is not None:
         from greencli.greenapi.phone_numbers import parse_recipient
 
         recipient = parse_recipient(phone, allow_chat_id=False)
-        return _pair_by_phone(app.client(), out, recipient.phone or 0, wait, once)
+        return _pair_by_phone(run.client(), out, recipient.phone or 0, wait, once)
     from greencli.flows.linking import remove_temporary_pngs
 
-    client = app.client()
+    client = run.client()
     try:
-        return _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=app.may_prompt())
+        return _show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=run.may_prompt())
     except _PairInstead as choice:
         return _pair_by_phone(client, out, choice.phone, wait, once)
     finally:

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.context import JsonOption, RunContext, use
+from greencli.cli.prompts import confirm
 from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
@@ -74,11 +75,11 @@ def _run(
     from greencli.errors import ExitCode, NotFine
     from greencli.flows.account import change_account, follow_restart
 
-    app = use(ctx, json_output)
-    out = app.output
-    if not _confirmed(app, yes, question):
+    run = use(ctx, json_output)
+    out = run.output
+    if not _confirmed(run, yes, question):
         return Result(None, lambda: out.progress("Cancelled: nothing was changed."), ExitCode.NOT_FINE)
-    client = app.client()
+    client = run.client()
     change_account(client, action)
     data: dict[str, object] = {"ok": True, "action": action, "next": next_step}
     if wait is None:
@@ -97,24 +98,24 @@ def _run(
     return Result(data, lambda: out.status_line("pass", f"Restarted: authorized again after {seconds:.0f} s."))
 
 
-def _confirmed(app: AppContext, yes: bool, question: str) -> bool:
+def _confirmed(run: RunContext, yes: bool, question: str) -> bool:
     """Ask before changing the instance, naming it and its phone."""
     from greencli.errors import UsageError
     from greencli.flows.linking import linked_phone
 
-    credentials = app.credentials()  # bad credentials are reported before asking anything
+    credentials = run.credentials()  # bad credentials are reported before asking anything
     if yes:
         return True
-    if not app.may_prompt():
+    if not run.may_prompt():
         raise UsageError(
             "This command changes the instance and needs confirmation.",
             "Add --yes to confirm without a prompt.",
             code="confirmation_required",
         )
-    phone = linked_phone(app.client())
+    phone = linked_phone(run.client())
     text = question.format(
         instance=credentials.instance_id,
         phone=f" (linked to {phone})" if phone else "",
         linked=phone or "the phone",
     )
-    return typer.confirm(f"{text}. Continue?", default=False, err=True)
+    return confirm(f"{text}. Continue?", default=False)

@@ -90,9 +90,9 @@ def sandbox(
     from greencli.sandbox.instance import Options, default_settings, guide_settings
     from greencli.sandbox.server import start
 
-    app = use(ctx, json_output)
-    out = app.output
-    if app.wants_sandbox:
+    run = use(ctx, json_output)
+    out = run.output
+    if run.settings.sandbox:
         raise UsageError(
             "--sandbox runs one command against a throw-away sandbox; it cannot be combined "
             "with `greencli sandbox`.",
@@ -156,7 +156,7 @@ def sandbox(
             "Pick another port with --port, or --port 0 for any free one.",
             code="port_unavailable",
         ) from None
-    app.sandbox = running  # stopped by the context when the command ends
+    run.sandbox = running  # stopped by the context when the command ends
 
     values = {
         "GREEN_API_URL": running.url,

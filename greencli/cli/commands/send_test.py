@@ -12,7 +12,7 @@ from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
     from greencli.cli.output import Output
     from greencli.flows.sending import Followed
     from greencli.greenapi.client import GreenApiClient
@@ -77,8 +77,8 @@ def send_test(
     from greencli.greenapi.media_files import check_media_file
     from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
 
-    app = use(ctx, json_output)
-    out = app.output
+    run = use(ctx, json_output)
+    out = run.output
     recipient = parse_recipient(phone)
     if follow is not None:
         follow = follow.strip()
@@ -89,7 +89,7 @@ def send_test(
         if message is not None or file is not None:
             raise UsageError("--follow sends nothing, so --message and --file have no use.",
                              "Leave them out, or leave --follow out to send a new message.")
-        return _follow_only(app, recipient, follow, wait or DEFAULT_WAIT)
+        return _follow_only(run, recipient, follow, wait or DEFAULT_WAIT)
     refusal = None if no_check else check_refusal(recipient)
     if refusal is not None:
         raise refusal  # checkWhatsapp would refuse it with a 400: spend no request on it
@@ -102,9 +102,9 @@ def send_test(
             code="invalid_message",
         )
     media_file = check_media_file(file) if file is not None else None
-    client = app.client()
+    client = run.client()
     if media_file is not None:
-        return _send_file(app, client, recipient, media_file, message, no_check, wait)
+        return _send_file(run, client, recipient, media_file, message, no_check, wait)
     text = message or (
         f"greencli test message: this WhatsApp instance ({client.credentials.instance_id}) can send. "
         f"Sent at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}."
@@ -126,7 +126,7 @@ def send_test(
         "whatsappCheck": sent.whatsapp_check,
         "status": None,
     }
-    followed = _follow(app, recipient, id_message, wait, data) if wait is not None else None
+    followed = _follow(run, recipient, id_message, wait, data) if wait is not None else None
     failed = data["status"] in FAILED_STATUSES
 
     def render() -> None:
@@ -141,7 +141,7 @@ def send_test(
 
 
 def _send_file(
-    app: "AppContext",
+    run: "RunContext",
     client: "GreenApiClient",
     recipient: "Recipient",
     media_file: "MediaFile",
@@ -157,7 +157,7 @@ def _send_file(
     from greencli.greenapi.credentials import media_url_for
     from greencli.greenapi.media_files import describe_size
 
-    out = app.output
+    out = run.output
     if message is not None and not media_file.shows_caption:
         out.warn(
             f"Green API adds a caption only under images and video; {media_file.name} goes as {_a(media_file.kind)}, "
@@ -197,7 +197,7 @@ def _send_file(
         "mediaHost": {"host": media_host, "from": origin},
         "monthlyQuota": {"method": "sendFileByUpload", "developerPlan": SEND_FILE_QUOTA},
     }
-    followed = _follow(app, recipient, sent.id_message, wait, data) if wait is not None else None
+    followed = _follow(run, recipient, sent.id_message, wait, data) if wait is not None else None
     failed = data["status"] in FAILED_STATUSES
 
     def render() -> None:
@@ -252,7 +252,7 @@ _STOPPED = {
 }
 
 
-def _follow(app: "AppContext", recipient: "Recipient", id_message: str, wait: float, data: dict[str, Any],
+def _follow(run: "RunContext", recipient: "Recipient", id_message: str, wait: float, data: dict[str, Any],
             sent_now: bool = True) -> "Followed":
     """Follow the message into `data`; Ctrl-C names the message that is out (never "run it again",
     which would send it twice)."""
@@ -260,7 +260,7 @@ def _follow(app: "AppContext", recipient: "Recipient", id_message: str, wait: fl
     from greencli.flows.sending import FAILED_STATUSES, follow_delivery
 
     try:
-        followed = follow_delivery(app.client(), recipient.chat_id, id_message, wait, spinner=app.output.spinner)
+        followed = follow_delivery(run.client(), recipient.chat_id, id_message, wait, spinner=run.output.spinner)
     except KeyboardInterrupt:
         raise Interrupted(
             f"Stopped following message {id_message}; the message {'was sent' if sent_now else 'had been sent'} "
@@ -273,13 +273,13 @@ def _follow(app: "AppContext", recipient: "Recipient", id_message: str, wait: fl
     return followed
 
 
-def _follow_only(app: "AppContext", recipient: "Recipient", id_message: str, wait: float) -> Result:
+def _follow_only(run: "RunContext", recipient: "Recipient", id_message: str, wait: float) -> Result:
     from greencli.errors import ExitCode
     from greencli.flows.sending import FAILED_STATUSES
 
-    out = app.output
+    out = run.output
     data: dict[str, Any] = {"ok": True, "chatId": recipient.chat_id, "idMessage": id_message, "status": None}
-    followed = _follow(app, recipient, id_message, wait, data, sent_now=False)
+    followed = _follow(run, recipient, id_message, wait, data, sent_now=False)
     failed = followed.status in FAILED_STATUSES
 
     def render() -> None:

@@ -12,8 +12,9 @@ from typing import Annotated, Any, NamedTuple
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.context import DOCTOR_CALL_LIMIT, JsonOption, RunContext, use
 from greencli.cli.output import styled
+from greencli.cli.prompts import confirm
 from greencli.cli.result import Result
 
 APPLY_WAIT = 300.0  # settings apply within up to 5 minutes (SetSettings page)
@@ -53,8 +54,8 @@ def setup(
     from greencli.greenapi.credentials import check_url_shape
     from greencli.redaction import register
 
-    app = use(ctx, json_output)
-    out = app.output
+    run = use(ctx, json_output)
+    out = run.output
     if url is not None and polling:
         raise UsageError("--url and --polling contradict each other.", "Choose push mode (--url) or polling mode (--polling).")
     if url is not None and (why := check_url_shape(url)):
@@ -75,17 +76,17 @@ def setup(
                 out.line(styled(f"{indent}→ {step.hint}", "cyan"))
         return step
 
-    runs = [
-        lambda: _credentials(ctx, app),
-        lambda: _link(ctx, app),
-        lambda: _notifications(app, url, polling, url_token, yes),
-        lambda: _settings_applied(app, steps),
-        lambda: _test_message(ctx, app, send_test),
+    steps_to_run = [
+        lambda: _credentials(ctx, run),
+        lambda: _link(ctx, run),
+        lambda: _notifications(run, url, polling, url_token, yes),
+        lambda: _settings_applied(run, steps),
+        lambda: _test_message(ctx, run, send_test),
     ]
-    for run in runs:
-        if record(run()).outcome == "failed":
+    for step in steps_to_run:
+        if record(step()).outcome == "failed":
             break
-    doctor_ok, summary = _doctor(app) if steps[-1].outcome != "failed" else (False, None)
+    doctor_ok, summary = _doctor(run) if steps[-1].outcome != "failed" else (False, None)
     data: dict[str, Any] = {"ok": doctor_ok, "steps": [step._asdict() for step in steps], "doctor": summary}
 
     def render() -> None:
@@ -100,45 +101,45 @@ def setup(
     return Result(data, render, ExitCode.OK if doctor_ok else ExitCode.NOT_FINE)
 
 
-def _quietly(app: AppContext, step: Callable[[], object]) -> int:
+def _quietly(run: RunContext, step: Callable[[], object]) -> int:
     """Run a command's own code as a step: on a terminal it draws as usual (a QR code);
     with --json its output is dropped, so setup prints one document. Its exit code."""
     from greencli.cli.result import show
     from greencli.errors import GreenCliError
 
     try:
-        if app.json_mode:
-            with app.output_kept():
-                return show(app.output, step())
-        return show(app.output, step())
+        if run.json_mode:
+            with run.output_kept():
+                return show(run.output, step())
+        return show(run.output, step())
     except typer.Exit as exit_:
         return int(exit_.exit_code or 0)
     except GreenCliError as error:  # the step failed; setup still reports the steps before it
-        app.output.progress(f"{error.message}")
+        run.output.progress(f"{error.message}")
         return int(error.exit_code)
 
 
-def _credentials(ctx: typer.Context, app: AppContext) -> Step:
+def _credentials(ctx: typer.Context, run: RunContext) -> Step:
     from greencli.errors import ConfigError
 
-    resolution = app.resolution()
+    resolution = run.resolution()
     if not resolution.errors:
         where = resolution.settings["GREEN_API_TOKEN"].origin
         return Step("Credentials", "skipped", f"found ({where})")
-    if not app.may_prompt():
+    if not run.may_prompt():
         first = resolution.errors[0]
         raise ConfigError(first.message, first.hint, code=first.code)
     from greencli.cli.commands.init import init
 
     init(ctx, force=False, no_check=False, token_stdin=False, json_output=False)
-    app.forget_resolution()
-    return Step("Credentials", "done", f"written to {app.resolution().env_file}")
+    run.forget_resolution()
+    return Step("Credentials", "done", f"written to {run.resolution().env_file}")
 
 
-def _link(ctx: typer.Context, app: AppContext) -> Step:
+def _link(ctx: typer.Context, run: RunContext) -> Step:
     from greencli.greenapi.states import describe_state, format_phone
 
-    client = app.client()
+    client = run.client()
     state = client.get_state_instance()
     if state == "authorized":
         phone = format_phone(client.get_wa_settings().get("phone"))
@@ -148,21 +149,21 @@ def _link(ctx: typer.Context, app: AppContext) -> Step:
         return Step("Link", "failed", f"the instance is {info.label}: {info.meaning}", info.action)
     from greencli.cli.commands.qr import qr
 
-    if app.json_mode or not app.may_prompt():
+    if run.json_mode or not run.may_prompt():
         # Nobody may be looking at this output: say on stderr what is being waited for.
         print("Waiting up to 150 s for the phone to be linked: `greencli qr` shows the QR code, "
               "`greencli qr --phone NUMBER` gives a pairing code.", file=sys.stderr, flush=True)
-    code = _quietly(app, lambda: qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
+    code = _quietly(run, lambda: qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
     if code != 0:
         return Step("Link", "failed", "the phone was not linked", "Run `greencli qr` (or `greencli qr --phone NUMBER`), then `greencli setup` again.")
     return Step("Link", "done", "the phone is linked")
 
 
-def _notifications(app: AppContext, url: str | None, polling: bool, url_token: str | None, yes: bool) -> Step:
+def _notifications(run: RunContext, url: str | None, polling: bool, url_token: str | None, yes: bool) -> Step:
     from greencli.flows.notification_settings import desired_settings
     from greencli.greenapi.notification_settings import GUIDE_TYPES
 
-    client = app.client()
+    client = run.client()
     current = client.get_settings()
     desired = desired_settings(GUIDE_TYPES, url, polling, url_token)
     changes = {key: value for key, value in desired.items() if current.get(key) != value}
@@ -178,9 +179,9 @@ def _notifications(app: AppContext, url: str | None, polling: bool, url_token: s
         said.append("webhookUrlToken set")
     shown = ", ".join(said)
     if not yes:
-        if not app.may_prompt():  # never change the instance without a yes
+        if not run.may_prompt():  # never change the instance without a yes
             return Step("Notifications", "failed", f"not changed ({shown} is needed)", "Run again with --yes to let setup change the settings.")
-        if not typer.confirm("Switch on the guide's notifications? The instance restarts", default=True, err=True):
+        if not confirm("Switch on the guide's notifications? The instance restarts", default=True):
             return Step("Notifications", "failed", "left as they are", "Run `greencli webhooks enable` when ready.")
     # One setSettings, never repeated: every call restarts the instance
     # (https://green-api.com/en/docs/api/account/SetSettings/).
@@ -188,14 +189,14 @@ def _notifications(app: AppContext, url: str | None, polling: bool, url_token: s
     return Step("Notifications", "done", f"{shown} (the instance restarts to apply them)")
 
 
-def _settings_applied(app: AppContext, steps: list[Step]) -> Step:
+def _settings_applied(run: RunContext, steps: list[Step]) -> Step:
     from greencli.errors import ApiError
     from greencli.flows.waiting import poll
     from greencli.greenapi.notification_settings import GUIDE_TYPES, is_on
 
     if steps[-1].outcome != "done":
         return Step("Apply", "skipped", "nothing was changed")
-    client = app.client()
+    client = run.client()
 
     def applied() -> bool:
         # The state first: settings are read only once the instance is back from its restart.
@@ -204,7 +205,7 @@ def _settings_applied(app: AppContext, steps: list[Step]) -> Step:
         except ApiError:
             return False  # restarting: it answers again in a moment
 
-    with app.output.spinner("Waiting for Green API to apply the settings (up to 5 minutes)…"):
+    with run.output.spinner("Waiting for Green API to apply the settings (up to 5 minutes)…"):
         # Paced well under the methods' one call a second: getSettings was called just before.
         _, done = poll(applied, lambda value: value, timeout=APPLY_WAIT, interval=2.0, first_delay=2.0)
     if not done:
@@ -212,23 +213,23 @@ def _settings_applied(app: AppContext, steps: list[Step]) -> Step:
     return Step("Apply", "done", "the instance is back and the settings are in effect")
 
 
-def _test_message(ctx: typer.Context, app: AppContext, phone: str | None) -> Step:
+def _test_message(ctx: typer.Context, run: RunContext, phone: str | None) -> Step:
     if phone is None:
         return Step("Test message", "skipped", "no --send-test PHONE")
     from greencli.cli.commands.send_test import send_test
 
-    code = _quietly(app, lambda: send_test(ctx, phone=phone, message=None, no_check=False, wait=None, json_output=False))
+    code = _quietly(run, lambda: send_test(ctx, phone=phone, message=None, no_check=False, wait=None, json_output=False))
     if code != 0:
         return Step("Test message", "failed", "not sent", f"Run `greencli send-test {phone}` for the details.")
     return Step("Test message", "done", f"sent to {phone}")
 
 
-def _doctor(app: AppContext) -> tuple[bool, dict[str, int]]:
+def _doctor(run: RunContext) -> tuple[bool, dict[str, int]]:
     from greencli.doctor.document import document
     from greencli.doctor.runner import run_checks
 
-    timeout = min(app.timeout(), 10.0)
-    with app.output.spinner("Running doctor…"):
-        results = run_checks(app.resolution(), app.cwd, partial(app.new_client, timeout=timeout), timeout).results
-    data = document(app.resolution(), results)
+    timeout = min(run.timeout, DOCTOR_CALL_LIMIT)
+    with run.output.spinner("Running doctor…"):
+        results = run_checks(run.resolution(), run.cwd, partial(run.new_client, timeout=timeout), timeout).results
+    data = document(run.resolution(), results)
     return data["ok"], data["summary"]

@@ -5,8 +5,9 @@ from typing import Annotated
 
 import typer
 
-from greencli.cli.context import AppContext, JsonOption, use
+from greencli.cli.context import JsonOption, RunContext, use
 from greencli.cli.output import styled
+from greencli.cli.prompts import confirm
 from greencli.cli.result import Result
 
 app = typer.Typer(help="Manage the instance's API token: rotate it, find it in files.", no_args_is_help=True, rich_markup_mode=None, add_completion=False)
@@ -42,14 +43,14 @@ def rotate(
     from greencli.flows.token_rotation import writable_env_file
     from greencli.redaction import mask
 
-    state = use(ctx, json_output)
-    out = state.output
-    credentials = state.credentials()
-    env_file = writable_env_file(state.resolution())
-    if not _confirmed(state, yes, credentials.instance_id):
+    run = use(ctx, json_output)
+    out = run.output
+    credentials = run.credentials()
+    env_file = writable_env_file(run.resolution())
+    if not _confirmed(run, yes, credentials.instance_id):
         return Result(None, lambda: out.progress("Cancelled: the token was not changed."), ExitCode.NOT_FINE)
     with out.spinner("Asking Green API for a new token…"):
-        rotation = rotate_token(state.client(), env_file)
+        rotation = rotate_token(run.client(), env_file)
 
     if rotation.saved_nowhere:
         # The old token is dead and nothing could be written: this is the only copy.
@@ -116,10 +117,10 @@ def scan(
     from greencli.config.token_scan import scan as scan_files
     from greencli.errors import ExitCode
 
-    state = use(ctx, json_output)
-    out = state.output
-    resolution = state.resolution()
-    found = scan_files(files_to_scan(files or [], state.cwd), state.cwd, [resolution.value(TOKEN)])
+    run = use(ctx, json_output)
+    out = run.output
+    resolution = run.resolution()
+    found = scan_files(files_to_scan(files or [], run.cwd), run.cwd, [resolution.value(TOKEN)])
     ignored = sum(1 for skipped in found.skipped if skipped.why == "ignored by git")
     data = {
         "ok": found.ok,
@@ -148,16 +149,16 @@ def scan(
     return Result(data, render, ExitCode.OK if found.ok else ExitCode.NOT_FINE)
 
 
-def _confirmed(state: AppContext, yes: bool, instance_id: str) -> bool:
+def _confirmed(run: RunContext, yes: bool, instance_id: str) -> bool:
     from greencli.errors import UsageError
 
     if yes:
         return True
-    if not state.may_prompt():
+    if not run.may_prompt():
         raise UsageError(
             "Rotating the token needs confirmation: the old token stops working at once.",
             "Add --yes to confirm without a prompt.",
             code="confirmation_required",
         )
-    state.output.warn(WARNING)
-    return typer.confirm(f"Rotate the token of instance {instance_id}?", default=False, err=True)
+    run.output.warn(WARNING)
+    return confirm(f"Rotate the token of instance {instance_id}?", default=False)

@@ -11,7 +11,7 @@ from greencli.cli.result import Result
 from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
-    from greencli.cli.context import AppContext
+    from greencli.cli.context import RunContext
     from greencli.greenapi.client import Notification
 
 app = typer.Typer(
@@ -64,7 +64,7 @@ def enable(
     from greencli.greenapi.webhook_url import reachability_findings
     from greencli.redaction import register
 
-    app_ = use(ctx, json_output)
+    run = use(ctx, json_output)
     if url is not None and polling:
         raise UsageError("--url and --polling contradict each other.", "Choose push mode (--url) or polling mode (--polling).")
     if url is not None:
@@ -74,13 +74,13 @@ def enable(
             raise UsageError(f"The webhook URL {why}.", "Give a full URL such as https://bot.example.com/green-api.", code="invalid_url")
     if url_token is not None:
         register(url_token)
-    app_.client()  # bad credentials are reported before warnings about the URL
+    run.client()  # bad credentials are reported before warnings about the URL
     if url is not None:
         for finding in reachability_findings(url):
-            app_.output.warn(f"The webhook URL {finding.message}.")
+            run.output.warn(f"The webhook URL {finding.message}.")
     from greencli.flows.notification_settings import desired_settings
 
-    return _apply(app_, desired_settings(_types(status, all_types, enabling=True), url, polling, url_token), "enable", verify_wait)
+    return _apply(run, desired_settings(_types(status, all_types, enabling=True), url, polling, url_token), "enable", verify_wait)
 
 
 @app.command("disable")
@@ -97,8 +97,8 @@ def disable(
 
     Example: greencli webhooks disable --all
     """
-    app_ = use(ctx, json_output)
-    return _apply(app_, dict.fromkeys(_types(status, all_types, enabling=False), "no"), "disable", verify_wait)
+    run = use(ctx, json_output)
+    return _apply(run, dict.fromkeys(_types(status, all_types, enabling=False), "no"), "disable", verify_wait)
 
 
 @app.command("show")
@@ -109,9 +109,9 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> Result:
     """
     from greencli.greenapi.notification_settings import ALL_TYPES, DESCRIPTIONS, GUIDE_TYPES, is_on
 
-    app_ = use(ctx, json_output)
-    out = app_.output
-    settings = app_.client().get_settings()
+    run = use(ctx, json_output)
+    out = run.output
+    settings = run.client().get_settings()
     webhook_url = str(settings.get("webhookUrl") or "")
     token_set = bool(settings.get("webhookUrlToken"))
     switches = {name: is_on(settings, name) for name in ALL_TYPES}
@@ -141,14 +141,14 @@ def show(ctx: typer.Context, json_output: JsonOption = False) -> Result:
     return Result(data, render)
 
 
-def _apply(app_: "AppContext", desired: dict[str, Any], action: str, verify_wait: float) -> Result:
+def _apply(run: "RunContext", desired: dict[str, Any], action: str, verify_wait: float) -> Result:
     """Apply the settings through the flow; report what changed, or fail with what did not stick."""
     from greencli.errors import NotFine
     from greencli.flows.notification_settings import apply_settings
 
-    out = app_.output
+    out = run.output
     change = apply_settings(
-        app_.client(),
+        run.client(),
         desired,
         verify_wait,
         spinner=out.spinner,
@@ -207,17 +207,17 @@ def listen(
     """
     from greencli.errors import UsageError
 
-    app_ = use(ctx, json_output)
-    app_.output.json_lines = json_output
+    run = use(ctx, json_output)
+    run.output.json_lines = json_output
     if forward_to is not None:
         from greencli.greenapi.credentials import check_url_shape
 
         why = check_url_shape(forward_to)
         if why:
             raise UsageError(f"--forward-to {why}.", "For example: --forward-to http://localhost:8000/webhook", code="invalid_url")
-    lock = _one_listener(app_.credentials())
+    lock = _one_listener(run.credentials())
     try:
-        _listen(app_, forward_to, count, receive_timeout, json_output)
+        _listen(run, forward_to, count, receive_timeout, json_output)
     finally:
         lock.release()
 
@@ -239,14 +239,14 @@ def _one_listener(credentials: Any) -> Any:
         ) from None
 
 
-def _listen(app_: "AppContext", forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
+def _listen(run: "RunContext", forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
     from greencli.flows.listening import listen as listen_flow
     from greencli.flows.listening import polling_settings
     from greencli.greenapi.notification_settings import is_on
     from greencli.greenapi.notification_summary import one_line
 
-    out = app_.output
-    client = app_.client()
+    out = run.output
+    client = run.client()
     settings = polling_settings(client)
     if not is_on(settings, "incomingWebhook"):
         out.warn("Incoming-message notifications are off: no incoming message will arrive.", "Run: greencli webhooks enable")
@@ -285,7 +285,7 @@ def _listen(app_: "AppContext", forward_to: str | None, count: int | None, recei
         receive_timeout=receive_timeout,
         forward_to=forward_to,
         webhook_token=str(settings.get("webhookUrlToken") or "") or None,
-        forward_timeout=app_.timeout(),
+        forward_timeout=run.timeout,
         on_retry=lambda error, pause: out.warn(f"{error.message} Trying again in {pause:g} s."),
         on_forward_failure=lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
         on_not_deleted=not_deleted,

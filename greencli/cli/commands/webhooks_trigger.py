@@ -48,8 +48,8 @@ def trigger(
     from greencli.greenapi.notification_samples import KINDS, sample
     from greencli.redaction import register
 
-    app = use(ctx, json_output)
-    out = app.output
+    run = use(ctx, json_output)
+    out = run.output
     if kind not in KINDS:
         raise UsageError(f"There is no sample of {kind!r}.", f"Choose one of: {', '.join(KINDS)}.", code="usage_error")
     if not math.isfinite(max_time):
@@ -60,13 +60,13 @@ def trigger(
 
     instance_id, wid, url, token = "1101000001", "", to, url_token
     try:
-        credentials = app.credentials()
+        credentials = run.credentials()
     except UsageError:
         if to is None:
             raise  # the webhook URL can only come from the instance's settings
         credentials = None
     if credentials is not None:
-        client = app.client()
+        client = run.client()
         instance_id = credentials.instance_id
         settings = client.get_settings()
         url = url or str(settings.get("webhookUrl") or "") or None
