@@ -356,7 +356,7 @@ def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token:
 
 def test_the_403_probe_asks_the_factory_for_its_client_with_short_limits(token) -> None:
     """doctor builds no client of its own: the probe of the universal host goes through the
-    run's factory too (greencli.cli.context.AppContext.new_client)."""
+    run's factory too (greencli.cli.context.RunContext.new_client)."""
     import responses
 
     from greencli.greenapi.client import GreenApiClient

@@ -37,7 +37,7 @@ PROBE_TIMEOUT = 5.0  # at most, for a connection attempt of a probe
 
 
 class MakeClient(Protocol):
-    """How doctor gets a client: the run's factory (greencli.cli.context.AppContext.new_client)
+    """How doctor gets a client: the run's factory (greencli.cli.context.RunContext.new_client)
     set to doctor's timeout; the 403 probe of another host asks for its own, shorter limits."""
 
     def __call__(self, credentials: Credentials, *, timeout: float | None = None, backoff: float | None = None) -> GreenApiClient: ...
