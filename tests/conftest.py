@@ -152,22 +152,45 @@ def local_sandbox():
 
 @pytest.fixture
 def api():
-    """Green API mocked with `responses`: a request nobody answers fails the test."""
-    import responses
+    """Green API mocked with `responses` (tests.mocked_api): a request nobody answers fails the
+    test, and so does a mock nobody called."""
+    from tests.mocked_api import mocked
 
-    with responses.RequestsMock() as mock:
+    with mocked() as mock:
         yield mock
 
 
 @pytest.fixture
 def client(token: str):
-    """A client for tests.mocked_api's instance, without retry pauses."""
+    """A client for tests.mocked_api's instance."""
     from greencli.greenapi.client import GreenApiClient
     from greencli.greenapi.credentials import Credentials
     from tests.mocked_api import API, ID
 
-    with GreenApiClient(Credentials(ID, token, API), backoff=0) as made:
+    with GreenApiClient(Credentials(ID, token, API)) as made:
         yield made
+
+
+class Pauses:
+    """The pauses the API client took between attempts, recorded instead of waited."""
+
+    def __init__(self) -> None:
+        self.taken: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.taken.append(seconds)
+
+
+@pytest.fixture(autouse=True)
+def retry_pauses():
+    """Every client made in a unit test records its pauses between attempts instead of
+    sleeping through them (tests/e2e and tests/hostile override this: they keep real pauses)."""
+    from greencli.greenapi.transport import retry_pauses as pausing_with
+
+    pauses = Pauses()
+    with pausing_with(pauses.sleep):
+        yield pauses
 
 
 # Property tests count what they check, never how fast: no per-example deadline (these

@@ -16,12 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from greencli.errors import ApiError
-from greencli.greenapi.client import MAX_RETRY_AFTER, GreenApiClient
+from greencli.greenapi.client import GreenApiClient
 from greencli.greenapi.credentials import Credentials
+from greencli.greenapi.transport import MAX_RETRY_AFTER, RetryNotice
 from tests.conftest import token_leaks
+from tests.mocked_api import CHAT, ID
 
-ID = "1101000001"
-CHAT = "79001234567@c.us"
 TIMEOUT = 0.3
 
 
@@ -215,11 +215,11 @@ def test_refused_connection(token: str) -> None:
 @pytest.fixture
 def patient(server: ScriptedServer, token: str):
     """A client with time for retries, whose pauses are recorded instead of slept."""
-    with GreenApiClient(Credentials(ID, token, server.base), timeout=120, backoff=0) as c:
-        c.slept = []  # type: ignore[attr-defined]
-        c.sleep = c.slept.append  # type: ignore[attr-defined]
-        c.notices = []  # type: ignore[attr-defined]
-        c.on_retry = c.notices.append  # type: ignore[attr-defined]
+    slept: list[float] = []
+    notices: list[RetryNotice] = []
+    with GreenApiClient(Credentials(ID, token, server.base), timeout=120, backoff=0, on_retry=notices.append, sleep=slept.append) as c:
+        c.slept = slept  # type: ignore[attr-defined]
+        c.notices = notices  # type: ignore[attr-defined]
         yield c
 
 

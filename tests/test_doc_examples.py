@@ -14,20 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from greencli.errors import ApiError, QuotaExceeded
 from greencli.greenapi.client import FileSent, GreenApiClient, Notification, QrAnswer, StateChange
 from greencli.greenapi.credentials import Credentials
+from greencli.greenapi.media_files import check_media_file
+from tests.mocked_api import API, CHAT, ID, MEDIA, mocked, url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "greenapi"
-ID = "1101000001"
-API = "https://api.green-api.com"
-CHAT = "79001234567@c.us"
 
 
 def _count(body: dict[str, Any]) -> int:
     return body.get("count", body.get("\u0441ount"))
+
+
+def _upload(client: GreenApiClient) -> FileSent:
+    Path("a.jpg").write_bytes(b"x")  # in the test's own working directory
+    with check_media_file("a.jpg").open() as opened:
+        return client.send_file_by_upload(CHAT, opened)
 
 
 # method -> (HTTP verb, the call, what the call must return for a 200 example body)
@@ -48,7 +52,7 @@ DECODERS: dict[str, tuple[str, Callable[[GreenApiClient], Any], Callable[[Any], 
     ),
     "updateApiToken": ("GET", lambda c: c.update_api_token(), lambda b: b["apiTokenInstance"]),
     "sendMessage": ("POST", lambda c: c.send_message(CHAT, "hello"), lambda b: b["idMessage"]),
-    "sendFileByUpload": ("POST", lambda c: c.send_file_by_upload(CHAT, b"x", "a.jpg"), lambda b: FileSent(b["idMessage"], b["urlFile"])),
+    "sendFileByUpload": ("POST", _upload, lambda b: FileSent(b["idMessage"], b["urlFile"])),
     "checkWhatsapp": ("POST", lambda c: c.check_whatsapp(79001234567), lambda b: b["existsWhatsapp"]),
     "getMessage": ("POST", lambda c: c.get_message(CHAT, "BAE5F4886F8F6A4F"), lambda b: b),
     "lastOutgoingMessages": ("GET", lambda c: c.last_outgoing_messages(), lambda b: b),
@@ -93,12 +97,11 @@ def test_the_client_decodes_the_documented_example(document: dict[str, Any], exa
     method = document["method"]
     verb, call, expected = DECODERS[method]
     # Uploads go to the media host (sending/SendFileByUpload): the universal one for API's host.
-    base = "https://media.green-api.com" if method == "sendFileByUpload" else API
-    url = f"{base}/waInstance{ID}/{method}/{token}"
+    address = url(method, token, MEDIA if method == "sendFileByUpload" else API)
     if method == "deleteNotification":
-        url += "/1234567"
-    with responses.RequestsMock() as api, GreenApiClient(Credentials(ID, token, API), timeout=2, backoff=0) as client:
-        api.add(verb, url, body=json.dumps(example["body"]), status=example["status"], content_type="application/json")
+        address += "/1234567"
+    with mocked() as api, GreenApiClient(Credentials(ID, token, API), timeout=2, backoff=0) as client:
+        api.add(verb, address, body=json.dumps(example["body"]), status=example["status"], content_type="application/json")
         body = example["body"]
         if example["status"] == 466:
             with pytest.raises(QuotaExceeded) as caught:

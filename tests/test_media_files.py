@@ -33,7 +33,8 @@ def test_a_file_is_classified_by_its_extension(tmp_path: Path, name: str, kind: 
     path.write_bytes(b"12345")
     checked = check_media_file(str(path))
     assert (checked.name, checked.size, checked.kind, checked.shows_caption) == (name, 5, kind, captioned)
-    assert checked.read() == b"12345"
+    with checked.open() as opened:
+        assert b"".join(opened.pieces(2)) == b"12345"
 
 
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
@@ -94,15 +95,51 @@ def test_a_file_of_exactly_100_mb_passes(tmp_path: Path) -> None:
     assert check_media_file(str(path)).size == MAX_FILE_BYTES
 
 
-def test_a_file_that_grew_past_the_limit_after_the_check_is_refused_on_reading(tmp_path: Path) -> None:
+def test_a_file_that_grew_past_the_limit_after_the_check_is_refused_on_opening(tmp_path: Path) -> None:
     path = tmp_path / "growing.mp4"
     path.write_bytes(b"x")
     checked = check_media_file(str(path))
     with path.open("r+b") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(UsageError) as caught:
-        checked.read()
-    assert caught.value.code == "invalid_file"
+        checked.open()
+    assert caught.value.code == "invalid_file" and "changed since it was checked" in caught.value.message
+
+
+def test_a_pipe_put_in_the_file_s_place_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "swapped.jpg"
+    path.write_bytes(b"x")
+    checked = check_media_file(str(path))
+    path.unlink()
+    os.mkfifo(path)
+    with pytest.raises(UsageError, match="changed since it was checked"):
+        checked.open()  # a blocking open would wait here for a writer that never comes
+
+
+@pytest.mark.parametrize("change", [b"more", None], ids=["grows", "shrinks"])
+def test_a_file_that_changes_size_while_it_is_sent_is_refused_before_its_last_piece(tmp_path: Path, change: bytes | None) -> None:
+    path = tmp_path / "log.txt"
+    path.write_bytes(b"a" * 10)
+    sent = []
+    with check_media_file(str(path)).open() as opened, pytest.raises(UsageError) as caught:
+        for piece in opened.pieces(4):
+            sent.append(piece)
+            if len(sent) == 1:
+                if change is None:
+                    os.truncate(path, 6)
+                else:
+                    with path.open("ab") as handle:
+                        handle.write(change)
+    assert "changed size while it was being sent" in caught.value.message
+    assert caught.value.exit_code == ExitCode.USAGE
+    assert len(b"".join(sent)) < 10  # the last piece never went out: the upload stays incomplete
+
+
+def test_pieces_start_from_the_beginning_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "twice.txt"
+    path.write_bytes(b"0123456789")
+    with check_media_file(str(path)).open() as opened:
+        assert b"".join(opened.pieces(3)) == b"".join(opened.pieces(4)) == b"0123456789"
 
 
 def test_sizes_read_as_people_say_them() -> None:

@@ -24,8 +24,8 @@ from greencli.config.atomic_files import write_atomically
 from greencli.errors import ApiError, NotFine
 from greencli.flows import weather
 from greencli.flows.waiting import Spinner, no_spinner
-from greencli.flows.weather import is_transient
 from greencli.greenapi import qr_image
+from greencli.greenapi.failures import is_transient
 from greencli.greenapi.states import format_phone
 
 if TYPE_CHECKING:

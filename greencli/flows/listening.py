@@ -14,13 +14,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from greencli.errors import ApiError, NotFine
+from greencli.greenapi.failures import is_transient
 
 if TYPE_CHECKING:
     from greencli.greenapi.client import GreenApiClient, Notification
 
 T = TypeVar("T")
 
-PASSING = ("timeout", "connection_failed", "rate_limited", "bad_response")
 MAX_PAUSE = 30.0
 
 
@@ -94,10 +94,9 @@ def until_it_works(
         try:
             return call()
         except ApiError as error:
-            passing = (error.status or 0) >= 500 or error.code in PASSING
             # An answer cut short passes; the same unreadable answer three times running does not.
             unreadable = unreadable + 1 if error.code == "bad_response" else 0
-            if not passing or unreadable >= 3:
+            if not is_transient(error) or unreadable >= 3:
                 raise
             on_retry(error, pause)
             sleep(pause)

@@ -71,14 +71,12 @@ def send_file_checked(
     check_number: bool = True,
     on_check_quota_used_up: Callable[[], None] = lambda: None,
 ) -> SentFile:
-    """Read the file, check the state and the number, then upload it once to the media host
-    with sendFileByUpload (https://green-api.com/en/docs/api/sending/SendFileByUpload/)."""
-    content = media_file.read()  # before any request: a file that cannot be read costs none
-    check = check_before_sending(client, recipient, check_number, on_check_quota_used_up)
-    sent = _once(
-        "sendFileByUpload",
-        lambda: client.send_file_by_upload(recipient.chat_id, content, media_file.name, caption),
-    )
+    """Open the file, check the state and the number, then upload it once to the media host
+    with sendFileByUpload (https://green-api.com/en/docs/api/sending/SendFileByUpload/), read
+    from disk as it is sent."""
+    with media_file.open() as opened:  # before any request: a file that cannot be read costs none
+        check = check_before_sending(client, recipient, check_number, on_check_quota_used_up)
+        sent = _once("sendFileByUpload", lambda: client.send_file_by_upload(recipient.chat_id, opened, caption))
     return SentFile(sent.id_message, check, sent.url_file)
 
 

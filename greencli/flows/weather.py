@@ -16,17 +16,9 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from greencli.errors import ApiError
+from greencli.greenapi.failures import is_transient
 
 T = TypeVar("T")
-
-# Error codes of a call that may well succeed if simply made again.
-TRANSIENT_CODES = frozenset({"server_error", "timeout", "connection_failed", "bad_response", "rate_limited", "http_error"})
-
-
-def is_transient(error: ApiError) -> bool:
-    if error.code in TRANSIENT_CODES:
-        return True
-    return error.status is not None and (error.status >= 500 or error.status == 499)
 
 
 def poll_through(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from greencli.errors import UsageError
 
@@ -33,16 +35,59 @@ class MediaFile:
     def shows_caption(self) -> bool:
         return self.kind in CAPTIONED_KINDS
 
-    def read(self) -> bytes:
-        """The content, checked again: a file that changed size since the check is refused."""
+
+    def open(self) -> OpenedFile:
+        """The file, opened for the upload: refused now when it cannot be read or its size
+        changed since the check (before any request: a file that cannot be read costs none)."""
         try:
-            with self.path.open("rb") as handle:
-                content = handle.read(MAX_FILE_BYTES + 1)
+            # O_NONBLOCK: a pipe put in the file's place since the check must not hang the open.
+            handle = os.fdopen(os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
         except OSError as error:
             raise _refuse(self.path, f"cannot be read ({error.strerror or error})", "Check the path and its permissions.") from error
-        if len(content) > MAX_FILE_BYTES:
-            raise _too_big(self.path, len(content))
-        return content
+        opened = OpenedFile(self, handle)
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size != self.size:
+            opened.close()
+            raise _changed(self.path, while_sent=False)
+        return opened
+
+
+class OpenedFile:
+    """A checked file, read in pieces while it is sent (a 100 MB file is never all in memory).
+    It must keep its size: one that grows or shrinks meanwhile is refused before its last piece
+    goes out, so the upload ends cut short rather than complete with other content."""
+
+    def __init__(self, media: MediaFile, handle: BinaryIO) -> None:
+        self.media = media
+        self._handle = handle
+
+    def pieces(self, size: int) -> Iterator[bytes]:
+        """The content from its start, in pieces of at most `size` bytes."""
+        self._handle.seek(0)
+        left = self.media.size
+        while left > 0:
+            piece = self._read(min(size, left))
+            if not piece:
+                raise _changed(self.media.path)
+            left -= len(piece)
+            if left == 0 and (self._read(1) or os.fstat(self._handle.fileno()).st_size != self.media.size):
+                raise _changed(self.media.path)
+            yield piece
+
+    def _read(self, size: int) -> bytes:
+        try:
+            return self._handle.read(size)
+        except OSError as error:
+            raise _refuse(self.media.path, f"cannot be read ({error.strerror or error})", "Check the file and try again.") from error
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> OpenedFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def check_media_file(text: str) -> MediaFile:
@@ -91,6 +136,12 @@ def describe_size(size: int) -> str:
 def _too_big(path: Path, size: int) -> UsageError:
     return _refuse(path, f"is {describe_size(size)}; Green API sends files up to {MAX_FILE_TEXT}",
                    "Compress it or send a smaller file.")
+
+
+def _changed(path: Path, while_sent: bool = True) -> UsageError:
+    problem = ("changed size while it was being sent, so the upload was stopped before its end" if while_sent
+               else "changed since it was checked, so it was not sent")
+    return _refuse(path, problem, "Send it again once nothing is writing to it.")
 
 
 def _refuse(path: Path, problem: str, hint: str) -> UsageError:

@@ -31,6 +31,13 @@ def greencli_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "greencli"]
 
 
+@pytest.fixture(autouse=True)
+def retry_pauses() -> Iterator[None]:
+    """Real pauses between the client's attempts here (tests/conftest.py skips them in unit
+    tests): what a user's run does, and a sandbox's rate limit needs them."""
+    yield None
+
+
 @dataclass
 class Run:
     args: list[str]

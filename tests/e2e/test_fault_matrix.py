@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 
 import greencli.flows.linking
-import greencli.greenapi.client
+import greencli.greenapi.transport
 from tests.e2e.conftest import Run, Sandbox, closed_port
 
 
@@ -152,28 +152,15 @@ def arguments(root: list[str], command: Command, *, debug_json: bool = False) ->
     return [*root, *(["--debug"] if debug_json else []), *command.args, *(["--json"] if debug_json else [])]
 
 
-class TimeWithoutPauses:
-    """The `time` module as the client's retry code sees it, with `sleep` only recorded."""
-
-    def __init__(self) -> None:
-        self.pauses: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(time, name)
-
-
 @pytest.fixture(autouse=True)
-def retry_pauses_skipped(monkeypatch: pytest.MonkeyPatch) -> TimeWithoutPauses:
+def retry_pauses() -> Iterator[list[float]]:
     """The pauses between retries (0.5 s, 1 s, and at least 1 s after a 429 without
     Retry-After) are most of an in-process cell's time. The cells count attempts and check
     outcomes, never durations; the pauses are tested with the client, and the smoke row's
     separate processes still take them."""
-    clock = TimeWithoutPauses()
-    monkeypatch.setattr(greencli.greenapi.client, "time", clock)
-    return clock
+    pauses: list[float] = []
+    with greencli.greenapi.transport.retry_pauses(pauses.append):
+        yield pauses
 
 
 class TimeThatSkipsAhead:

@@ -16,6 +16,13 @@ def _local_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
+@pytest.fixture(autouse=True)
+def retry_pauses() -> Iterator[None]:
+    """Real pauses between the client's attempts here (tests/conftest.py skips them in unit
+    tests): what a user's run does."""
+    yield None
+
+
 @pytest.fixture
 def api() -> Iterator[HostileServer]:
     server = HostileServer().start()

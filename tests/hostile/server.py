@@ -30,6 +30,7 @@ class HostileServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.routes: dict[str, Behaviour] = {}
+        self.before_body: dict[str, Behaviour] = {}  # run once the headers are in, before the body is read
         self.stopping = threading.Event()
         self.seen: list[tuple[str, str, bytes]] = []  # (verb, path, body)
         self.lock = threading.Lock()
@@ -75,6 +76,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self) -> None:
+        early = self.server.before_body.get(_route_name(self.path))
+        if early is not None:
+            early(self)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         with self.server.lock:
@@ -95,14 +99,16 @@ class Handler(BaseHTTPRequestHandler):
 # -- behaviours -----------------------------------------------------------------------------
 
 
-def reply(status: int = 200, body: bytes | str | Any = b"", headers: dict[str, str] | None = None) -> Behaviour:
+def reply(
+    status: int = 200, body: bytes | str | Any = b"", headers: dict[str, str] | None = None, content_type: str = "application/json"
+) -> Behaviour:
     if not isinstance(body, (bytes, str)):
         body = json.dumps(body)
     data = body.encode() if isinstance(body, str) else body
 
     def behave(handler: Handler) -> None:
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             handler.send_header(name, value)

@@ -44,9 +44,10 @@ def assert_contained(run) -> None:  # noqa: ANN001
         (lambda: hostile.reply(200, b'{"stateInstance": NaN}'), "bad_response"),
         (lambda: hostile.reply(200, b'{"stateInstance": "authorized", "x": 1e999}'), "bad_response"),
         (lambda: hostile.redirect(307, "http://127.0.0.1:9/elsewhere"), "redirected"),
+        (lambda: hostile.reply(200, b'{"stateInstance": "authorized"}', content_type="application/json; charset=x-no-such"), "bad_response"),
     ],
     ids=["gzip-bomb", "huge-body", "endless-chunked", "drip-body", "drip-headers", "never-answers",
-         "deep-json", "nan", "overflowing-number", "redirect"],
+         "deep-json", "nan", "overflowing-number", "redirect", "unknown-charset"],
 )
 def test_check_state_ends_with_exit_3(api, behaviour, code: str) -> None:
     api.route("getStateInstance", behaviour())

@@ -11,6 +11,7 @@ from greencli.doctor.declaration import Check, Evidence, Gate, Stage
 from greencli.doctor.facts import InstanceFacts
 from greencli.doctor.result import Verdict, failed, passed, warned
 from greencli.errors import ApiError
+from greencli.greenapi.failures import is_transient
 from greencli.greenapi.probes import HostProbe
 
 # A firewall that blocks the universal host answers with resets or silence: Green API told a
@@ -112,8 +113,9 @@ def _diagnose_no_answer(error: ApiError, facts: InstanceFacts, probe: Callable[[
 
 
 def unanswered(error: ApiError) -> bool:
-    """No answer, or one that says the service itself is failing (5xx, 429 after retries)."""
-    return error.status is None or error.status >= 500 or error.status == 429
+    """No answer, or one that says the service itself is failing for now (a transient status:
+    5xx, 499, 429 after retries). An unreadable 200 is an answer."""
+    return error.status is None or (error.status != 200 and is_transient(error))
 
 
 def why_stopped(error: ApiError | None) -> str:
