@@ -106,13 +106,13 @@ def _watch_current(sock: Any) -> None:
 
 
 class WatchedHTTPConnection(HTTPConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watch_current(self.sock)
         return super().getresponse(*args, **kwargs)
 
 
 class WatchedHTTPSConnection(HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watch_current(self.sock)
         return super().getresponse(*args, **kwargs)
 
@@ -165,7 +165,7 @@ def read_body(response: requests.Response, cap: int, deadline: Deadline) -> byte
         raise
     body = bytes(pieces)
     response._content = body  # what requests would have read itself: .text and .json() work
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
     response.close()  # consumed: returns the connection to the pool
     return body
 

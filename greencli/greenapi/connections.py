@@ -118,11 +118,11 @@ def open_connection(url: str, timeout: float, tls_context: Future[ssl.SSLContext
         raise ConnectFailure("dns", f"Cannot resolve {origin.host}",
                              f"Check GREEN_API_URL for typos, and that DNS works on this machine (e.g. `nslookup {origin.host}`).") from None
     dns_ms = _ms(started)
-    address = infos[0][4][0]
+    address = str(infos[0][4][0])
     details = [f"DNS {origin.host} → {address} in {dns_ms:.0f} ms"]
     started = time.monotonic()
     try:
-        sock = socket.create_connection(infos[0][4][:2], timeout=timeout)
+        sock = socket.create_connection((address, int(infos[0][4][1])), timeout=timeout)
     except OSError as error:
         why = "timed out" if isinstance(error, TimeoutError) else (error.strerror or "refused")
         raise ConnectFailure("tcp", f"Cannot connect to {origin.host}:{origin.port} ({why})",
@@ -156,7 +156,7 @@ def open_connection(url: str, timeout: float, tls_context: Future[ssl.SSLContext
                              "Check that GREEN_API_URL is an https address that speaks TLS, and any proxy between you and it.", details,
                              _kind_of(error, "tls")) from None
     opened.tls_ms = _ms(started)
-    opened.tls_version = opened.sock.version()  # type: ignore[attr-defined]
+    opened.tls_version = opened.sock.version()
     return opened
 
 
@@ -342,4 +342,9 @@ def discard() -> None:
         waiting = [f for w in _warming.values() for f in w.waiting]
         _warming.clear()
     for future in waiting:
-        future.add_done_callback(lambda f: f.exception() is None and f.result().sock.close())
+        future.add_done_callback(_close_if_opened)
+
+
+def _close_if_opened(future: Future[Opened]) -> None:
+    if future.exception() is None:
+        future.result().sock.close()

@@ -30,7 +30,7 @@ def reachability_findings(url: str, resolve: bool = False) -> list[UrlFinding]:
         findings.append(UrlFinding("error", f"points at {private}, which Green API's servers cannot reach"))
     elif resolve:
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
+            addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)}
         except (OSError, UnicodeError):
             findings.append(UrlFinding("error", f"names a host that does not resolve ({host})"))
         else:
