@@ -8,13 +8,16 @@ import json
 import pytest
 import responses
 
+from tests.mocked_api import mocked
+
 ID = "1101000001"
 BASE = f"https://api.green-api.com/waInstance{ID}"
 
 
 @pytest.fixture
 def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    """Strict about requests no mock answers (tests.mocked_api); a mock may go unused."""
+    with mocked(all_fired=False) as mock:
         yield mock
 
 

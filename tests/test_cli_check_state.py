@@ -10,6 +10,7 @@ import requests
 import responses
 
 from tests.conftest import FakeClock
+from tests.mocked_api import mocked
 
 ID = "1101000001"
 API = "https://api.green-api.com"
@@ -28,7 +29,8 @@ NOT_AUTHORIZED_STATES = [
 
 @pytest.fixture
 def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    """Strict about requests no mock answers (tests.mocked_api); a mock may go unused."""
+    with mocked(all_fired=False) as mock:
         yield mock
 
 
@@ -43,6 +45,11 @@ def state_url(token: str) -> str:
 
 def settings_url(token: str) -> str:
     return f"{BASE}/getWaSettings/{token}"
+
+
+def phone_answered(api, token: str, base: str = BASE) -> None:
+    """check-state asks for the linked phone (getWaSettings) at the same time as the state."""
+    api.get(f"{base}/getWaSettings/{token}", json={"phone": "79001234567"})
 
 
 def mock_state(api, token: str, state: str | None, phone: str = "79001234567") -> None:
@@ -156,6 +163,7 @@ def test_phone_lookup_failure_is_only_a_warning(api, run_cli, assert_no_token, t
 
 def test_401_exit_3_json_envelope(api, run_cli, assert_no_token, token, env) -> None:
     api.get(state_url(token), status=401, body="Unauthorized")
+    phone_answered(api, token)
     result = run_cli(["check-state", "--json"], env=env)
     assert_no_token(result, token)
     assert result.exit_code == 3
@@ -169,6 +177,7 @@ def test_401_exit_3_json_envelope(api, run_cli, assert_no_token, token, env) -> 
 
 def test_401_exit_3_human(api, run_cli, assert_no_token, token, env) -> None:
     api.get(state_url(token), status=401)
+    phone_answered(api, token)
     result = run_cli(["check-state"], env=env)
     assert_no_token(result, token)
     assert result.exit_code == 3
@@ -193,6 +202,7 @@ def test_401_exit_3_human(api, run_cli, assert_no_token, token, env) -> None:
 )
 def test_api_failures_exit_3(api, run_cli, assert_no_token, token, env, kwargs, code) -> None:
     api.get(state_url(token), **kwargs)
+    phone_answered(api, token)
     result = run_cli(["check-state", "--json"], env=env)
     assert_no_token(result, token)
     assert result.exit_code == 3
@@ -278,6 +288,7 @@ def test_credentials_from_dot_env(api, run_cli, assert_no_token, token, tmp_path
 def test_credentials_from_options_and_api_url(api, run_cli, assert_no_token, token) -> None:
     dedicated = "https://1101.api.greenapi.com"
     api.get(f"{dedicated}/waInstance{ID}/getStateInstance/{token}", json={"stateInstance": "notAuthorized"})
+    phone_answered(api, token, f"{dedicated}/waInstance{ID}")
     result = run_cli(["--instance-id", ID, "--token", token, "--api-url", dedicated + "/", "check-state"])
     assert_no_token(result, token)
     assert result.exit_code == 1
@@ -289,6 +300,7 @@ def test_shadowed_and_odd_token_warnings_go_to_stderr(api, run_cli, assert_no_to
     odd = "Odd_Token_" + token[:30]
     tmp_env = {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token[::-1]}
     api.get(f"{BASE}/getStateInstance/{odd}", json={"stateInstance": "notAuthorized"})
+    phone_answered(api, odd)
     result = run_cli(["--token", odd, "check-state", "--json"], env=tmp_env)
     for secret in (odd, token, token[::-1]):
         assert_no_token(result, secret)
@@ -301,6 +313,7 @@ def test_shadowed_and_odd_token_warnings_go_to_stderr(api, run_cli, assert_no_to
 def test_debug_traceback_is_redacted(api, run_cli, assert_no_token, token, env) -> None:
     failing = state_url(token)
     api.get(failing, body=requests.exceptions.ConnectionError(f"Max retries exceeded with url: {failing}"))
+    phone_answered(api, token)
     result = run_cli(["--debug", "check-state"], env=env)
     assert_no_token(result, token)
     assert result.exit_code == 3
@@ -383,6 +396,7 @@ def test_force_color_uses_rich_and_still_redacts(api, run_cli, assert_no_token, 
     api.get(
         state_url(token), status=500, json={"message": f"failed /waInstance{ID}/getStateInstance/{token}"}
     )
+    phone_answered(api, token)
     result = run_cli(["check-state"], env={**env, "FORCE_COLOR": "1"})
     assert_no_token(result, token)
     assert result.exit_code == 3

@@ -9,11 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import responses
 from dotenv import dotenv_values
 
 from greencli.config.env_file_writer import render
 from greencli.redaction import mask
+from tests.mocked_api import mocked
 
 ID = "1101000001"
 API = "https://api.green-api.com"
@@ -21,7 +21,8 @@ API = "https://api.green-api.com"
 
 @pytest.fixture
 def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    """Strict about requests no mock answers (tests.mocked_api); a mock may go unused."""
+    with mocked(all_fired=False) as mock:
         yield mock
 
 

@@ -14,10 +14,10 @@ import stat
 from pathlib import Path
 
 import pytest
-import responses
 
 from greencli.config import env_file_writer
 from tests.conftest import token_leaks
+from tests.mocked_api import mocked
 
 ID = "1101000001"
 API = "https://1101.api.green-api.com"
@@ -29,7 +29,8 @@ def url(method: str, token: str) -> str:
 
 @pytest.fixture
 def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    """Strict about requests no mock answers (tests.mocked_api); a mock may go unused."""
+    with mocked(all_fired=False) as mock:
         yield mock
 
 
