@@ -69,6 +69,10 @@ class Answers:
         timed = self._answers.get(read)
         return timed.elapsed_ms if timed is not None else 0
 
+    def made(self) -> list[tuple[Read[Any], Timed[Any]]]:
+        """Every call the run made, with its answer and time."""
+        return list(self._answers.items())
+
 
 # The answers today's checks read (a check may declare a Read of its own beside it).
 STATE: Read[str | None] = Read("getStateInstance", lambda client: client.get_state_instance())

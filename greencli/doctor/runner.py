@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,6 +50,8 @@ class Checkup:
     results: list[CheckResult]
     # The instance's state as the state check named it, or None when it was not checked.
     state_label: str | None = None
+    # The API's answers the checks read (for `doctor --bundle`); empty when none were asked.
+    answers: Answers = field(default_factory=Answers)
 
 
 def run_checks(
@@ -163,7 +165,7 @@ class _Run:
         label = None
         if state is not None and state.status != Status.SKIP:
             label = describe_state(self.evidence.answer(STATE).value).label
-        return Checkup(results, label)
+        return Checkup(results, label, self.evidence.answers)
 
 
 def reads_of(checks: Iterable[Check]) -> list[Read[Any]]:

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from greencli.cli.context import RunContext
     from greencli.cli.output import Output
     from greencli.config.loader import Resolution
+    from greencli.doctor.bundle import RunRecord
     from greencli.doctor.result import CheckResult
+    from greencli.doctor.runner import Checkup
 
 
 def doctor(
@@ -47,6 +49,15 @@ def doctor(
         str | None,
         typer.Option("--explain", metavar="ID", help="Print what check ID means, why it fails and how to fix it; run nothing."),
     ] = None,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            metavar="PATH",
+            help="Also write a zip for a Green API support ticket: the results, versions, the instance's settings and "
+            "state history, the run's timings and errors; secrets masked (docs/ci.md says what it holds).",
+        ),
+    ] = None,
     json_output: JsonOption = False,
 ) -> Result:
     """Run the whole troubleshooting checklist.
@@ -58,29 +69,35 @@ def doctor(
 
     Example: greencli doctor --json   (or: greencli doctor --explain notifications)
     """
-    from greencli.cli.reports.emit import check_report_options, refuse_files_in_use
+    from greencli.cli.reports.emit import check_report_options, check_writable, refuse_files_in_use
+    from greencli.doctor.bundle import RunRecord
     from greencli.doctor.checks import ORDER, TITLES
     from greencli.doctor.runner import run_checks
 
+    run_record = RunRecord()  # for --bundle: when it started, its retries
     json_output = check_report_options(report_format, json_output, junit_xml)
+    if bundle is not None:
+        check_writable(bundle, "--bundle")
     run = use(ctx, json_output)
     out = run.output
     if explain is not None:
         return _explain(out, explain)
     timeout = min(run.timeout, DOCTOR_CALL_LIMIT)
     instances = several_instances(run)
-    if instances and (fix or probe_webhook):
+    if instances and (fix or probe_webhook or bundle is not None):
         from greencli.errors import UsageError
 
+        one = "--fix" if fix else "--probe-webhook" if probe_webhook else "--bundle"
         raise UsageError(
-            f"--env-file names {len(instances)} files; {'--fix' if fix else '--probe-webhook'} works on one instance at a time.",
-            "Run it with one --env-file for the instance to repair or probe.",
+            f"--env-file names {len(instances)} files; {one} works on one instance at a time.",
+            "Run it with one --env-file for the instance to repair, probe or bundle.",
         )
     if instances:
         refuse_files_in_use(junit_xml, [instance.env_file() for _, instance in instances], run.cwd)
         return _doctor_several(run, instances, verbose, junit_xml, report_format, timeout)
     resolution = run.resolution()
     refuse_files_in_use(junit_xml, [resolution.env_file], run.cwd)
+    refuse_files_in_use(bundle, [resolution.env_file], run.cwd, "--bundle")
     title_width = max(len(title) for title in TITLES.values())
     opt_in = ("webhook",) if probe_webhook else ()
     order = [*ORDER, *opt_in]
@@ -96,19 +113,20 @@ def doctor(
             steps.working(f"Checking: {following}…" if following else "")
 
         steps.working(f"Checking: {TITLES[order[0]]}…")
-        results = run_checks(
+        checkup = run_checks(
             resolution,
             run.cwd,
             partial(
                 run.new_client,
                 timeout=timeout,
-                on_retry=lambda notice: (steps.working if steps.live else out.pause_note)(notice.message),
+                on_retry=lambda notice: (steps.working if steps.live else out.pause_note)(run_record.retried(notice.message)),
             ),
             timeout,
             on_result=show,
             on_progress=lambda text: steps.working(text) if steps.live else out.progress(text),
             opt_in=opt_in,
-        ).results
+        )
+    results = checkup.results
     fix_records = None
     if fix:
         from greencli.cli.commands.doctor_fix import run_fixes
@@ -120,11 +138,32 @@ def doctor(
                 out.line(styled("Checking again:", "bold"))
             run.forget_resolution()
             resolution = run.resolution()
-            results = run_checks(
-                resolution, run.cwd, partial(run.new_client, timeout=timeout), timeout,
+            checkup = run_checks(
+                resolution, run.cwd, partial(run.new_client, timeout=timeout, on_retry=lambda notice: out.pause_note(run_record.retried(notice.message))), timeout,
                 on_result=lambda result: None if out.json_mode else _render_check(out, result, title_width, verbose),
-            ).results
-    return _report(out, resolution, results, fix_records, junit_xml, report_format)
+            )
+            results = checkup.results
+    outcome = _report(out, resolution, results, fix_records, junit_xml, report_format)
+    if bundle is None or outcome.data is None:
+        return outcome
+    _write_bundle(bundle, outcome.data, resolution, checkup, run_record)
+
+    def render_and_say_where() -> None:
+        outcome.render()
+        out.line(f"Wrote {bundle} for a Green API support ticket (secrets masked; readable by you only).")
+
+    return Result({**outcome.data, "bundle": str(bundle)}, render_and_say_where, outcome.exit_code)
+
+
+def _write_bundle(path: Path, data: "dict[str, Any]", resolution: "Resolution", checkup: "Checkup", run_record: "RunRecord") -> None:
+    from greencli.doctor import bundle
+    from greencli.errors import UsageError
+
+    files = bundle.contents(data, resolution, checkup.results, checkup.answers, run_record)
+    try:
+        bundle.write(path, bundle.archive(files, run_record.started))
+    except OSError as error:
+        raise UsageError(f"--bundle {path} could not be written ({error.strerror or error}).", "Choose another path.", code="invalid_path") from None
 
 
 def _report(
