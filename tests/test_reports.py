@@ -133,7 +133,7 @@ def test_annotations_round_trip_through_a_workflow_command_reader() -> None:
         _check("hygiene", "warn", "50% of: a, b", "chmod 600 .env"),
         _check("state", "fail", "line one\nline two\r\n::error::injected", "greencli qr"),
     ])
-    lines = github.annotations([report])
+    lines = github.annotation_lines([report])
     assert len(lines) == 2 and all("\n" not in line and "\r" not in line for line in lines)
     parsed = [parse_workflow_command(line) for line in lines]
     assert parsed[0] == ("warning", {"title": "greencli doctor: Hygiene"}, "50% of: a, b\nFix: chmod 600 .env")
@@ -141,7 +141,7 @@ def test_annotations_round_trip_through_a_workflow_command_reader() -> None:
 
 
 def test_annotations_name_the_instance_when_there_are_several() -> None:
-    lines = github.annotations([_report("prod", MIXED), _report("dev, eu: 2", MIXED)])
+    lines = github.annotation_lines([_report("prod", MIXED), _report("dev, eu: 2", MIXED)])
     titles = [parse_workflow_command(line)[1]["title"] for line in lines]
     assert titles == [
         "greencli doctor: Hygiene (prod)",

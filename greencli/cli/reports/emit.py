@@ -38,7 +38,7 @@ def emit_many(out: Output, reports: Sequence[InstanceReport], junit_xml: Path | 
     if report_format == "github":
         from greencli.cli.reports import github
 
-        for line in github.annotations(reports):
+        for line in github.annotation_lines(reports):
             out.workflow_command(line)
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:

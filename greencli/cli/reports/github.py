@@ -41,7 +41,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotations(reports: Sequence[InstanceReport]) -> list[str]:
+def annotation_lines(reports: Sequence[InstanceReport]) -> list[str]:
     """One workflow command per failed or warning check."""
     several = len(reports) > 1
     lines = []

@@ -35,7 +35,8 @@ def render(reports: Sequence[InstanceReport]) -> bytes:
         root.set(key, str(value))
     root.set("time", f"{seconds:.3f}")
     ElementTree.indent(root)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def _testsuite(root: ElementTree.Element, report: InstanceReport) -> ElementTree.Element:
