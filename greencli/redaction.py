@@ -51,8 +51,9 @@ class Redactor:
         for secret in sorted(self._known, key=len, reverse=True):
             if secret in result:
                 result = result.replace(secret, mask(secret))
-            # A server may echo it percent-encoded or in another case.
-            result = _echo_pattern(secret).sub(mask(secret), result)
+            # A server may echo it percent-encoded or in another case. (The mask is escaped: a
+            # secret may hold what a replacement template reads as a group, such as "\\3".)
+            result = _echo_pattern(secret).sub(mask(secret).replace("\\", "\\\\"), result)
             result = _without_pieces(result, secret)
             result = _without_separated(result, secret)
         result = _TOKEN_IN_PATH.sub(lambda m: m.group(1) + _mask_segment(m.group(2)), result)

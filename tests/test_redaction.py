@@ -245,3 +245,11 @@ def test_the_password_of_a_url_is_masked(url: str) -> None:
 def test_urls_without_a_password_are_left_alone() -> None:
     text = "https://bot.example:8443/hook http://user@host/ https://h/a:b@c"
     assert redact(text) == text
+
+
+def test_a_secret_holding_backslashes_is_masked_not_read_as_a_template() -> None:
+    secret = "abc\\3def\\g<0>ghijklmnop"
+    with redacting_with(Redactor()):
+        register(secret)
+        masked = redact(f"echo: {secret.upper()}")
+    assert masked == f"echo: {mask(secret)}"
