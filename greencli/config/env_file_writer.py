@@ -144,7 +144,7 @@ def _check(
         expected[-1] = (key, value, error, text + line_end_added)
     if others(new) != expected:
         raise ValueError("the rewrite would change a line it must keep")
-    kept = {b.key for b in old if _is_written(b, values)}
+    kept = {str(b.key) for b in old if _is_written(b, values)}
     settings = [b for b in new if _is_written(b, values)]
     if sorted(str(b.key) for b in settings) != sorted([*kept, *appended]):
         raise ValueError("each variable written must be set exactly once")

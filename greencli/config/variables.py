@@ -1,0 +1,47 @@
+"""greencli's variables and the words the loader speaks in: where a value came from (Origin),
+a value with its origin (Setting), and a problem found on the way (Problem)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+INSTANCE_ID = "GREEN_API_INSTANCE_ID"
+TOKEN = "GREEN_API_TOKEN"
+API_URL = "GREEN_API_URL"
+MEDIA_URL = "GREEN_API_MEDIA_URL"
+TIMEOUT = "GREENCLI_TIMEOUT"
+
+VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
+OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
+
+
+class Origin(NamedTuple):
+    kind: str  # "option", "environment", "env-file" or "default"
+    where: str  # e.g. "--token", "GREEN_API_TOKEN", ".env line 3", "built-in default"
+
+    def __str__(self) -> str:
+        return self.where
+
+
+class Setting(NamedTuple):
+    variable: str
+    value: str | None
+    origin: Origin | None
+    # Lower-precedence sources that hold a different value (ignored, worth a warning).
+    shadowed: tuple[Origin, ...] = ()
+
+
+class Problem(NamedTuple):
+    level: str  # "error" or "warning"
+    code: str
+    message: str
+    hint: str
+    variable: str | None = None
+
+
+def clean(value: str | None) -> str | None:
+    """`value` without surrounding blanks; an empty value counts as not set (None)."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
