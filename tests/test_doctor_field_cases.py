@@ -140,3 +140,43 @@ def test_statuses_follow_the_documented_rule() -> None:
     assert journals_only.hint == "greencli webhooks enable --status"
     off = check_statuses(settings(outgoingWebhook="no", outgoingMessageWebhook=ON, outgoingAPIMessageWebhook=ON))
     assert off.status == "pass" and "outgoingWebhook = no" in off.message  # informational: not every bot tracks delivery
+
+
+# -- an expired or deleted instance ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "words", "stopped"),
+    [
+        ("expired", "instance_expired", "has expired", "the instance has expired"),
+        ("deleted", "instance_deleted", "has been deleted", "the instance has been deleted"),
+    ],
+)
+def test_an_expired_or_deleted_instance_is_named_as_such(run_cli, kind: str, code: str, words: str, stopped: str) -> None:
+    """The documented 400s of https://green-api.com/en/docs/api/common-errors/ ("Instance
+    account is expired. Renew your instance from personal area", "Instance is deleted"); new
+    instances can read expired for a while (https://github.com/green-api/issues/issues/197,
+    https://github.com/green-api/issues/issues/997). Not "the credentials could not be checked"."""
+    from greencli.sandbox.faults import parse_fault
+    from greencli.sandbox.instance import Options, guide_settings
+    from greencli.sandbox.server import start
+
+    running = start(Options(state="authorized", settings=guide_settings()), rate_limits=False)
+    running.sandbox.faults.add(parse_fault({"kind": kind}))  # the documented 400 and its text
+    try:
+        env = {"GREEN_API_URL": running.url, "GREEN_API_INSTANCE_ID": running.instance.instance_id,
+               "GREEN_API_TOKEN": running.instance.token}
+        result = run_cli(["doctor", "--json"], env=env)
+        state = run_cli(["check-state", "--json"], env=env)
+    finally:
+        running.stop()
+    assert result.exit_code == 1  # the instance's fault, not an outage
+    checks = {check["id"]: check for check in json.loads(result.stdout)["checks"]}
+    credentials = checks["credentials"]
+    assert credentials["status"] == "fail" and words in credentials["message"]
+    assert "could not be checked" not in credentials["message"]
+    assert "console.green-api.com" in credentials["hint"]
+    if kind == "expired":
+        assert "197" in credentials["hint"] and "997" in credentials["hint"]
+    assert checks["state"]["message"] == f"skipped: {stopped}"
+    assert json.loads(state.stdout)["error"]["code"] == code  # every command names it with its own code

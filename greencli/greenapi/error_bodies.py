@@ -94,6 +94,19 @@ def body_summary(text: str) -> str:
     return redact(line)
 
 
+def code_for_400(text: str) -> str:
+    """The error code of a 400: the documented answers about the instance itself have codes of
+    their own (https://green-api.com/en/docs/api/common-errors/: "Instance account is expired.
+    Renew your instance from personal area", "Instance is deleted"); any other 400 is a request
+    Green API found invalid."""
+    lowered = text.lower()
+    if "instance account is expired" in lowered:
+        return "instance_expired"
+    if "instance is deleted" in lowered:
+        return "instance_deleted"
+    return "bad_request"
+
+
 def hint_for_400(text: str) -> str:
     """What to do about a 400, by the error ids of https://green-api.com/en/docs/api/common-errors/
     (and checkWhatsapp's and receiveNotification's own pages)."""

@@ -16,7 +16,13 @@ from urllib3.exceptions import DecodeError, ProtocolError
 
 from greencli.errors import ApiError
 from greencli.greenapi.bounded_http import BodyTooLarge, header_text
-from greencli.greenapi.error_bodies import body_summary, hint_for_400, looks_like_html, quota_exceeded
+from greencli.greenapi.error_bodies import (
+    body_summary,
+    code_for_400,
+    hint_for_400,
+    looks_like_html,
+    quota_exceeded,
+)
 from greencli.greenapi.strict_json import UnusableJson, parse_json
 from greencli.redaction import redact
 
@@ -320,7 +326,7 @@ def http_failure(response: requests.Response, text: str, endpoint: Endpoint, cal
         return ApiError(
             f"Green API refused {method} (400){': ' + summary if summary else ''}.",
             hint_for_400(text),
-            code="bad_request",
+            code=code_for_400(text),
             status=status,
             method=method,
         )

@@ -55,8 +55,23 @@ def check_credentials(state: Fetched[str | None], facts: InstanceFacts, probe: C
     if error is None:
         return passed(f"Green API accepted instance {instance_id} and its token")
     if error.code == "unauthorized":
+        # An instance deleted long ago may answer 401 instead of its 400
+        # (https://github.com/green-api/issues/issues/1002).
         return failed("The token was rejected (401)",
-                      "Copy apiTokenInstance again from the instance's page at console.green-api.com into GREEN_API_TOKEN (`greencli init --force`).")
+                      "Copy apiTokenInstance again from the instance's page at console.green-api.com into GREEN_API_TOKEN "
+                      "(`greencli init --force`); an instance deleted long ago answers 401 too (Green API issue 1002).")
+    if error.code == "instance_expired":
+        # The documented 400 (https://green-api.com/en/docs/api/common-errors/). New or just paid-for
+        # instances read expired for a few minutes (https://github.com/green-api/issues/issues/197),
+        # and new Developer instances can stay so (https://github.com/green-api/issues/issues/997).
+        return failed(f"Instance {instance_id} has expired: Green API answered 400 \"Instance account is expired\"",
+                      "Renew it in the console at console.green-api.com. Just created or paid for? It can read expired for a "
+                      "few minutes (Green API issue 197): run `greencli doctor` again in a minute; a new Developer instance that "
+                      "stays expired is a known fault (issue 997): contact Green API support.")
+    if error.code == "instance_deleted":
+        return failed(f"Instance {instance_id} has been deleted: Green API answered 400 \"Instance is deleted\"",
+                      "Create a new instance in the console at console.green-api.com and copy its credentials "
+                      "(`greencli init --force`).")
     if error.code == "forbidden":
         return _diagnose_forbidden(facts, probe)
     if error.status is None:  # no answer at all: the credentials could not be checked
@@ -118,10 +133,15 @@ def unanswered(error: ApiError) -> bool:
     return error.status is None or (error.status != 200 and is_transient(error))
 
 
+_GONE = {"instance_expired": "the instance has expired", "instance_deleted": "the instance has been deleted"}
+
+
 def why_stopped(error: ApiError | None) -> str:
     """Why the checks after a failed credentials check are skipped."""
     if error is None or error.status is None:
         return "Green API did not answer"
+    if error.code in _GONE:
+        return _GONE[error.code]
     if error.status in (401, 403):
         return "the credentials were not accepted"
     return f"Green API answered {error.status}"
