@@ -12,7 +12,8 @@ from greencli.doctor.answers import Fetched
 from greencli.doctor.checks import ORDER
 from greencli.doctor.checks.account import check_link, check_phone, check_socket, check_state
 from greencli.doctor.checks.connection import check_credentials, reachability_of, why_stopped
-from greencli.doctor.checks.local import check_config, check_hygiene
+from greencli.doctor.checks.hygiene import check_hygiene
+from greencli.doctor.checks.local import check_config
 from greencli.doctor.checks.media import check_media
 from greencli.doctor.checks.notifications import check_notifications, check_statuses
 from greencli.doctor.checks.queues import check_incoming, check_queue

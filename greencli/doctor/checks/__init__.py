@@ -1,7 +1,8 @@
 """Every doctor check, one declaration each (greencli.doctor.declaration.Check), in the module
 of its theme, in the order doctor reports them:
 
-- local: the configuration, the credentials' shape, project hygiene (no network)
+- local: the configuration, the credentials' shape (no network)
+- hygiene: whether the project or its git history exposes the token
 - connection: the API host answers; Green API accepts the instance ID and token
 - account: the instance's state, its WhatsApp connection, the linked phone, link drops
 - notifications: the notification settings and webhook URL, delivery statuses
@@ -15,11 +16,12 @@ one section in troubleshooting.md under `<a id="ID"></a>`.
 
 from __future__ import annotations
 
-from greencli.doctor.checks import account, connection, local, media, notifications, queues, webhook
+from greencli.doctor.checks import account, connection, hygiene, local, media, notifications, queues, webhook
 from greencli.doctor.declaration import Check
 
 REGISTRY: tuple[Check, ...] = (
     *local.CHECKS,
+    *hygiene.CHECKS,
     *connection.CHECKS,
     *account.CHECKS,
     *notifications.CHECKS,
