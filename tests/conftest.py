@@ -19,12 +19,17 @@ _SCRUBBED_NAMES = ("NO_COLOR", "FORCE_COLOR", "CI")
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path):
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path, tmp_path_factory):
     """No credentials or colour settings leak in from the developer's shell; cwd is empty; no
-    secret registered by another test is known."""
+    secret registered by another test is known; greencli's per-user files (locks, files set
+    aside) go to directories of the test's own, not the user's."""
     for name in list(os.environ):
         if name.startswith(_SCRUBBED_PREFIXES) or name in _SCRUBBED_NAMES:
             monkeypatch.delenv(name, raising=False)
+    per_user = tmp_path_factory.mktemp("per-user")
+    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        (per_user / name).mkdir(mode=0o700)
+        monkeypatch.setenv(name, str(per_user / name))
     monkeypatch.chdir(tmp_path)
     with redaction.redacting_with(redaction.Redactor()):  # a test is a run of its own
         yield

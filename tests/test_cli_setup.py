@@ -96,3 +96,41 @@ def test_a_link_that_fails_keeps_the_steps_in_the_document(run_cli) -> None:
     assert [step["name"] for step in document["steps"]] == ["Credentials", "Link"]
     assert document["steps"][1]["outcome"] == "failed"
     assert "Waiting up to 150 s" in result.stderr
+
+
+def test_a_second_run_sends_no_second_test_message(run_cli, new_instance: RunningSandbox) -> None:
+    # Each test message is a real WhatsApp message and takes one of the free plan's three chats
+    # (https://green-api.com/en/docs/about-tariffs/): setup sends it once.
+    first = run_cli(["setup", "--yes", "--send-test", "79001234567", "--json"], env=env_for(new_instance))
+    assert first.exit_code == 0, first.stdout + first.stderr
+    sent = {step["name"]: step for step in json.loads(first.stdout)["steps"]}["Test message"]
+    assert sent["outcome"] == "done"
+    second = run_cli(["setup", "--yes", "--send-test", "+7 900 123-45-67", "--json"], env=env_for(new_instance))
+    assert second.exit_code == 0
+    again = {step["name"]: step for step in json.loads(second.stdout)["steps"]}["Test message"]
+    assert again["outcome"] == "skipped" and "already sent" in again["message"] and "greencli's record" in again["message"]
+    assert calls(new_instance, "sendMessage") == 1
+    assert calls(new_instance, "lastOutgoingMessages") == 1  # the first run looked; the second had the record
+
+
+def test_without_greencli_s_record_the_journal_tells_of_the_earlier_message(run_cli, new_instance: RunningSandbox, tmp_path, monkeypatch) -> None:
+    # Another machine (or a cleared state directory): the instance's outgoing journal of the last
+    # 24 hours (https://green-api.com/en/docs/api/journals/LastOutgoingMessages/) shows greencli's
+    # test text to that chat.
+    first = run_cli(["setup", "--yes", "--send-test", "79001234567", "--json"], env=env_for(new_instance))
+    assert first.exit_code == 0, first.stdout + first.stderr
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "another-machine"))
+    second = run_cli(["setup", "--yes", "--send-test", "79001234567", "--json"], env=env_for(new_instance))
+    again = {step["name"]: step for step in json.loads(second.stdout)["steps"]}["Test message"]
+    assert again["outcome"] == "skipped" and "the outgoing journal" in again["message"]
+    assert calls(new_instance, "sendMessage") == 1
+    # Another chat is another chat: it gets its own test message.
+    third = run_cli(["setup", "--yes", "--send-test", "79001112233", "--json"], env=env_for(new_instance))
+    assert {step["name"]: step for step in json.loads(third.stdout)["steps"]}["Test message"]["outcome"] == "done"
+    assert calls(new_instance, "sendMessage") == 2
+
+
+def test_setup_refuses_a_test_number_before_doing_anything(run_cli, new_instance: RunningSandbox) -> None:
+    result = run_cli(["setup", "--yes", "--send-test", "12"], env=env_for(new_instance))
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert not new_instance.sandbox.requests  # not one request

@@ -12,8 +12,7 @@ terminal (prompts.py).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -65,22 +64,6 @@ class RunContext:
         if self._output is None or self._output.json_mode != self.json_mode:
             self._output = Output(json_mode=self.json_mode, quiet=self.settings.quiet)
         return self._output
-
-    @contextmanager
-    def output_kept(self) -> Iterator[None]:
-        """Run a step of a larger command whose own output must not reach the terminal or
-        stdout (setup --json prints one document): what it prints is dropped."""
-        import io
-
-        from greencli.cli.output import Output
-
-        saved = (self._output, self.json_mode)
-        self.json_mode = False
-        self._output = Output(stdout=io.StringIO(), stderr=io.StringIO())
-        try:
-            yield
-        finally:
-            self._output, self.json_mode = saved
 
     def may_prompt(self) -> bool:
         """Whether a question may be asked: a terminal on stdin, not in CI, no --no-input or --json."""

@@ -21,3 +21,11 @@ def confirm(question: str, default: bool) -> bool:
     import typer
 
     return typer.confirm(question, default=default, err=True)
+
+
+def ask(question: str, default: str | None = None, hide_input: bool = False, show_default: bool = True, err: bool = True) -> str:
+    """A question answered with a line of text (hidden as it is typed with `hide_input`)."""
+    import typer
+
+    answer: str = typer.prompt(question, default=default, hide_input=hide_input, show_default=show_default, err=err)
+    return answer

@@ -51,6 +51,16 @@ class SentFile(NamedTuple):
     url_file: str | None  # Green API's link to the uploaded file, valid 15 days
 
 
+TEST_TEXT_START = "greencli test message: this WhatsApp instance ("
+
+
+def test_message_text(instance_id: str) -> str:
+    """The text of a test message, saying what it is, from which instance and when."""
+    import time
+
+    return f"{TEST_TEXT_START}{instance_id}) can send. Sent at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}."
+
+
 def send_checked(
     client: GreenApiClient,
     recipient: Recipient,

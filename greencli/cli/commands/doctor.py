@@ -9,13 +9,17 @@ import typer
 from greencli.cli.context import DOCTOR_CALL_LIMIT, JsonOption, use
 from greencli.cli.instances import several_instances
 from greencli.cli.output import STATUS_STYLE, styled
+from greencli.cli.prompts import confirm
 from greencli.cli.result import Result
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from greencli.cli.context import RunContext
     from greencli.cli.output import Output
     from greencli.config.loader import Resolution
     from greencli.doctor.bundle import RunRecord
+    from greencli.doctor.fixes import Fix
     from greencli.doctor.result import CheckResult
     from greencli.doctor.runner import Checkup
 
@@ -129,9 +133,7 @@ def doctor(
     results = checkup.results
     fix_records = None
     if fix:
-        from greencli.cli.commands.doctor_fix import run_fixes
-
-        fix_records = run_fixes(run, results, resolution, yes, _link(ctx, run))
+        fix_records = _run_fixes(run, results, resolution, yes)
         if any(record["outcome"] == "applied" for record in fix_records):
             if not out.json_mode:
                 out.blank()
@@ -164,6 +166,84 @@ def _write_bundle(path: Path, data: "dict[str, Any]", resolution: "Resolution", 
         bundle.write(path, bundle.archive(files, run_record.started))
     except OSError as error:
         raise UsageError(f"--bundle {path} could not be written ({error.strerror or error}).", "Choose another path.", code="invalid_path") from None
+
+
+# -- --fix ------------------------------------------------------------------------------------
+
+AFTER_RESTART = 60.0  # how long to wait for the instance to come back after settings or a reboot
+
+
+def _run_fixes(run: "RunContext", results: "Sequence[CheckResult]", resolution: "Resolution", yes: bool) -> list[dict[str, Any]]:
+    """--fix: offer the safe repairs for `results` and apply those agreed to (never without a
+    yes, given here or at the terminal); what happened to each, for the report."""
+    from greencli.doctor.fixes import plan
+    from greencli.errors import GreenCliError
+
+    def link() -> str:  # the link fix: the QR code at the terminal, as `greencli qr` shows it
+        from greencli.cli.linking import link_phone
+
+        link_phone(run)
+        return "the phone is linked"
+
+    out = run.output
+    client = None
+    if not any(r.status == "fail" and r.id in ("config", "format", "credentials", "reachability") for r in results):
+        client = run.client
+    fixes = plan(results, resolution.env_file, run.cwd, client, link)
+    records: list[dict[str, Any]] = []
+    if not fixes:
+        out.progress("doctor --fix: nothing here that greencli can repair by itself.")
+        return records
+    if not out.json_mode:
+        out.blank()
+        out.line(styled("Fixes:", "bold"))
+    for fix in fixes:
+        outcome, message = _decide(run, fix, yes)
+        if outcome == "apply":
+            try:
+                message = fix.apply()
+                outcome = "applied"
+            except (GreenCliError, OSError) as error:
+                outcome, message = "failed", str(getattr(error, "message", error))
+        records.append({"id": fix.id, "check": fix.check_id, "description": fix.description, "outcome": outcome, "message": message})
+        if not out.json_mode:
+            status = {"applied": "pass", "failed": "fail"}.get(outcome, "skip")
+            out.status_line(status, message if outcome == "applied" else f"{fix.description}: {message}")
+    if client is not None and any(r["outcome"] == "applied" and r["id"] in ("notifications", "reboot") for r in records):
+        _wait_until_back(run)
+    return records
+
+
+def _decide(run: "RunContext", fix: "Fix", yes: bool) -> tuple[str, str]:
+    """apply, or why not: never without a yes, given here or at the terminal."""
+    out = run.output
+    if fix.interactive_only and not run.may_prompt():
+        return "skipped", "needs a person at a terminal (run `greencli qr`)"
+    if fix.warning and not out.json_mode:
+        out.warn(fix.warning)
+    if yes:
+        return "apply", ""
+    if not run.may_prompt():
+        return "skipped", "not applied: confirm with --yes, or run at a terminal"
+    if confirm(f"Fix: {fix.description}?", default=True):
+        return "apply", ""
+    return "declined", "left as it is"
+
+
+def _wait_until_back(run: "RunContext") -> None:
+    """Settings and reboots restart the instance: check again once it is authorized (or not
+    after a while, when the re-check will say so)."""
+    from greencli.errors import ApiError
+    from greencli.flows.waiting import poll
+
+    def state() -> str | None:
+        try:
+            return run.client().get_state_instance()
+        except ApiError:
+            return None
+
+    with run.output.spinner("Waiting for the instance to restart…"):
+        poll(state, lambda value: value == "authorized", timeout=AFTER_RESTART, interval=2.0, first_delay=1.0)
 
 
 def _report(
@@ -201,19 +281,6 @@ def _report(
         emit_many(out, [report], None, report_format)  # --format github: annotations after the text
 
     return Result(data, render_with_annotations, exit_code(results))
-
-
-def _link(ctx: typer.Context, run: "RunContext"):  # type: ignore[no-untyped-def]
-    """The link fix: `greencli qr` itself, at the terminal."""
-
-    def link() -> str:
-        from greencli.cli.commands.qr import qr
-        from greencli.cli.result import show
-
-        show(run.output, qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
-        return "the phone is linked"
-
-    return link
 
 
 def _render_check(out: "Output", result: "CheckResult", title_width: int, verbose: bool) -> None:

@@ -73,7 +73,7 @@ def send_test(
     Example: greencli send-test +79001234567 --wait 120   (or: --file photo.jpg -m "It works")
     """
     from greencli.errors import ExitCode, UsageError
-    from greencli.flows.sending import FAILED_STATUSES, send_checked
+    from greencli.flows.sending import FAILED_STATUSES, send_checked, test_message_text
     from greencli.greenapi.media_files import check_media_file
     from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
 
@@ -105,10 +105,7 @@ def send_test(
     client = run.client()
     if media_file is not None:
         return _send_file(run, client, recipient, media_file, message, no_check, wait)
-    text = message or (
-        f"greencli test message: this WhatsApp instance ({client.credentials.instance_id}) can send. "
-        f"Sent at {time.strftime('%Y-%m-%d %H:%M:%S %Z')}."
-    )
+    text = message or test_message_text(client.credentials.instance_id)
 
     sent = send_checked(
         client,

@@ -5,10 +5,8 @@ doctor. Each step is done, skipped (and why) or failed (and the fix). Re-running
 instance that is set up changes nothing: no setSettings, no message, exit 0.
 """
 
-import sys
-from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -16,6 +14,9 @@ from greencli.cli.context import DOCTOR_CALL_LIMIT, JsonOption, RunContext, use
 from greencli.cli.output import styled
 from greencli.cli.prompts import confirm
 from greencli.cli.result import Result
+
+if TYPE_CHECKING:
+    from greencli.greenapi.phone_numbers import Recipient
 
 APPLY_WAIT = 300.0  # settings apply within up to 5 minutes (SetSettings page)
 
@@ -61,6 +62,14 @@ def setup(
     if url is not None and (why := check_url_shape(url)):
         raise UsageError(f"The webhook URL {why}.", "Give a full URL such as https://bot.example.com/green-api.", code="invalid_url")
     register(url_token)
+    recipient = None
+    if send_test is not None:  # a number that cannot be sent to is refused before anything is done
+        from greencli.greenapi.phone_numbers import check_refusal, parse_recipient
+
+        recipient = parse_recipient(send_test)
+        refusal = check_refusal(recipient)
+        if refusal is not None:
+            raise refusal
     steps: list[Step] = []
 
     def record(step: Step) -> Step:
@@ -77,11 +86,11 @@ def setup(
         return step
 
     steps_to_run = [
-        lambda: _credentials(ctx, run),
-        lambda: _link(ctx, run),
+        lambda: _credentials(run),
+        lambda: _link(run),
         lambda: _notifications(run, url, polling, url_token, yes),
         lambda: _settings_applied(run, steps),
-        lambda: _test_message(ctx, run, send_test),
+        lambda: _test_message(run, recipient, send_test),
     ]
     for step in steps_to_run:
         if record(step()).outcome == "failed":
@@ -101,25 +110,8 @@ def setup(
     return Result(data, render, ExitCode.OK if doctor_ok else ExitCode.NOT_FINE)
 
 
-def _quietly(run: RunContext, step: Callable[[], object]) -> int:
-    """Run a command's own code as a step: on a terminal it draws as usual (a QR code);
-    with --json its output is dropped, so setup prints one document. Its exit code."""
-    from greencli.cli.result import show
-    from greencli.errors import GreenCliError
-
-    try:
-        if run.json_mode:
-            with run.output_kept():
-                return show(run.output, step())
-        return show(run.output, step())
-    except typer.Exit as exit_:
-        return int(exit_.exit_code or 0)
-    except GreenCliError as error:  # the step failed; setup still reports the steps before it
-        run.output.progress(f"{error.message}")
-        return int(error.exit_code)
-
-
-def _credentials(ctx: typer.Context, run: RunContext) -> Step:
+def _credentials(run: RunContext) -> Step:
+    from greencli.cli.credentials_setup import write_credentials
     from greencli.errors import ConfigError
 
     resolution = run.resolution()
@@ -129,14 +121,14 @@ def _credentials(ctx: typer.Context, run: RunContext) -> Step:
     if not run.may_prompt():
         first = resolution.errors[0]
         raise ConfigError(first.message, first.hint, code=first.code)
-    from greencli.cli.commands.init import init
-
-    init(ctx, force=False, no_check=False, token_stdin=False, json_output=False)
+    written = write_credentials(run, force=False, no_check=False, token_stdin=False)
     run.forget_resolution()
-    return Step("Credentials", "done", f"written to {run.resolution().env_file}")
+    return Step("Credentials", "done", f"written to {written.path}")
 
 
-def _link(ctx: typer.Context, run: RunContext) -> Step:
+def _link(run: RunContext) -> Step:
+    from greencli.cli.linking import LINK_WAIT, link_phone
+    from greencli.errors import GreenCliError
     from greencli.greenapi.states import describe_state, format_phone
 
     client = run.client()
@@ -147,16 +139,17 @@ def _link(ctx: typer.Context, run: RunContext) -> Step:
     if state not in ("notAuthorized", None):
         info = describe_state(state)
         return Step("Link", "failed", f"the instance is {info.label}: {info.meaning}", info.action)
-    from greencli.cli.commands.qr import qr
-
     if run.json_mode or not run.may_prompt():
         # Nobody may be looking at this output: say on stderr what is being waited for.
-        print("Waiting up to 150 s for the phone to be linked: `greencli qr` shows the QR code, "
-              "`greencli qr --phone NUMBER` gives a pairing code.", file=sys.stderr, flush=True)
-    code = _quietly(run, lambda: qr(ctx, once=False, save=None, invert=False, phone=None, wait=150, json_output=False))
-    if code != 0:
+        run.output.line(f"Waiting up to {LINK_WAIT:.0f} s for the phone to be linked: `greencli qr` shows the QR code, "
+                        "`greencli qr --phone NUMBER` gives a pairing code.", err=True)
+    try:
+        # With --json stdout carries setup's one document: the codes are not drawn there.
+        linked = link_phone(run, LINK_WAIT, show=not run.json_mode)
+    except GreenCliError as error:  # setup still reports the steps before it
+        run.output.progress(error.message)
         return Step("Link", "failed", "the phone was not linked", "Run `greencli qr` (or `greencli qr --phone NUMBER`), then `greencli setup` again.")
-    return Step("Link", "done", "the phone is linked")
+    return Step("Link", "done", f"the phone is linked{' as ' + linked.phone if linked.phone else ''}")
 
 
 def _notifications(run: RunContext, url: str | None, polling: bool, url_token: str | None, yes: bool) -> Step:
@@ -213,15 +206,19 @@ def _settings_applied(run: RunContext, steps: list[Step]) -> Step:
     return Step("Apply", "done", "the instance is back and the settings are in effect")
 
 
-def _test_message(ctx: typer.Context, run: RunContext, phone: str | None) -> Step:
-    if phone is None:
-        return Step("Test message", "skipped", "no --send-test PHONE")
-    from greencli.cli.commands.send_test import send_test
+def _test_message(run: RunContext, recipient: "Recipient | None", phone: str | None) -> Step:
+    from greencli.errors import GreenCliError
+    from greencli.flows.test_message import SentBefore, send_test_once
 
-    code = _quietly(run, lambda: send_test(ctx, phone=phone, message=None, no_check=False, wait=None, json_output=False))
-    if code != 0:
-        return Step("Test message", "failed", "not sent", f"Run `greencli send-test {phone}` for the details.")
-    return Step("Test message", "done", f"sent to {phone}")
+    if recipient is None:
+        return Step("Test message", "skipped", "no --send-test PHONE")
+    try:
+        sent = send_test_once(run.client(), recipient)
+    except GreenCliError as error:  # setup still reports the steps before it
+        return Step("Test message", "failed", f"not sent: {error.message}", error.hint)
+    if isinstance(sent, SentBefore):
+        return Step("Test message", "skipped", f"already sent to {phone} (message ID {sent.id_message}, in {sent.where})")
+    return Step("Test message", "done", f"sent to {phone} (message ID {sent.id_message})")
 
 
 def _doctor(run: RunContext) -> tuple[bool, dict[str, int]]:
