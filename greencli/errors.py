@@ -84,6 +84,11 @@ class OutputFailed(GreenCliError):
     exit_code = ExitCode.OUTPUT
 
 
+class ReaderGone(Exception):
+    """stdout's reader went away (`greencli webhooks listen | head -1`): not an error. What
+    waited for the next notification stops, and greencli ends quietly."""
+
+
 class Interrupted(GreenCliError):
     """Ctrl-C: reported as one line (or, with --json, the error document) and exit 130."""
 

@@ -107,7 +107,7 @@ def test_query_params_and_extra_path(api, client, token: str) -> None:
 
 def test_long_poll_adds_wait_to_read_timeout(api, client, token: str) -> None:
     api.get(url("receiveNotification", token), json={"receiptId": 7, "body": {"typeWebhook": "x"}})
-    assert client.receive_notification(20) == Notification(7, {"typeWebhook": "x"}, '{"typeWebhook": "x"}')
+    assert client.receive_notification(20) == Notification(7, {"typeWebhook": "x"}, b'{"typeWebhook": "x"}')
     request = api.calls[0].request
     assert request.url.endswith("?receiveTimeout=20")
     assert request.req_kwargs["timeout"] == (2, 22)

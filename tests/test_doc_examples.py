@@ -62,7 +62,7 @@ DECODERS: dict[str, tuple[str, Callable[[GreenApiClient], Any], Callable[[Any], 
     "receiveNotification": (
         "GET",
         lambda c: c.receive_notification(5),
-        lambda b: None if b is None else Notification(b["receiptId"], b["body"], json.dumps(b["body"])),
+        lambda b: None if b is None else Notification(b["receiptId"], b["body"], json.dumps(b["body"]).encode()),
     ),
     "deleteNotification": ("DELETE", lambda c: c.delete_notification(1234567), lambda b: b["result"]),
 }

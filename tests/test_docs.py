@@ -83,7 +83,11 @@ def _invocations(text: str) -> list[str]:
             line = re.sub(r"^(?:(?:set [+-]e; )|[A-Z_]+=\S* )*", "", line)
             if line.startswith("greencli ") or line == "greencli":
                 found.append(re.split(r"\s(?:\||;|&&|#|>|2>)", line)[0])
-    found += [code for code in re.findall(r"`(greencli[^`]*)`", text) if not code.startswith("greencli/")]
+    found += [
+        re.split(r"\s(?:\||;|&&|#|>|2>)", code)[0]  # `greencli … | head -2`: the pipeline's reader is not greencli's
+        for code in re.findall(r"`(greencli[^`]*)`", text)
+        if not code.startswith("greencli/")
+    ]
     return found
 
 

@@ -63,7 +63,7 @@ def test_a_second_listener_lock_is_refused_and_names_the_pid(tmp_path, monkeypat
 
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     path = lock_path("https://api.green-api.com", "1101000001")
-    assert path.parent == tmp_path
+    assert path.parent == tmp_path / "greencli"
     first = ListenerLock(path).acquire()
     with pytest.raises(ListenerRunning) as running:
         ListenerLock(path).acquire()

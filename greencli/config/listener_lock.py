@@ -2,17 +2,20 @@
 
 Two listeners polling one queue each get some of the notifications and each delete what they
 got, so neither shows everything. A listener holds an exclusive lock (fcntl) on a file named
-after the instance and API host, in the user's runtime directory (XDG_RUNTIME_DIR, else the
-temporary directory); the file holds its PID so a second listener can say which process to
-stop. The operating system releases the lock when the process ends, however it ends.
+after the instance and API host, in greencli's private runtime directory (private_dirs.py:
+0700, this user's own; never a predictable path in /tmp that another local user could create
+first and lock); the file holds its PID so a second listener can say which process to stop.
+The operating system releases the lock when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import stat
 from pathlib import Path
+
+from greencli.config.private_dirs import runtime_directory
 
 
 class ListenerRunning(Exception):
@@ -23,11 +26,10 @@ class ListenerRunning(Exception):
 
 
 def lock_path(api_url: str, instance_id: str) -> Path:
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    directory = Path(runtime) if runtime and Path(runtime).is_dir() else Path(tempfile.gettempdir())
+    """The lock's file, in a private directory made for it (OSError or NotPrivate when none
+    can be made or trusted)."""
     host = hashlib.sha256(api_url.rstrip("/").encode()).hexdigest()[:12]
-    user = os.getuid() if hasattr(os, "getuid") else 0
-    return directory / f"greencli-{user}-listen-{instance_id}-{host}.lock"
+    return runtime_directory() / f"listen-{instance_id}-{host}.lock"
 
 
 class ListenerLock:
@@ -38,17 +40,13 @@ class ListenerLock:
         self._fd: int | None = None
 
     def acquire(self) -> ListenerLock:
-        """Take the lock, or raise ListenerRunning. Where locks are unavailable (no fcntl, an
-        unwritable directory), listening goes on unguarded: the lock is a courtesy check."""
+        """Take the lock, or raise ListenerRunning; OSError when the file cannot be opened.
+        Without fcntl (Windows) listening goes on unguarded: the lock is a courtesy check."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
             return self
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(self.path, flags, 0o600)
-        except OSError:
-            return self
+        fd = _open_own(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -69,3 +67,23 @@ class ListenerLock:
             finally:
                 os.close(self._fd)  # closing releases the lock; the empty file may stay
             self._fd = None
+
+
+def _open_own(path: Path) -> int:
+    """The lock file, this user's own regular file: anything else in its place (left there
+    while the directory was open to others) is removed first."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError:  # a symbolic link (O_NOFOLLOW), a directory, a FIFO…
+        fd = -1
+    if fd >= 0:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode) and (not hasattr(os, "getuid") or info.st_uid == os.getuid()):
+            return fd
+        os.close(fd)
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    else:
+        path.unlink()
+    return os.open(path, flags | os.O_EXCL, 0o600)

@@ -1,8 +1,16 @@
-"""Listening to notifications by polling: receive, hand over, delete, and keep going.
+"""Listening to notifications by polling: receive, deliver, delete, and keep going.
 
-A notification is deleted only after it was handed over (printed, or forwarded with a 2xx
-answer), so one that was not handled stays in the queue. Passing trouble (5xx, timeouts, lost
-connections, 429) is retried with growing pauses, as Green API advises for 5xx answers:
+Green API keeps a notification in the queue until it is deleted, and a receive hands out the
+same one again until then
+(https://green-api.com/en/docs/api/receiving/technology-http-api/ReceiveNotification/). So a
+notification is deleted only after it was delivered: forwarded to the bot and answered with a
+complete HTTP 200 (forwarding.py), or else written out in full to stdout. One greencli cannot
+read is forwarded as its exact bytes, or set aside in a private file, then deleted: it never
+blocks the queue, and nothing is lost.
+
+When stdout's reader goes away (`| head -2`), listening stops at once: what was not delivered
+stays in the queue. Passing trouble (5xx, timeouts, lost connections, 429) is retried with
+growing pauses, as Green API advises for 5xx answers:
 https://green-api.com/en/docs/api/recommendations/working-with-incomming-webhooks/
 """
 
@@ -11,17 +19,35 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from greencli.errors import ApiError, NotFine
+from greencli.errors import ApiError, ExitCode, GreenCliError, NotFine, ReaderGone
 from greencli.greenapi.failures import is_transient
 
 if TYPE_CHECKING:
+    from greencli.flows.forwarding import Forwarder
     from greencli.greenapi.client import GreenApiClient, Notification
 
 T = TypeVar("T")
 
 MAX_PAUSE = 30.0
+
+
+class SetAsideFailed(GreenCliError):
+    """An unreadable notification could not be saved to its file (exit 74, like any output
+    greencli could not write): it stays in the queue."""
+
+    code = "set_aside_failed"
+    exit_code = ExitCode.OUTPUT
+
+
+class Handover(NamedTuple):
+    """One notification on its way out, and where it has been delivered so far."""
+
+    notification: Notification
+    forwarded: int | None = None  # the bot's status (200) when forwarded
+    set_aside: Path | None = None  # the private file an unreadable notification was saved to
 
 
 def polling_settings(client: GreenApiClient) -> dict[str, Any]:
@@ -36,48 +62,81 @@ def polling_settings(client: GreenApiClient) -> dict[str, Any]:
     return settings
 
 
+def _run_here(call: Callable[[], T]) -> T:
+    return call()
+
+
 def listen(
     client: GreenApiClient,
-    handle: Callable[[Notification, int | None], None],
+    show: Callable[[Handover], bool],
     *,
     count: int | None,
     receive_timeout: int,
-    forward_to: str | None = None,
-    webhook_token: str | None = None,
-    forward_timeout: float = 10.0,
+    forwarder: Forwarder | None = None,
+    waiting: Callable[[Callable[[], Any]], Any] = _run_here,
     on_retry: Callable[[ApiError, float], None] = lambda error, pause: None,
     on_forward_failure: Callable[[str, float], None] = lambda reason, retry_in: None,
     on_not_deleted: Callable[[Notification], None] = lambda notification: None,
     on_end: Callable[[int, int], None] = lambda handled, not_deleted: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Receive notifications until `count` were handled (forever when None).
+    """Receive notifications until `count` were delivered (forever when None).
 
-    Each one is forwarded first (when `forward_to` is set), then given to `handle` with the
-    forward's HTTP status (None when not forwarded), then deleted; `on_not_deleted` hears of a
-    delete answered result: false. However it ends, `on_end(handled, not_deleted)` is told.
+    Each is forwarded first (with `forwarder`), or set aside when it cannot be read and there
+    is no bot to take it; then `show` writes it out and says whether it reached stdout's reader
+    in full. It is deleted when the bot answered 200, or else when `show` said yes. A `show`
+    that says no means the reader went away: listening stops there. Every wait (a receive, a
+    forward) runs through `waiting`, which raises ReaderGone when the reader leaves meanwhile.
+    `on_not_deleted` hears of a delete answered result: false. However it ends,
+    `on_end(delivered, not_deleted)` is told.
     """
-    forwarder = None
-    if forward_to is not None:
-        from greencli.flows.forwarding import Forwarder
-
-        forwarder = Forwarder(forward_to, webhook_token, forward_timeout)
-    handled = not_deleted = 0
+    delivered = not_deleted = 0
     try:
-        while count is None or handled < count:
-            notification = until_it_works(lambda: client.receive_notification(receive_timeout), on_retry, sleep)
+        while count is None or delivered < count:
+            notification: Notification | None = waiting(
+                lambda: until_it_works(partial(client.receive_notification, receive_timeout), on_retry, sleep)
+            )
             if notification is None:
                 continue
-            forwarded = None if forwarder is None else forwarder.deliver(notification.body, on_forward_failure, raw=notification.raw_body)
-            handle(notification, forwarded)
+            handover = Handover(notification)
+            if forwarder is not None:
+                handover = handover._replace(forwarded=waiting(partial(_forward, forwarder, notification, on_forward_failure, sleep)))
+            elif notification.unreadable is not None:
+                handover = handover._replace(set_aside=_set_aside(client, notification))
+            shown = show(handover)
+            if handover.forwarded is None and not shown:
+                break  # the reader went away before taking it: it stays in the queue
             if not until_it_works(partial(client.delete_notification, notification.receipt_id), on_retry, sleep):
                 not_deleted += 1
                 on_not_deleted(notification)
-            handled += 1
+            delivered += 1
+            if not shown:
+                break  # delivered to the bot, but nobody reads stdout any more
+    except ReaderGone:
+        pass
     finally:
         if forwarder is not None:
             forwarder.close()
-        on_end(handled, not_deleted)
+        on_end(delivered, not_deleted)
+
+
+def _forward(forwarder: Forwarder, notification: Notification, on_failure: Callable[[str, float], None], sleep: Callable[[float], None]) -> int:
+    return forwarder.deliver(notification.body, on_failure, sleep, raw=notification.raw_body)
+
+
+def _set_aside(client: GreenApiClient, notification: Notification) -> Path:
+    """Save an unreadable notification's exact bytes, or stop: it stays in the queue."""
+    from greencli.config.set_aside import set_aside
+
+    try:
+        return set_aside(client.credentials.instance_id, notification.receipt_id, notification.raw_body or b"")
+    except Exception as error:  # OSError, NotPrivate: nothing was written
+        raise SetAsideFailed(
+            f"Notification {notification.receipt_id} cannot be read ({notification.unreadable}), and greencli "
+            f"could not set it aside in a file: {error}. It stays in the queue.",
+            "Make greencli's state directory writable ($XDG_STATE_HOME/greencli, else "
+            "~/.local/state/greencli), or pass it to your bot with --forward-to.",
+        ) from None
 
 
 def until_it_works(

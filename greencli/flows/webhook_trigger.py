@@ -13,11 +13,10 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from greencli.errors import NotFine
-from greencli.flows.forwarding import Delivery, post_once
+from greencli.flows.forwarding import GREEN_API_WAIT, Delivery, post_once
 from greencli.greenapi.webhook_url import CREDENTIALS_IN_URL, carries_credentials
 from greencli.redaction import register
 
-GREEN_API_WAIT = 180.0  # seconds Green API waits for the bot's answer
 SLOW = 5.0  # an answer slower than this works, but delays every notification behind it
 
 

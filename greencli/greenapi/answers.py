@@ -12,10 +12,11 @@ class QrAnswer(NamedTuple):
 
 class Notification(NamedTuple):
     receipt_id: int
-    body: Any  # an object, unless the server sent something odd
+    body: Any  # an object, unless the server sent something odd; None when `unreadable`
     # The body exactly as the server wrote it inside the answer, so `listen --forward-to` can
-    # pass on Green API's own bytes rather than a re-encoding (None if it could not be cut out).
-    raw_body: str | None = None
+    # pass on Green API's own bytes rather than a re-encoding, and keep what it cannot read.
+    raw_body: bytes | None = None
+    unreadable: str | None = None  # why greencli cannot read the body, when it cannot
 
 
 class StateChange(NamedTuple):

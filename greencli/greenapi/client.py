@@ -17,12 +17,12 @@ from greencli.errors import ApiError
 from greencli.greenapi import failures
 from greencli.greenapi.answers import FileSent, Notification, QrAnswer, StateChange
 from greencli.greenapi.credentials import Credentials, media_url_for
-from greencli.greenapi.failures import Endpoint
+from greencli.greenapi.failures import Call, Endpoint
 from greencli.greenapi.media_files import OpenedFile
+from greencli.greenapi.notification_answer import NotAnAnswer, cut_answer
 from greencli.greenapi.shapes import bad_shape, count_of, field, list_of_objects, nullable_field, object_of
 from greencli.greenapi.transport import RetryNotice, Sleep, Transport
 from greencli.greenapi.upload_form import StreamedForm
-from greencli.greenapi.webhook_push import member_text
 from greencli.redaction import redact, register
 
 # What the typed methods return, and what `on_retry` is told, for callers of the client.
@@ -84,7 +84,6 @@ class GreenApiClient:
         long_poll: float = 0.0,
         form: StreamedForm | None = None,
         media: bool = False,
-        lenient_numbers: bool = False,
     ) -> tuple[Any, str]:
         """Call one API method: its decoded JSON (which may be None) and the answer's text.
 
@@ -92,6 +91,20 @@ class GreenApiClient:
         the media host (mediaUrl), where Green API takes uploads. `long_poll`: seconds the
         server may take by design, on top of --timeout.
         """
+        return failures.json_answer(*self._exchange(http_method, api_method, body, params, extra_path, long_poll, form, media))
+
+    def _exchange(
+        self,
+        http_method: str,
+        api_method: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        extra_path: str | None = None,
+        long_poll: float = 0.0,
+        form: StreamedForm | None = None,
+        media: bool = False,
+    ) -> tuple[Any, bytes, Endpoint, Call]:
+        """One call through the transport: the answer, its body, and what reading it needs."""
         base = self._media_base if media else self._base
         url = f"{base}/{api_method}/{self.credentials.token}"
         if extra_path:
@@ -103,7 +116,7 @@ class GreenApiClient:
             return {"data": form.restart(), "params": params, "headers": {"Content-Type": form.content_type}}
 
         response, content, call = self._transport.exchange(http_method, url, api_method, send, long_poll)
-        return failures.json_answer(response, content, self._endpoint, call, lenient_numbers)
+        return response, content, self._endpoint, call
 
     def _json(self, http_method: str, api_method: str, **arguments: Any) -> Any:
         return self.request(http_method, api_method, **arguments)[0]
@@ -271,24 +284,17 @@ class GreenApiClient:
     def receive_notification(self, wait_seconds: int = 20) -> Notification | None:
         """Long-poll the notification queue; None when nothing arrived within the wait."""
         wait_seconds = max(5, min(60, wait_seconds))
-        data, text = self.request(
-            "GET",
-            "receiveNotification",
-            params={"receiveTimeout": wait_seconds},
-            long_poll=wait_seconds,
-            # NaN or Infinity in a notification become null: refusing the answer would block
-            # the queue on that notification for ever, as nothing else could delete it.
-            lenient_numbers=True,
-        )
-        if data is None:
+        exchanged = self._exchange("GET", "receiveNotification", params={"receiveTimeout": wait_seconds}, long_poll=wait_seconds)
+        answer = failures.checked_answer(*exchanged)
+        # The receipt is read even when the body cannot be (notification_answer.py): a body of
+        # any shape, or one greencli refuses, is still handed over and deleted, never stuck.
+        try:
+            cut = cut_answer(answer)
+        except NotAnAnswer:
+            raise bad_shape("receiveNotification", "a receiptId number and a body") from None
+        if cut is None:
             return None
-        data = object_of(data, "receiveNotification")
-        receipt_id = data.get("receiptId")
-        if not isinstance(receipt_id, int) or isinstance(receipt_id, bool) or "body" not in data:
-            raise bad_shape("receiveNotification", "a receiptId number and a body")
-        # A body of another shape is still a notification with a receipt: it is shown,
-        # forwarded and deleted like any other, so it cannot block the queue.
-        return Notification(receipt_id, data.get("body"), member_text(text, "body"))
+        return Notification(cut.receipt_id, cut.body, cut.raw_body, cut.unreadable)
 
     def delete_notification(self, receipt_id: int) -> bool:
         data = self._json("DELETE", "deleteNotification", extra_path=str(receipt_id))

@@ -199,8 +199,15 @@ def answer_text(response: requests.Response, body: bytes) -> str | None:
         return None
 
 
-def json_answer(response: requests.Response, body: bytes, endpoint: Endpoint, call: Call, lenient_numbers: bool) -> tuple[Any, str]:
-    """The decoded JSON of a 200 and its text, or the error its status or body makes."""
+def checked_answer(response: requests.Response, body: bytes, endpoint: Endpoint, call: Call) -> bytes:
+    """The body of a 200 that can hold JSON, not decoded (the caller reads it), or the error its
+    status or body makes."""
+    _checked_text(response, body, endpoint, call)
+    return body
+
+
+def _checked_text(response: requests.Response, body: bytes, endpoint: Endpoint, call: Call) -> str:
+    """The text of a 200 that can hold JSON, or the error its status or body makes."""
     text = answer_text(response, body)
     method = call.method
     processed = not call.idempotent  # a 200 means the request was handled, whatever the body
@@ -232,8 +239,16 @@ def json_answer(response: requests.Response, body: bytes, endpoint: Endpoint, ca
             method,
             processed,
         )
+    return text
+
+
+def json_answer(response: requests.Response, body: bytes, endpoint: Endpoint, call: Call) -> tuple[Any, str]:
+    """The decoded JSON of a 200 and its text, or the error its status or body makes."""
+    text = _checked_text(response, body, endpoint, call)
+    method = call.method
+    processed = not call.idempotent
     try:
-        return parse_json(text, lenient_numbers), text
+        return parse_json(text), text
     except UnusableJson as error:
         raise bad_response(
             f"Green API answered {method} with JSON greencli does not accept ({error}).",

@@ -1,7 +1,7 @@
 """What one webhook push from Green API looks like: its Authorization header and its body.
 
 `webhooks listen --forward-to` passes on the notification exactly as Green API wrote it inside
-receiveNotification's answer (`member_text`), and the sandbox's push mode writes it the way the
+receiveNotification's answer (notification_answer.py), and the sandbox's push mode writes it the way the
 sandbox writes that answer (`encode_body`), so a bot sees the same bytes and the same header
 from either.
 """
@@ -31,35 +31,3 @@ def encode_body(notification: Any) -> bytes:
     receiveNotification carries it): keys in order, Python's default separators."""
     return json.dumps(notification).encode("utf-8")
 
-
-def member_text(answer: str, key: str) -> str | None:
-    """The text of `key`'s value in the JSON object `answer`, exactly as written there (None
-    when `answer` is not an object holding `key`)."""
-    decoder = json.JSONDecoder()
-    try:
-        index = _skip(answer, 0)
-        if answer[index : index + 1] != "{":
-            return None
-        index = _skip(answer, index + 1)
-        while answer[index : index + 1] == '"':
-            name, index = decoder.raw_decode(answer, index)
-            index = _skip(answer, index)
-            if answer[index : index + 1] != ":":
-                return None
-            start = _skip(answer, index + 1)
-            _, end = decoder.raw_decode(answer, start)
-            if name == key:
-                return answer[start:end]
-            index = _skip(answer, end)
-            if answer[index : index + 1] != ",":
-                return None
-            index = _skip(answer, index + 1)
-    except ValueError:
-        return None
-    return None
-
-
-def _skip(text: str, index: int) -> int:
-    while index < len(text) and text[index] in " \t\r\n":
-        index += 1
-    return index

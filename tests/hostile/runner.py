@@ -74,6 +74,31 @@ def finish(process: subprocess.Popen, cwd: Path, limit: float, kill_quietly: boo
     )
 
 
+@dataclass
+class Piped(Finished):
+    read: str  # what the reading program wrote out
+
+
+def pipe_into(reader: list[str], args: list[str], api_url: str, cwd: Path, limit: float = 30.0, **extra_env: str) -> Piped:
+    """`greencli ARGS | READER`, as a shell runs it: greencli's stdout is the reader's stdin.
+    Ends once both have ended; `limit` guards the run (a greencli that hangs fails the test)."""
+    err = open(cwd / "stderr.txt", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        greencli_command() + args, env=environment(api_url, **extra_env), cwd=cwd, stdout=subprocess.PIPE, stderr=err
+    )
+    assert process.stdout is not None
+    reading = subprocess.Popen(reader, stdin=process.stdout, stdout=subprocess.PIPE)
+    process.stdout.close()  # now only the reader holds the pipe's reading end
+    try:
+        read = reading.communicate(timeout=limit)[0]
+    finally:
+        reading.kill()
+    (cwd / "stdout.txt").write_bytes(b"")
+    finished = finish(process, cwd, limit)
+    err.close()
+    return Piped(finished.exit_code, finished.stdout, finished.stderr, finished.peak_mib, read.decode())
+
+
 def run_greencli(args: list[str], api_url: str, cwd: Path | None = None, limit: float = 30.0, **extra_env: str) -> Finished:
     if cwd is None:
         with tempfile.TemporaryDirectory() as directory:

@@ -210,6 +210,35 @@ def drip(interval: float = 1.0, declared: int = 10_000, headers_too: bool = Fals
     return behave
 
 
+def delayed(seconds: float, then: Behaviour) -> Behaviour:
+    """Think for `seconds` (a slow bot), then behave as `then`."""
+    def behave(handler: Handler) -> None:
+        if not handler.wait(seconds):
+            then(handler)
+
+    return behave
+
+
+def status_line_only(status: int = 200) -> Behaviour:
+    """A status line, then nothing more: the connection closes before any header ends."""
+    def behave(handler: Handler) -> None:
+        handler.wfile.write(f"HTTP/1.1 {status} OK\r\n".encode())
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return behave
+
+
+def cut_short(status: int = 200, declared: int = 100, sent: int = 10) -> Behaviour:
+    """Headers announcing `declared` bytes of body, `sent` of them, then the connection closes."""
+    def behave(handler: Handler) -> None:
+        handler.wfile.write(f"HTTP/1.1 {status} OK\r\nContent-Length: {declared}\r\n\r\n".encode() + b"x" * sent)
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return behave
+
+
 def never_answers() -> Behaviour:
     def behave(handler: Handler) -> None:
         handler.wait(3600)
@@ -254,9 +283,10 @@ class NotificationQueue:
     answered until deleted, exactly as Green API's queue does.
     """
 
-    def __init__(self, server: HostileServer, settings: dict[str, Any] | None = None) -> None:
+    def __init__(self, server: HostileServer, settings: dict[str, Any] | None = None, empty_wait: float = 0.2) -> None:
         self.server = server
-        self.pending: list[tuple[int, str]] = []
+        self.empty_wait = empty_wait  # how long an empty queue holds a receive (Green API: receiveTimeout)
+        self.pending: list[tuple[int, str | bytes]] = []
         self.deleted: list[int] = []
         self.delete_result = True
         self.lock = threading.Lock()
@@ -264,7 +294,7 @@ class NotificationQueue:
         server.route("receiveNotification", self._receive)
         server.route("deleteNotification", self._delete)
 
-    def add(self, receipt_id: int, body_json: str) -> None:
+    def add(self, receipt_id: int, body_json: str | bytes) -> None:
         with self.lock:
             self.pending.append((receipt_id, body_json))
 
@@ -272,10 +302,11 @@ class NotificationQueue:
         with self.lock:
             first = self.pending[0] if self.pending else None
         if first is None:
-            handler.wait(0.2)  # a short long-poll: tests stay fast
+            handler.wait(self.empty_wait)  # a short long-poll by default: tests stay fast
             reply(200, b"null")(handler)
             return
-        reply(200, f'{{"receiptId": {first[0]}, "body": {first[1]}}}')(handler)
+        body = first[1] if isinstance(first[1], bytes) else first[1].encode()
+        reply(200, b'{"receiptId": %d, "body": %s}' % (first[0], body))(handler)
 
     def _delete(self, handler: Handler) -> None:
         receipt_id = int(handler.path.rstrip("/").rsplit("/", 1)[-1])

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from greencli.cli.commands.webhooks_listen import listen
 from greencli.cli.commands.webhooks_trigger import trigger
 from greencli.cli.context import JsonOption, use
 from greencli.cli.output import styled
@@ -12,7 +13,6 @@ from greencli.cli.seconds import finite_seconds
 
 if TYPE_CHECKING:
     from greencli.cli.context import RunContext
-    from greencli.greenapi.client import Notification
 
 app = typer.Typer(
     help="Switch notifications on or off, show or listen to them.",
@@ -185,112 +185,5 @@ def _apply(run: "RunContext", desired: dict[str, Any], action: str, verify_wait:
     return Result({"ok": True, "changed": shown, "unchanged": unchanged, "notApplied": [], "note": RESTART_NOTE}, render)
 
 
-@app.command("listen")
-def listen(
-    ctx: typer.Context,
-    forward_to: Annotated[
-        str | None, typer.Option("--forward-to", metavar="URL", help="POST each notification to your local bot, as Green API would.")
-    ] = None,
-    count: Annotated[int | None, typer.Option("--count", metavar="N", min=1, help="Stop after N notifications.")] = None,
-    receive_timeout: Annotated[
-        int, typer.Option("--receive-timeout", metavar="SECONDS", min=5, max=60, help="Long-poll wait per request (5-60).")
-    ] = 20,
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per line, one per notification.")] = False,
-) -> None:
-    """Print (and forward) notifications as they arrive.
-
-    It polls, so no public URL is needed. Each notification is deleted from the queue only
-    after it was printed, or forwarded with a 2xx answer (a redirect is a failed delivery:
-    it is not followed). One listener per instance runs at a time on a machine.
-
-    Example: greencli webhooks listen --forward-to http://localhost:8000/webhook
-    """
-    from greencli.errors import UsageError
-
-    run = use(ctx, json_output)
-    run.output.json_lines = json_output
-    if forward_to is not None:
-        from greencli.greenapi.credentials import check_url_shape
-
-        why = check_url_shape(forward_to)
-        if why:
-            raise UsageError(f"--forward-to {why}.", "For example: --forward-to http://localhost:8000/webhook", code="invalid_url")
-    lock = _one_listener(run.credentials())
-    try:
-        _listen(run, forward_to, count, receive_timeout, json_output)
-    finally:
-        lock.release()
-
-
-def _one_listener(credentials: Any) -> Any:
-    """Refuse to start while another greencli listener polls the same instance."""
-    from greencli.config.listener_lock import ListenerLock, ListenerRunning, lock_path
-    from greencli.errors import NotFine
-
-    try:
-        return ListenerLock(lock_path(credentials.api_url, credentials.instance_id)).acquire()
-    except ListenerRunning as running:
-        who = f" (PID {running.pid})" if running.pid else ""
-        raise NotFine(
-            f"Another `greencli webhooks listen`{who} is already polling instance {credentials.instance_id}: "
-            "two listeners would each get some of the notifications, and neither all of them.",
-            f"Stop the other listener{who} first, then start this one.",
-            code="listener_running",
-        ) from None
-
-
-def _listen(run: "RunContext", forward_to: str | None, count: int | None, receive_timeout: int, json_output: bool) -> None:
-    from greencli.flows.listening import listen as listen_flow
-    from greencli.flows.listening import polling_settings
-    from greencli.greenapi.notification_settings import is_on
-    from greencli.greenapi.notification_summary import one_line
-
-    out = run.output
-    client = run.client()
-    settings = polling_settings(client)
-    if not is_on(settings, "incomingWebhook"):
-        out.warn("Incoming-message notifications are off: no incoming message will arrive.", "Run: greencli webhooks enable")
-
-    def show_one(notification: "Notification", forwarded: int | None) -> None:
-        if json_output:
-            record: dict[str, Any] = {"receiptId": notification.receipt_id, "body": notification.body}
-            if forwarded is not None:
-                record["forwardStatus"] = forwarded
-            out.json_line(record)
-        else:
-            suffix = f"  → forwarded ({forwarded})" if forwarded is not None else ""
-            out.line(one_line(notification.body), styled(suffix, "dim"))
-
-    def not_deleted(notification: "Notification") -> None:
-        out.warn(
-            f"Green API did not delete notification {notification.receipt_id} (deleteNotification "
-            "answered result: false): it may arrive again, or another program took it first.",
-            "If it repeats, check that no other bot or listener polls this instance.",
-        )
-
-    def ended(handled: int, undeleted: int) -> None:
-        if undeleted:
-            were = "notification was" if handled == 1 else "notifications were"
-            out.warn(f"{undeleted} of {handled} {were} not deleted from the queue.")
-
-    out.progress(
-        f"Listening for notifications (instance {client.credentials.instance_id}, polling)"
-        + (f", forwarding to {forward_to}" if forward_to else "")
-        + ". Ctrl-C stops; a notification not yet handled stays in the queue."
-    )
-    listen_flow(
-        client,
-        show_one,
-        count=count,
-        receive_timeout=receive_timeout,
-        forward_to=forward_to,
-        webhook_token=str(settings.get("webhookUrlToken") or "") or None,
-        forward_timeout=run.timeout,
-        on_retry=lambda error, pause: out.warn(f"{error.message} Trying again in {pause:g} s."),
-        on_forward_failure=lambda reason, retry_in: out.warn(f"Forwarding failed: {reason}; retrying in {retry_in:g} s."),
-        on_not_deleted=not_deleted,
-        on_end=ended,
-    )
-
-
-app.command("trigger")(trigger)  # in a module of its own: it is not about settings or listening
+app.command("listen")(listen)  # modules of their own: they are not about settings
+app.command("trigger")(trigger)

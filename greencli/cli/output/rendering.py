@@ -112,6 +112,10 @@ class Output:
             stream.write(plain + "\n")
             stream.flush()
 
+    def reader_gone(self) -> bool:
+        """Whether stdout's reader went away (`| head`): what is written from then on goes nowhere."""
+        return self._guarded_stdout.gone
+
     def blank(self, err: bool = False) -> None:
         self.line("", err=err)
 

@@ -53,6 +53,11 @@ class GuardedStream:
             except OSError as error:
                 self._failed(error)
 
+    @property
+    def gone(self) -> bool:
+        """Whether the reader went away (a write met EPIPE): nothing written since reached it."""
+        return self._gone
+
     def _failed(self, error: OSError) -> None:
         import errno
 
