@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +30,26 @@ CASES = {
 }
 
 
+def upload_case(kill_after: float) -> dict[str, object]:
+    """send-test --file with a 95 MB file: greencli streams it (last, as the server's digest
+    of the body is all this process keeps of it)."""
+    server = hostile.HostileServer().start()
+    server.route("getStateInstance", hostile.json_reply({"stateInstance": "authorized"}))
+    server.route("sendFileByUpload", hostile.json_reply({"idMessage": "3EB0C767D097B7C7C030"}))
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            with (Path(directory) / "big.bin").open("wb") as handle:
+                for _ in range(95):
+                    handle.write(os.urandom(hostile.MIB))
+            started = time.monotonic()
+            process = start(["--timeout", "60", "send-test", "79001234567", "--no-check", "--file", "big.bin"], server.url, Path(directory))
+            result = finish(process, Path(directory), kill_after * 4, kill_quietly=True)
+            seconds = time.monotonic() - started
+    finally:
+        server.stop()
+    return {"case": "send-test --file, 95 MB", "exit": result.exit_code, "seconds": round(seconds, 1), "peakMiB": round(result.peak_mib)}
+
+
 def main() -> None:
     kill_after = float(sys.argv[1]) if len(sys.argv) > 1 else 30.0
     rows = []
@@ -47,6 +68,8 @@ def main() -> None:
             server.stop()
         rows.append({"case": name, "exit": exit_code, "seconds": round(seconds, 1), "peakMiB": peak})
         print(json.dumps(rows[-1]), flush=True)
+    rows.append(upload_case(kill_after))
+    print(json.dumps(rows[-1]), flush=True)
 
 
 if __name__ == "__main__":

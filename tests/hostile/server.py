@@ -8,6 +8,7 @@ a test never hangs on the server. Behaviours are built by the functions below.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import struct
 import threading
@@ -33,6 +34,11 @@ class HostileServer(ThreadingHTTPServer):
         self.before_body: dict[str, Behaviour] = {}  # run once the headers are in, before the body is read
         self.stopping = threading.Event()
         self.seen: list[tuple[str, str, bytes]] = []  # (verb, path, body)
+        # Bodies longer than this are kept as their first bytes, with their length and SHA-256
+        # in `large_bodies`: a test process that held a 95 MB upload would show up in the peak
+        # RSS of every greencli it starts later (the kernel counts the parent's at the spawn).
+        self.keep_body_bytes = 8 * MIB
+        self.large_bodies: list[tuple[str, int, str]] = []  # (method or path, length, sha256 hex)
         self.lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -80,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         if early is not None:
             early(self)
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._read_body(length)
         with self.server.lock:
             self.server.seen.append((self.command, self.path, body))
         behaviour = self.server.routes.get(_route_name(self.path), reply(404, b'{"error": "unscripted"}'))
@@ -90,6 +96,21 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     do_GET = do_POST = do_DELETE = _serve
+
+    def _read_body(self, length: int) -> bytes:
+        if length <= self.server.keep_body_bytes:
+            return self.rfile.read(length) if length else b""
+        digest, kept, received = hashlib.sha256(), b"", 0
+        while received < length:
+            piece = self.rfile.read(min(MIB, length - received))
+            if not piece:
+                break  # the client hung up: the body stays short
+            digest.update(piece)
+            kept += piece[: max(0, self.server.keep_body_bytes - len(kept))]
+            received += len(piece)
+        with self.server.lock:
+            self.server.large_bodies.append((_route_name(self.path), received, digest.hexdigest()))
+        return kept
 
     def wait(self, seconds: float) -> bool:
         """Sleep unless the server stops; True when it is stopping."""
