@@ -8,10 +8,9 @@ import json
 import pytest
 import responses
 
-from tests.mocked_api import mocked
+from tests.mocked_api import API, ID, mocked
 
-ID = "1101000001"
-BASE = f"https://api.green-api.com/waInstance{ID}"
+BASE = f"{API}/waInstance{ID}"
 
 
 @pytest.fixture

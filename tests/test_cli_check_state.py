@@ -10,10 +10,8 @@ import requests
 import responses
 
 from tests.conftest import FakeClock
-from tests.mocked_api import mocked
+from tests.mocked_api import API, ID, mocked, url
 
-ID = "1101000001"
-API = "https://api.green-api.com"
 BASE = f"{API}/waInstance{ID}"
 
 NOT_AUTHORIZED_STATES = [
@@ -40,11 +38,11 @@ def env(token: str) -> dict[str, str]:
 
 
 def state_url(token: str) -> str:
-    return f"{BASE}/getStateInstance/{token}"
+    return url("getStateInstance", token)
 
 
 def settings_url(token: str) -> str:
-    return f"{BASE}/getWaSettings/{token}"
+    return url("getWaSettings", token)
 
 
 def phone_answered(api, token: str, base: str = BASE) -> None:

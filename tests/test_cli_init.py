@@ -13,10 +13,7 @@ from dotenv import dotenv_values
 
 from greencli.config.env_file_writer import render
 from greencli.redaction import mask
-from tests.mocked_api import mocked
-
-ID = "1101000001"
-API = "https://api.green-api.com"
+from tests.mocked_api import API, ID, mocked, url
 
 
 @pytest.fixture
@@ -27,7 +24,7 @@ def api():
 
 
 def state_url(token: str, base: str = API, instance: str = ID) -> str:
-    return f"{base}/waInstance{instance}/getStateInstance/{token}"
+    return url("getStateInstance", token, base, instance)
 
 
 def mode(path: Path) -> int:

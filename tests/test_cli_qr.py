@@ -6,13 +6,13 @@ import base64
 
 import responses
 
-ID = "1101000001"
+from tests.mocked_api import ID, mocked, url
 
 
 def test_an_unreadable_qr_picture_is_saved_and_the_pairing_code_suggested(run_cli, token, assert_no_token, tmp_path) -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n not really a picture").decode()
-    with responses.RequestsMock() as api:
-        api.add(responses.GET, f"https://api.green-api.com/waInstance{ID}/qr/{token}", json={"type": "qrCode", "message": png})
+    with mocked() as api:
+        api.add(responses.GET, url("qr", token), json={"type": "qrCode", "message": png})
         result = run_cli(["qr", "--once", "--save", "code.png"], env={"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token})
     assert result.exit_code == 0
     assert "saved at code.png" in result.stdout and "--phone" in result.stdout
@@ -21,10 +21,10 @@ def test_an_unreadable_qr_picture_is_saved_and_the_pairing_code_suggested(run_cl
 
 
 def test_qr_error_answer_exits_1_with_the_logout_fix(run_cli, token, assert_no_token) -> None:
-    with responses.RequestsMock() as api:
+    with mocked() as api:
         api.add(
             responses.GET,
-            f"https://api.green-api.com/waInstance{ID}/qr/{token}",
+            url("qr", token),
             json={"type": "error", "message": "Instance has auth. You need to make log out"},
         )
         result = run_cli(["qr", "--json"], env={"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token})

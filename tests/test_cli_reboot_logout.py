@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-import responses
 
-ID = "1101000001"
-API = "https://api.green-api.com"
+from tests.mocked_api import ID, methods, mocked, url
 
 
 @pytest.fixture
@@ -18,8 +16,8 @@ def env(token: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(("command", "field"), [("reboot", "isReboot"), ("logout", "isLogout")])
 def test_yes_calls_the_method_once_and_names_the_next_step(run_cli, env, token, command, field) -> None:
-    with responses.RequestsMock() as api:
-        api.get(f"{API}/waInstance{ID}/{command}/{token}", json={field: True})
+    with mocked() as api:
+        api.get(url(command, token), json={field: True})
         result = run_cli([command, "--yes", "--json"], env=env)
         assert len(api.calls) == 1
     assert result.exit_code == 0
@@ -29,28 +27,31 @@ def test_yes_calls_the_method_once_and_names_the_next_step(run_cli, env, token, 
 
 @pytest.mark.parametrize(("command", "field"), [("reboot", "isReboot"), ("logout", "isLogout")])
 def test_an_answer_that_it_did_not_happen_exits_1(run_cli, env, token, command, field) -> None:
-    with responses.RequestsMock() as api:
-        api.get(f"{API}/waInstance{ID}/{command}/{token}", json={field: False})
+    with mocked() as api:
+        api.get(url(command, token), json={field: False})
         result = run_cli([command, "--yes"], env=env)
     assert result.exit_code == 1
     assert f"the {command} did not happen" in result.stderr
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_changed(run_cli, env) -> None:
-    with responses.RequestsMock():  # any request would fail the test
+    with mocked():  # any request would fail the test
         result = run_cli(["logout", "--json"], env=env)
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "confirmation_required"
 
 
-def test_declining_the_prompt_changes_nothing_and_exits_1(run_cli, env, monkeypatch) -> None:
+def test_declining_the_prompt_changes_nothing_and_exits_1(run_cli, env, token, monkeypatch) -> None:
     from greencli.cli import context
 
     monkeypatch.setattr(context, "can_prompt", lambda: True)
-    with responses.RequestsMock():
+    with mocked(all_fired=False) as api:
+        # The phone the question names is looked up meanwhile (it may not be asked for in time).
+        api.get(url("getWaSettings", token), json={"phone": "79001234567"})
         result = run_cli(["reboot"], env=env, input="n\n")
     assert result.exit_code == 1
     assert "Cancelled: nothing was changed." in result.stderr
+    assert "reboot" not in methods(api)
 
 
 def test_bad_credentials_are_reported_before_the_question(run_cli) -> None:

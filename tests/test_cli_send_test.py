@@ -6,11 +6,7 @@ import json
 
 import pytest
 
-from tests.mocked_api import methods, mocked
-from tests.mocked_api import url as api_url
-
-ID = "1101000001"
-API = "https://api.green-api.com"
+from tests.mocked_api import API, ID, MEDIA, methods, mocked, url
 
 
 @pytest.fixture
@@ -23,10 +19,6 @@ def api():
 @pytest.fixture
 def env(token: str) -> dict[str, str]:
     return {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token, "GREEN_API_URL": API}
-
-
-def url(token: str, method: str) -> str:
-    return f"{API}/waInstance{ID}/{method}/{token}"
 
 
 def test_a_number_check_whatsapp_would_refuse_spends_no_request(api, run_cli, env, assert_no_token, token) -> None:
@@ -76,11 +68,11 @@ def test_an_empty_message_is_a_usage_error(run_cli, token) -> None:
 
 def test_wait_follows_the_message_and_a_failed_delivery_exits_1(run_cli, api, token, instant_polls) -> None:
     env = {"GREEN_API_INSTANCE_ID": ID, "GREEN_API_TOKEN": token}
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
-    api.post(api_url("sendMessage", token), json={"idMessage": "ABC"})
-    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
-    api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
-    api.post(api_url("getMessage", token), json={"statusMessage": "noAccount"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC"})
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
+    api.post(url("getMessage", token), json={"statusMessage": "noAccount"})
     result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "10"], env=env)
     assert result.exit_code == 1
     assert "Test message not delivered to +79001234567" in result.stdout
@@ -101,11 +93,9 @@ def test_a_token_typed_as_a_phone_number_is_masked_before_it_is_cut_short(run_cl
 # https://green-api.com/en/docs/api/sending/SendFileByUpload/ : a multipart form (chatId, file,
 # fileName, caption) at {mediaUrl}/waInstance{id}/sendFileByUpload/{token}; files up to 100 MB.
 
-MEDIA = "https://media.green-api.com"  # the universal media host, for the universal apiUrl
-
-
 def media_url(token: str) -> str:
-    return f"{MEDIA}/waInstance{ID}/sendFileByUpload/{token}"
+    """Uploads go to the universal media host, for the universal apiUrl."""
+    return url("sendFileByUpload", token, MEDIA)
 
 
 @pytest.fixture
@@ -116,8 +106,8 @@ def photo(tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 
 def authorized(api, token: str, on_whatsapp: bool = True) -> None:  # type: ignore[no-untyped-def]
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
-    api.post(api_url("checkWhatsapp", token), json={"existsWhatsapp": on_whatsapp})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(url("checkWhatsapp", token), json={"existsWhatsapp": on_whatsapp})
 
 
 def test_a_file_goes_to_the_media_host_as_a_multipart_upload(run_cli, api, env, token, photo, assert_no_token) -> None:
@@ -174,7 +164,7 @@ def test_a_lost_answer_to_an_upload_is_possibly_sent_and_never_retried(run_cli, 
 
 
 def test_an_unlinked_instance_uploads_nothing(run_cli, api, env, token, photo) -> None:
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "notAuthorized"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "notAuthorized"})
     result = run_cli(["send-test", "79001234567", "--file", photo, "--json"], env=env)
     assert result.exit_code == 1 and json.loads(result.stdout)["error"]["code"] == "not_authorized"
     assert methods(api) == ["getStateInstance"]
@@ -194,8 +184,8 @@ def test_a_number_without_whatsapp_uploads_nothing_and_no_check_skips_the_check(
 def test_wait_follows_an_uploaded_file_like_a_text(run_cli, api, env, token, photo, instant_polls) -> None:
     authorized(api, token)
     api.post(media_url(token), json={"idMessage": "ABC"})
-    api.get(api_url("getSettings", token), json={"outgoingWebhook": "yes"})  # statuses on: followed past sent
-    api.post(api_url("getMessage", token), json={"statusMessage": "delivered"})
+    api.get(url("getSettings", token), json={"outgoingWebhook": "yes"})  # statuses on: followed past sent
+    api.post(url("getMessage", token), json={"statusMessage": "delivered"})
     result = run_cli(["send-test", "79001234567", "--file", photo, "--wait", "10", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "delivered"
@@ -235,8 +225,8 @@ def follow_env(token: str) -> dict[str, str]:
 
 
 def test_follow_reads_an_existing_message_without_sending_again(run_cli, api, token, instant_polls) -> None:
-    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
-    api.post(api_url("getMessage", token), json={"statusMessage": "read"})
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.post(url("getMessage", token), json={"statusMessage": "read"})
     result = run_cli(["send-test", "+7 900 123-45-67", "--follow", "3EB0C767D097B7C7C030", "--json"], env=follow_env(token))
     assert result.exit_code == 0, result.stdout + result.stderr
     document = json.loads(result.stdout)
@@ -253,10 +243,10 @@ def test_follow_refuses_a_message_and_a_malformed_id(run_cli, token) -> None:
 
 # A message to the own number never gets past sent (https://green-api.com/en/docs/api/sending/SendMessage/).
 def test_wait_on_a_message_to_the_own_number_stops_at_sent_and_says_why(run_cli, api, token, instant_polls) -> None:
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
-    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
-    api.get(api_url("getSettings", token), json={"wid": "79001234567@c.us", "outgoingWebhook": "yes"})
-    api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(url("getSettings", token), json={"wid": "79001234567@c.us", "outgoingWebhook": "yes"})
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
     result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120"], env=follow_env(token))
     assert result.exit_code == 0
     assert "own number stays at `sent`" in result.stdout
@@ -264,10 +254,10 @@ def test_wait_on_a_message_to_the_own_number_stops_at_sent_and_says_why(run_cli,
 
 
 def test_wait_with_statuses_off_names_the_fix(run_cli, api, token, instant_polls) -> None:
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
-    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
-    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "no"})
-    api.post(api_url("getMessage", token), json={"statusMessage": "sent"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "no"})
+    api.post(url("getMessage", token), json={"statusMessage": "sent"})
     result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120", "--json"], env=follow_env(token))
     document = json.loads(result.stdout)
     assert document["stoppedBecause"] == "statusesOff" and document["journalReads"] == 1
@@ -282,9 +272,9 @@ def test_ctrl_c_while_following_names_the_sent_message_and_never_says_run_again(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(weather, "poll_through", interrupted)
-    api.get(api_url("getStateInstance", token), json={"stateInstance": "authorized"})
-    api.post(api_url("sendMessage", token), json={"idMessage": "ABC123"})
-    api.get(api_url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.post(url("sendMessage", token), json={"idMessage": "ABC123"})
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
     result = run_cli(["send-test", "79001234567", "--no-check", "--wait", "120"], env=follow_env(token))
     assert result.exit_code == 130
     assert "ABC123" in result.stderr and "was sent" in result.stderr

@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from greencli.config import env_file_writer
+from tests import mocked_api
 from tests.conftest import token_leaks
-from tests.mocked_api import mocked
+from tests.mocked_api import ID, mocked
 
-ID = "1101000001"
-API = "https://1101.api.green-api.com"
+API = "https://1101.api.green-api.com"  # an instance's own host: rotate names the instance's .env
 
 
 def url(method: str, token: str) -> str:
-    return f"{API}/waInstance{ID}/{method}/{token}"
+    return mocked_api.url(method, token, API)
 
 
 @pytest.fixture

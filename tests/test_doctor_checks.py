@@ -22,6 +22,7 @@ from greencli.doctor.runner import _ask_other_host, run_checks
 from greencli.errors import ApiError
 from greencli.greenapi.credentials import Credentials, media_url_for
 from greencli.greenapi.probes import HostProbe, probe_host
+from tests.mocked_api import mocked
 
 ID = "7103000001"
 
@@ -322,8 +323,6 @@ def test_missing_credentials_skip_everything_after_configuration(tmp_path: Path)
 def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token: str, tmp_path: Path) -> None:
     import socket
 
-    import responses
-
     from greencli.greenapi.client import GreenApiClient
 
     listener = socket.socket()  # the reachability probes connect here; `responses` answers the API
@@ -333,7 +332,7 @@ def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token:
     root = f"{base}/waInstance{ID}"
     settings = {"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes",
                 "stateWebhook": "yes", "outgoingWebhook": "no", "webhookUrl": ""}
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+    with mocked() as api:
         api.get(f"{root}/getStateInstance/{token}", json={"stateInstance": "notAuthorized"})
         api.get(f"{root}/getStatusInstance/{token}", json={"statusInstance": "offline"})
         api.get(f"{root}/getWaSettings/{token}", json={"phone": ""})
@@ -358,7 +357,6 @@ def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token:
 def test_the_403_probe_asks_the_factory_for_its_client_with_short_limits(token) -> None:
     """doctor builds no client of its own: the probe of the universal host goes through the
     run's factory too (greencli.cli.context.RunContext.new_client)."""
-    import responses
 
     from greencli.greenapi.client import GreenApiClient
     from greencli.greenapi.credentials import universal_api_url
@@ -372,7 +370,7 @@ def test_the_403_probe_asks_the_factory_for_its_client_with_short_limits(token) 
     own = "https://7103.api.greenapi.com"
     universal = universal_api_url(own)
     own_facts = facts(token, own)
-    with responses.RequestsMock() as api:
+    with mocked() as api:
         api.get(f"{universal}/waInstance{ID}/getStateInstance/{token}", json={"stateInstance": "authorized"})
         result = check_credentials(
             fetched(error=api_error("forbidden", 403)), own_facts, lambda url: _ask_other_host(url, own_facts, 8.0, make_client)
