@@ -396,16 +396,32 @@ def test_in_a_subdirectory_init_writes_at_the_project_root_and_commands_find_it(
 
 
 def test_an_env_above_the_project_or_outside_any_is_never_read(run_cli, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # tmp_path is outside the home directory
     (tmp_path / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\n")
     inner = tmp_path / "elsewhere"
     inner.mkdir()
-    monkeypatch.chdir(inner)  # not in a git work tree: only this directory counts
+    monkeypatch.chdir(inner)  # neither in a git work tree nor in the home directory: only here
     result = run_cli(["doctor", "--json"])
     assert json.loads(result.stdout)["checks"][0]["message"].startswith("GREEN_API_INSTANCE_ID and GREEN_API_TOKEN")
     (inner / "project" / ".git").mkdir(parents=True)
     monkeypatch.chdir(inner / "project")  # a work tree's top: nothing above it counts either
     result = run_cli(["doctor", "--json"])
     assert "GREEN_API_INSTANCE_ID and GREEN_API_TOKEN" in json.loads(result.stdout)["checks"][0]["message"]
+
+
+def test_outside_a_work_tree_an_env_up_to_the_home_directory_is_read(run_cli, tmp_path, monkeypatch) -> None:
+    home = tmp_path / "home"
+    (home / "bot" / "src").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / ".env").write_text("GREEN_API_INSTANCE_ID=2202000002\n")  # above the home: never read
+    monkeypatch.chdir(home / "bot" / "src")
+    result = run_cli(["doctor", "--json"])
+    assert "GREEN_API_INSTANCE_ID and GREEN_API_TOKEN" in json.loads(result.stdout)["checks"][0]["message"]
+    (home / "bot" / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\nGREEN_API_TOKEN={'0' * 50}\nGREEN_API_URL=http://127.0.0.1:9\n")
+    result = run_cli(["--timeout", "1", "doctor", "--json"])
+    assert "../.env line 1" in json.loads(result.stdout)["checks"][0]["message"]
+    again = run_cli(["--instance-id", ID, "--token", "0" * 50, "init", "--no-check"])  # never a second .env
+    assert again.exit_code == 2 and "../.env already exists" in again.stderr
 
 
 def test_token_stdin_keeps_the_token_out_of_argv(api, run_cli, assert_no_token, token, tmp_path) -> None:

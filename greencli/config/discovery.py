@@ -43,14 +43,27 @@ def project_root(cwd: Path) -> Path | None:
     return None
 
 
-def nearest_env_file(cwd: Path) -> Path | None:
-    """`.env` in `cwd`, else in its parents up to the top of the git work tree (never above it;
-    outside a work tree, only `cwd`): a command run in a project's subdirectory finds the
-    project's .env, and never one from another project or the home directory."""
-    top = project_root(cwd)
+def nearest_env_file(cwd: Path, home: Path | None = None) -> Path | None:
+    """`.env` in `cwd`, else in its parents: up to the top of the git work tree holding `cwd`,
+    or, outside a work tree, up to the home directory holding it (`home`, else $HOME) — never
+    above either; elsewhere only `cwd`. A command run in a project's subdirectory finds the
+    project's .env, and never one from another project or another user."""
+    top = project_root(cwd) or _home_holding(cwd, home)
     directories = [cwd] if top is None else [cwd, *cwd.parents[: len(cwd.parents) - len(top.parents)]]
     for directory in directories:
         path = directory / ".env"
         if path.exists() or path.is_symlink():
             return path
     return None
+
+
+def _home_holding(cwd: Path, home: Path | None) -> Path | None:
+    """The home directory when `cwd` is in it (compared as real paths), else None; a home
+    directory that is the file system's root counts as none."""
+    try:
+        home = (home or Path.home()).resolve()
+    except (RuntimeError, KeyError, OSError):  # no home directory known
+        return None
+    if home == Path(home.anchor):
+        return None
+    return home if cwd == home or home in cwd.parents else None
