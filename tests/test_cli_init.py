@@ -434,6 +434,27 @@ def test_token_stdin_keeps_the_token_out_of_argv(api, run_cli, assert_no_token, 
     assert empty.exit_code == 2 and "no token" in empty.stderr
 
 
+def test_token_stdin_without_an_api_url_says_which_host_it_uses(api, run_cli, token, tmp_path) -> None:
+    api.get(state_url(token), json={"stateInstance": "authorized"})
+    result = run_cli(["--instance-id", ID, "init", "--token-stdin"], input=f"{token}\n")
+    assert result.exit_code == 0, result.stderr
+    assert f"No API URL given (--api-url or GREEN_API_URL): greencli uses the universal host {API}" in result.stderr
+    assert "--api-url" in result.stderr
+
+
+def test_a_universal_host_that_cannot_be_reached_points_to_api_url(api, run_cli, token, tmp_path) -> None:
+    import requests
+
+    api.get(state_url(token), body=requests.exceptions.ConnectionError("Failed to resolve 'api.green-api.com'"))
+    result = run_cli(["--instance-id", ID, "init", "--token-stdin", "--json"], input=f"{token}\n")
+    assert result.exit_code == 3
+    error = json.loads(result.stdout)["error"]
+    assert "universal host" in error["hint"] and "--api-url" in error["hint"]
+    assert not (tmp_path / ".env").exists()
+    given = run_cli(["--instance-id", ID, "--api-url", "https://1101.api.green-api.com", "init", "--token-stdin", "--no-check"], input=f"{token}\n")
+    assert given.exit_code == 0 and "universal host" not in given.stderr
+
+
 def test_force_fills_in_from_the_existing_env(api, run_cli, assert_no_token, token, tmp_path) -> None:
     (tmp_path / ".env").write_text(f"GREEN_API_INSTANCE_ID={ID}\nGREEN_API_TOKEN={token}\n")
     result = run_cli(["--api-url", "https://1101.api.greenapi.com", "init", "--force", "--no-check"])

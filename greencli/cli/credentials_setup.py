@@ -75,6 +75,13 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
                 "GREEN_API_TOKEN (and GREEN_API_URL) in the environment.",
                 code="missing_credentials",
             )
+    # Nobody to ask for the apiUrl: say which host is used, rather than fail on it in silence.
+    universal_host = not interactive and not values[config.API_URL]
+    if universal_host:
+        out.warn(
+            f"No API URL given (--api-url or GREEN_API_URL): greencli uses the universal host {DEFAULT_API_URL}.",
+            f"Your instance has its own apiUrl on its page at console.green-api.com: {_API_URL_HINT}",
+        )
     for attempt in range(MAX_ATTEMPTS):
         if interactive:
             _ask(values, out, kept)
@@ -98,6 +105,15 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
         try:
             state = None if no_check else _check(run, credentials, out)
         except ApiError as error:
+            if universal_host and error.code in _WRONG_HOST:
+                raise ApiError(
+                    error.message,
+                    f"greencli tried the universal host {DEFAULT_API_URL} because no API URL was given: {_API_URL_HINT}",
+                    code=error.code,
+                    status=error.status,
+                    method=error.method,
+                    details=error.details,
+                ) from None
             if not interactive or error.code not in ("unauthorized", "forbidden", "not_found") or attempt + 1 == MAX_ATTEMPTS:
                 raise
             # Green API does not say which of the two is wrong; the token is the usual one.
@@ -127,6 +143,9 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
 
 
 MAX_ATTEMPTS = 3
+_API_URL_HINT = "pass it with --api-url (e.g. --api-url https://7103.api.greenapi.com) or set GREEN_API_URL."
+# What a host that is not the instance's looks like: no answer at all, or a refusal of the ID.
+_WRONG_HOST = frozenset({"dns_failed", "connection_failed", "timeout", "tls_error", "proxy_error", "forbidden", "not_found", "redirected"})
 
 
 def _target(env_file: Path | None, cwd: Path, force: bool, interactive: bool) -> Path:
