@@ -23,7 +23,7 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from greencli.config.variables import TOKEN, VARIABLES, Problem
+from greencli.config.variables import CA_VARIABLES, TOKEN, VARIABLES, Problem
 
 MAX_BYTES = 1024 * 1024  # far more than any .env; docs/guide.md states the limit
 
@@ -174,7 +174,7 @@ def read_env_file(path: Path, display: str) -> EnvFile:
                     "Write it as NAME=value, quoting values that contain spaces or #.",
                 )
             )
-        elif binding.key in VARIABLES:
+        elif binding.key in VARIABLES or binding.key in CA_VARIABLES:
             lines.setdefault(binding.key, []).append(line)
 
     if TOKEN in lines and path.stat().st_mode & 0o077:

@@ -9,10 +9,12 @@ error. Nothing is written into the process environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from greencli import redaction
 from greencli.config.discovery import find_env_file, nearest_env_file, project_root
@@ -20,6 +22,7 @@ from greencli.config.env_file_reading import EnvFile, read_env_file
 from greencli.config.validation import check_values, validate
 from greencli.config.variables import (
     API_URL,
+    CA_VARIABLES,
     INSTANCE_ID,
     MEDIA_URL,
     OPTION_FOR,
@@ -33,6 +36,7 @@ from greencli.config.variables import (
 )
 from greencli.errors import ConfigError, UsageError
 from greencli.greenapi.credentials import DEFAULT_API_URL, Credentials
+from greencli.greenapi.trust import Trust
 
 # The loader's public names, wherever they are defined.
 __all__ = [
@@ -58,10 +62,17 @@ class RootOptions(NamedTuple):
 class Resolution:
     """Every credential with its source, the .env file read, and every problem found."""
 
-    def __init__(self, settings: dict[str, Setting], env_file: Path | None, problems: list[Problem] | None = None) -> None:
+    def __init__(
+        self,
+        settings: dict[str, Setting],
+        env_file: Path | None,
+        problems: list[Problem] | None = None,
+        ca: Trust | None = None,
+    ) -> None:
         self.settings = settings
         self.env_file = env_file
         self.problems = problems if problems is not None else []
+        self.ca = ca  # the CA bundle the env file names, if any
 
     def value(self, variable: str) -> str | None:
         return self.settings[variable].value
@@ -89,6 +100,7 @@ class Resolution:
             token=self.value(TOKEN) or "",
             api_url=self.value(API_URL) or DEFAULT_API_URL,
             media_url=self.value(MEDIA_URL),
+            ca=self.ca,
         )
 
 
@@ -145,7 +157,61 @@ def resolve(
     redaction.register(file_values.get(TOKEN, ("", 0))[0])
 
     problems.extend(validate(settings))
-    return Resolution(settings, env_file.path if env_file else None, problems)
+    ca = _ca_named_in(env_file, settings[API_URL].value, problems) if env_file else None
+    return Resolution(settings, env_file.path if env_file else None, problems, ca)
+
+
+def _ca_named_in(env_file: EnvFile, api_url: str | None, problems: list[Problem]) -> Trust | None:
+    """The CA bundle the env file names (the first of the standard variables it sets; a
+    relative path is from the file's directory), for a sandbox on this machine only: `greencli
+    sandbox --tls > tls.env` writes those lines, and its throw-away CA is what its host is
+    verified with (the machine's CA variables know nothing of it). For any other host the lines
+    are not used (a repository's .env must not choose whom greencli trusts for Green API), and
+    a warning says so. A path that does not exist is an error when it would be used."""
+    for name in CA_VARIABLES:
+        value, line = env_file.values.get(name, ("", 0))
+        value = value.strip()
+        if not value:
+            continue
+        where = f"{name} ({env_file.display} line {line})"
+        if not _is_loopback(api_url):
+            if os.environ.get(name, "").strip() == value:
+                return None  # the environment says the same: nothing is lost
+            problems.append(
+                Problem(
+                    "warning",
+                    "ca_in_env_file",
+                    f"{where} is not used: greencli takes the CAs to trust for {urlsplit(api_url or '').hostname} "
+                    "from the environment (from an env file only for a sandbox on this machine).",
+                    f"Set {name} in the environment, or remove the line from {env_file.display}.",
+                    name,
+                )
+            )
+            return None
+        path = Path(value) if os.path.isabs(value) else env_file.path.parent / value
+        if not path.exists():
+            problems.append(
+                Problem(
+                    "error",
+                    "invalid_config",
+                    f"{where} names {value}, which does not exist.",
+                    "Point it at a PEM file of trusted certificates, or remove the line (the CA of "
+                    "`greencli sandbox --tls` is deleted when that sandbox stops).",
+                    name,
+                )
+            )
+        return Trust(str(path), where)
+    return None
+
+
+def _is_loopback(url: str | None) -> bool:
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def resolve_timeout(options: RootOptions, environ: Mapping[str, str] | None = None) -> float:

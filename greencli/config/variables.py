@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from greencli.greenapi import trust
+
 INSTANCE_ID = "GREEN_API_INSTANCE_ID"
 TOKEN = "GREEN_API_TOKEN"
 API_URL = "GREEN_API_URL"
@@ -13,6 +15,8 @@ TIMEOUT = "GREENCLI_TIMEOUT"
 
 VARIABLES = (INSTANCE_ID, TOKEN, API_URL, MEDIA_URL)
 OPTION_FOR = {INSTANCE_ID: "--instance-id", TOKEN: "--token", API_URL: "--api-url"}
+# Read from an env file too (`greencli sandbox --tls > tls.env` writes two): the CAs to trust.
+CA_VARIABLES = trust.VARIABLES
 
 
 class Origin(NamedTuple):

@@ -76,13 +76,13 @@ def run_checks(
     reads = reads_of(checks)
     # The connections the calls will use; those opened at start-up (greencli.cli.warm_start)
     # are already on their way. None: requests go through a proxy, which is checked instead.
-    first = warm(facts.api_url, len(reads), min(timeout, PROBE_TIMEOUT))
+    first = warm(facts.api_url, len(reads), min(timeout, PROBE_TIMEOUT), ca=facts.credentials.ca)
     probes_started = time.monotonic()
     media = _probe_media(facts, min(timeout, PROBE_TIMEOUT))
 
     def probe_api() -> HostProbe:
         if first is None:
-            return probe_host(facts.api_url, min(timeout, PROBE_TIMEOUT), facts.api_proxy)
+            return probe_host(facts.api_url, min(timeout, PROBE_TIMEOUT), facts.api_proxy, facts.credentials.ca)
         return probe_from(facts.api_url, first.result)
 
     def call(read: Read[Any]) -> Timed[Any] | None:
@@ -187,7 +187,7 @@ def _probe_media(facts: InstanceFacts, timeout: float) -> Future[HostProbe]:
         media.set_result(_SAME_HOST)  # the reachability check covers it: no extra connection
         return media
     pool = ThreadPoolExecutor(max_workers=1)
-    media = pool.submit(in_this_run(probe_host), facts.media_url, timeout, facts.media_proxy)
+    media = pool.submit(in_this_run(probe_host), facts.media_url, timeout, facts.media_proxy, facts.credentials.ca)
     pool.shutdown(wait=False)
     return media
 

@@ -53,7 +53,7 @@ class GreenApiClient:
         self.credentials = credentials
         self.host = urlsplit(credentials.api_url).netloc
         self._endpoint = Endpoint(self.host, urlsplit(credentials.api_url).hostname or "", credentials.instance_id, timeout)
-        self._transport = Transport(self._endpoint, timeout, backoff, concurrency, on_retry, sleep)
+        self._transport = Transport(self._endpoint, timeout, backoff, concurrency, on_retry, sleep, ca=credentials.ca)
         self._base = f"{credentials.api_url}/waInstance{credentials.instance_id}"
         # Uploads go to the console's mediaUrl, else the universal media host for Green API's
         # hosts, else (a sandbox, a proxy) apiUrl: the same decision as doctor's media check.

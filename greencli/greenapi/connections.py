@@ -237,11 +237,12 @@ def _behind_proxy(origin: Origin) -> bool:
     return not any(entry == "*" or host == entry or host.endswith("." + entry) or entry == f"{host}:{origin.port}" for entry in entries)
 
 
-def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
+def warm(url: str, count: int, timeout: float = 10.0, ca: Trust | None = None) -> Future[Opened] | None:
     """Start opening connections in the background until `count` are waiting to be claimed,
     and return the first attempt ever made to this origin (its timings or its failure). None
     when requests would go through a proxy (they would not use these) or nothing can be
-    opened (a bad URL or CA variable: the command itself reports that)."""
+    opened (a bad URL or CA variable: the command itself reports that). `ca`: the CA bundle an
+    env file names (see trust.trust)."""
     origin = Origin.of(url)
     if origin.scheme not in ("http", "https") or not origin.host or _behind_proxy(origin):
         return None
@@ -250,7 +251,7 @@ def warm(url: str, count: int, timeout: float = 10.0) -> Future[Opened] | None:
         from greencli.greenapi.trust import trust
 
         try:
-            chosen = trust()
+            chosen = trust(own=ca)
         except Exception:  # noqa: BLE001 - reported by the command that needs it
             return None
         if chosen.is_directory:

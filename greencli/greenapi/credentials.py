@@ -9,6 +9,7 @@ import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from greencli.greenapi.trust import Trust
 from greencli.redaction import MIN_SECRET
 
 DEFAULT_API_URL = "https://api.green-api.com"
@@ -29,6 +30,9 @@ class Credentials(NamedTuple):
     token: str
     api_url: str
     media_url: str | None = None
+    # A CA of the instance's own, used instead of the machine's: only a sandbox on this machine
+    # has one (`greencli sandbox --tls > tls.env` names it in the env file).
+    ca: Trust | None = None
 
 
 _TOKEN_CHARACTERS = re.compile(r"[A-Za-z0-9_.~-]+")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 from greencli.greenapi.connections import ConnectFailure, Opened, open_connection
+from greencli.greenapi.trust import Trust
 
 
 class ProxyRoute(NamedTuple):
@@ -80,13 +81,14 @@ def probe_from(url: str, attempt: Callable[[], Opened]) -> HostProbe:
     return HostProbe(host, port, None, f"{host}:{port} reachable ({steps})", None, details, plain_http=plain)
 
 
-def probe_host(url: str, timeout: float, proxy: ProxyRoute | None) -> HostProbe:
-    """Open one connection to `url`'s host and close it again; `proxy` as `proxy_for` found it."""
+def probe_host(url: str, timeout: float, proxy: ProxyRoute | None, ca: Trust | None = None) -> HostProbe:
+    """Open one connection to `url`'s host and close it again; `proxy` as `proxy_for` found it;
+    `ca` the CA bundle an env file names (see trust.trust)."""
     if proxy is not None:
         return probe_proxy(url, proxy, timeout)
 
     def attempt() -> Opened:
-        opened = open_connection(url, timeout)
+        opened = open_connection(url, timeout, chosen=ca)
         opened.sock.close()
         return opened
 

@@ -38,7 +38,7 @@ from greencli.greenapi.bounded_http import (
     read_body,
 )
 from greencli.greenapi.failures import Call, Endpoint
-from greencli.greenapi.trust import trust
+from greencli.greenapi.trust import Trust, trust
 
 Sleep = Callable[[float], None]
 
@@ -156,6 +156,7 @@ class Transport:
         concurrency: int = 10,
         on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Sleep | None = None,
+        ca: Trust | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
@@ -165,7 +166,7 @@ class Transport:
         self.sleep = sleep if sleep is not None else _sleep.get()
         self._http: requests.Session | None = None
         # The same certificate authorities as doctor's TLS check and the warm-up connections.
-        self._verify = trust().path
+        self._verify = trust(own=ca).path
 
     def _session(self) -> requests.Session:
         if self._http is None:

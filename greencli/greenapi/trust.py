@@ -29,8 +29,12 @@ class Trust(NamedTuple):
         return os.path.isdir(self.path)
 
 
-def trust(environ: Mapping[str, str] | None = None) -> Trust:
-    """The CA bundle to verify servers with; a variable naming a missing path is an error."""
+def trust(environ: Mapping[str, str] | None = None, own: Trust | None = None) -> Trust:
+    """The CA bundle to verify servers with; a variable naming a missing path is an error.
+    `own`: the instance's own CA (a sandbox's, named in its env file: see Credentials.ca),
+    which it uses instead of the machine's."""
+    if own is not None:
+        return own
     environ = os.environ if environ is None else environ
     for name in VARIABLES:
         value = environ.get(name, "").strip()

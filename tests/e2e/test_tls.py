@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 
 from greencli.sandbox.instance import Options, guide_settings
@@ -56,6 +57,32 @@ def test_sandbox_tls_prints_how_to_trust_it_and_removes_its_ca_on_exit(tmp_path:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     assert not ca_file.exists() and not ca_file.parent.exists()
+
+
+def test_the_sandbox_s_tls_output_works_as_an_env_file_as_it_is_given(tmp_path: Path) -> None:
+    """`greencli sandbox --tls > tls.env`, then `greencli --env-file tls.env check-state`: the
+    CA lines in the file are honoured for the sandbox's host, even where the machine names a
+    CA bundle of its own (as many do)."""
+    machine = tmp_path / "machine.pem"
+    machine.write_text(Path(certifi.where()).read_text())
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8", "NO_PROXY": "127.0.0.1",
+           "REQUESTS_CA_BUNDLE": str(machine), "SSL_CERT_FILE": str(machine)}
+    with open(tmp_path / "tls.env", "w") as out:
+        process = subprocess.Popen([*greencli_command(), "sandbox", "--tls", "--state", "authorized"],
+                                   cwd=tmp_path, env=env, stdout=out, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Ctrl-C stops it" in process.stderr.readline()  # the lines are written before it
+        state = subprocess.run([*greencli_command(), "--env-file", "tls.env", "check-state", "--json"], env=env,
+                               cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert state.returncode == 0, state.stdout + state.stderr
+        assert json.loads(state.stdout)["stateInstance"] == "authorized"
+        doctor = subprocess.run([*greencli_command(), "--env-file", "tls.env", "doctor", "--json"], env=env,
+                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        reachability = next(c for c in json.loads(doctor.stdout)["checks"] if c["id"] == "reachability")
+        assert reachability["status"] == "pass" and "TLS" in reachability["message"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
 
 
 def test_doctor_passes_over_https_with_the_ca_trusted(https_sandbox: Sandbox) -> None:
