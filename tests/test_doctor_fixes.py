@@ -164,3 +164,14 @@ def test_a_gitignore_swapped_for_a_link_is_not_written_through(tmp_path: Path) -
     with pytest.raises(OSError, match="symlink"):
         ignore.apply()
     assert outside.read_text() == "# someone else's\n"
+
+
+def test_doctor_s_hint_for_a_tracked_listed_env_does_not_add_the_line_again(tmp_path: Path) -> None:
+    from greencli.doctor.checks.hygiene import check_hygiene
+
+    project = repository(tmp_path / "project")
+    target = env_file(project, file_mode=0o600)
+    git(project, "add", ".env")
+    assert check_hygiene(target, None, project).hint == "git rm --cached .env && echo /.env >> .gitignore, commit, then rotate the token: greencli token rotate"
+    (project / ".gitignore").write_text("/.env\n")
+    assert check_hygiene(target, None, project).hint == "git rm --cached .env, commit, then rotate the token: greencli token rotate"

@@ -41,9 +41,11 @@ def check_hygiene(env_file: Path | None, token: str | None, cwd: Path, history_s
             warns.append((f"{shown} can be read by other users (mode {mode:o})", f"chmod 600 {shown}"))
         if top is not None:
             if gitrepo.is_tracked(target):
+                # Already listed in .gitignore (git ignores no tracked file): untracking is enough.
+                ignore = "" if gitrepo.is_listed(target) else f" && {_ignore_command(target, shown)}"
                 fails.append(
                     (f"{shown} is tracked by git: the token is in the repository",
-                     f"git rm --cached {shown} && {_ignore_command(target, shown)}, commit, then rotate the token: greencli token rotate")
+                     f"git rm --cached {shown}{ignore}, commit, then rotate the token: greencli token rotate")
                 )
             elif not gitrepo.is_ignored(target):
                 warns.append((f"{shown} is not in .gitignore: one `git add .` away from being committed", _ignore_command(target, shown)))
