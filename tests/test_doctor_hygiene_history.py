@@ -177,3 +177,17 @@ def test_doctor_fails_naming_the_commit_with_the_token_in_no_output(run_cli, loc
     assert f"commit {added} added it (settings.json); commit {removed} removed it (settings.json)" in hygiene["message"]
     for text in (result.stdout, result.stderr, as_json.stdout, as_json.stderr, (repo.path / "doctor.xml").read_text()):
         assert not token_leaks(text, token)
+
+
+def test_an_inherited_git_dir_does_not_send_the_search_to_another_repository(
+    repo: GitRepo, token: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo.write("config.py", f"TOKEN = '{token}'\n")
+    added = repo.commit("the token, committed")
+    other = GitRepo(tmp_path / "other")
+    other.write("README", "nothing here\n")
+    other.commit("another project")
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other.path))
+    search = find_in_history(repo.path, token, seconds=30)
+    assert search is not None and [leak.commit for leak in search.leaks] == [added]

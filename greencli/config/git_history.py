@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+# The repository that holds `top`, never one an inherited GIT_DIR / GIT_WORK_TREE points at.
+from greencli.config.git import environment
+
 _CHUNK = 1 << 20
 MAX_NAMED = 20  # versions holding the secret that are traced to their commits
 
@@ -44,14 +47,14 @@ def find_in_history(top: Path, secret: str, seconds: float) -> HistorySearch | N
     deadline = time.monotonic() + seconds
     needle = secret.encode("utf-8")
     try:
-        listing = subprocess.Popen(["git", "-C", str(top), "rev-list", "--all", "--objects"],
+        listing = subprocess.Popen(["git", "-C", str(top), "rev-list", "--all", "--objects"], env=environment(),
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     except OSError:
         return None
     try:
         reader = subprocess.Popen(
             ["git", "-C", str(top), "cat-file", "--batch=%(objectname) %(objecttype) %(objectsize) %(rest)"],
-            stdin=listing.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=listing.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment(),
         )
     except OSError:
         listing.kill()
@@ -150,7 +153,7 @@ def _trace(top: Path, blobs: dict[str, str], deadline: float) -> list[Leak] | No
     command = ["git", "-C", str(top), "log", "--all", "--reverse", "--format=%x00%h", "--raw", "--no-renames"]
     command += [f"--find-object={blob}" for blob in blobs]
     try:
-        result = subprocess.run(command, capture_output=True, timeout=remaining, check=False, stdin=subprocess.DEVNULL)
+        result = subprocess.run(command, capture_output=True, timeout=remaining, check=False, stdin=subprocess.DEVNULL, env=environment())
     except subprocess.TimeoutExpired:
         return None
     except OSError:
@@ -176,7 +179,7 @@ def _short_hashes(top: Path, commits: list[str]) -> list[str]:
         return []
     try:
         result = subprocess.run(["git", "-C", str(top), "log", "--no-walk=unsorted", "--format=%h", *commits],
-                                capture_output=True, text=True, timeout=10, check=False, stdin=subprocess.DEVNULL)
+                                capture_output=True, text=True, timeout=10, check=False, stdin=subprocess.DEVNULL, env=environment())
         short = result.stdout.split()
     except (OSError, subprocess.SubprocessError):
         short = []
