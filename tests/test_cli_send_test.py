@@ -234,6 +234,31 @@ def test_follow_reads_an_existing_message_without_sending_again(run_cli, api, to
     assert "sendMessage" not in methods(api) and "getStateInstance" not in methods(api)
 
 
+def test_follow_of_an_id_the_journal_does_not_hold_is_not_a_success(run_cli, api, token, instant_polls) -> None:
+    # Exit 1 (message_not_found): the check ran and found nothing to follow; exit 0 would tell a
+    # script the message was followed.
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.post(url("getMessage", token), status=400, json={"message": "message not found"})
+    result = run_cli(["send-test", "79001234567", "--follow", "3EB0C767D097B7C7C030", "--json"], env=follow_env(token))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "message_not_found"
+    assert error["details"]["idMessage"] == "3EB0C767D097B7C7C030" and error["details"]["journalReads"] >= 1
+    human = run_cli(["send-test", "79001234567", "--follow", "3EB0C767D097B7C7C030"], env=follow_env(token))
+    assert human.exit_code == 1 and "is not in the journal of" in human.stderr
+    assert "ok" not in human.stdout and "followed" not in human.stdout
+
+
+def test_follow_of_a_message_of_another_chat_is_not_a_success(run_cli, api, token, instant_polls) -> None:
+    api.get(url("getSettings", token), json={"wid": "79990000000@c.us", "outgoingWebhook": "yes"})
+    api.post(url("getMessage", token), json={"idMessage": "3EB0C767D097B7C7C030", "chatId": "79112223344@c.us",
+                                                 "type": "outgoing", "statusMessage": "read"})
+    result = run_cli(["send-test", "79001234567", "--follow", "3EB0C767D097B7C7C030", "--json"], env=follow_env(token))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["code"] == "message_not_found"
+    assert methods(api).count("getMessage") == 1  # no read spent after the answer that settles it
+
+
 def test_follow_refuses_a_message_and_a_malformed_id(run_cli, token) -> None:
     with_message = run_cli(["send-test", "79001234567", "--follow", "3EB0C767D097B7C7C030", "-m", "hi"], env=follow_env(token))
     assert with_message.exit_code == 2 and "--follow sends nothing" in with_message.stderr

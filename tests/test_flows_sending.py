@@ -131,7 +131,9 @@ def test_a_message_to_the_own_number_stops_at_sent(api, client, token, instant_p
     assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("sent", 1, "ownNumber")
 
 
-# Statuses after sent need outgoingWebhook (https://green-api.com/en/docs/api/account/GetSettings/).
+# Statuses after sent need outgoingWebhook: the journals show delivered and read only with it on
+# (https://green-api.com/en/docs/api/journals/GetMessage/; the outgoingMessageStatus notification
+# asks for it too: https://green-api.com/en/docs/api/receiving/notifications-format/outgoing-message/OutgoingMessageStatus/).
 def test_with_statuses_off_following_stops_at_sent_and_says_why(api, client, token, instant_polls) -> None:
     settings(api, token, outgoing="no")
     api.post(url("getMessage", token), status=400, json={"message": "not found"})
@@ -150,3 +152,27 @@ def test_unreadable_settings_do_not_stop_following(api, client, token, instant_p
     api.get(url("getSettings", token), status=500)
     api.post(url("getMessage", token), json={"statusMessage": "failed"})
     assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("failed", 1, None)
+
+
+# getMessage looks the ID up in the chat it is given (https://green-api.com/en/docs/api/journals/GetMessage/):
+# an entry that names another message, another chat or an incoming message is not this message.
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"idMessage": "ABC", "chatId": "79112223344@c.us", "type": "outgoing", "statusMessage": "read"},
+        {"idMessage": "ABC", "chatId": PHONE.chat_id, "type": "incoming"},
+        {"idMessage": "XYZ", "chatId": PHONE.chat_id, "type": "outgoing", "statusMessage": "read"},
+    ],
+    ids=["another-chat", "incoming", "another-id"],
+)
+def test_an_entry_that_is_not_this_message_stops_following_at_once(api, client, token, instant_polls, entry) -> None:
+    settings(api, token)
+    api.post(url("getMessage", token), json=entry)
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed(None, 1, "otherChat")
+
+
+def test_an_lid_chat_in_the_journal_is_still_this_chat(api, client, token, instant_polls) -> None:
+    # Journals may show @lid chat IDs (https://github.com/green-api/issues/issues/982).
+    settings(api, token)
+    api.post(url("getMessage", token), json={"idMessage": "ABC", "chatId": "123456789012345@lid", "type": "outgoing", "statusMessage": "read"})
+    assert follow_delivery(client, PHONE.chat_id, "ABC", wait=120) == Followed("read", 1, None)

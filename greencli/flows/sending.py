@@ -146,12 +146,20 @@ def _once(method: str, send: Callable[[], _T]) -> _T:
 
 
 class Followed(NamedTuple):
-    status: str | None  # the last status seen (None: not in the journal yet)
+    status: str | None  # the last status seen (None: not in the journal, as far as it was read)
     calls: int  # getMessage calls spent
     # Why it stopped before delivered or read: "ownNumber" (it never goes further),
-    # "statusesOff" (outgoingWebhook is off), "budget" (FOLLOW_BUDGET calls spent), "deadline";
-    # None when it reached a final status.
+    # "statusesOff" (outgoingWebhook is off), "otherChat" (the journal's entry for this ID is not
+    # a message sent to this chat), "budget" (FOLLOW_BUDGET calls spent), "deadline"; None when
+    # it reached a final status.
     stopped: str | None
+
+
+class _Seen(NamedTuple):
+    """One read of the journal: the status, or that the entry is not this message at all."""
+
+    status: str | None
+    this_message: bool = True
 
 
 def follow_delivery(
@@ -166,34 +174,40 @@ def follow_delivery(
     own_chat_id, statuses_on = _own_chat_and_statuses(client)
     to_own_number = own_chat_id is not None and own_chat_id == chat_id
 
-    def final(status: str | None) -> bool:
-        if status in DONE_STATUSES or status in FAILED_STATUSES:
+    def final(seen: _Seen) -> bool:
+        status = seen.status
+        if not seen.this_message or status in DONE_STATUSES or status in FAILED_STATUSES:
             return True
         return status == "sent" and (to_own_number or statuses_on is False)
 
-    def fetch() -> str | None:
+    def fetch() -> _Seen:
         try:
             entry = client.get_message(chat_id, id_message)
         except ApiError as error:
             if error.code in ("bad_request", "not_found"):
-                return None  # not in the journal yet: entries can lag up to 2 minutes
+                return _Seen(None)  # not in the journal yet: entries can lag up to 2 minutes
             raise
+        if not _sent_to(entry, chat_id, id_message):
+            return _Seen(None, this_message=False)
         status = entry.get("statusMessage")
-        return status if isinstance(status, str) else None
+        return _Seen(status if isinstance(status, str) else None)
 
     with spinner("Following the message: waiting for it to appear in the journal…") as update:
-        status, _, calls = weather.poll_through(
+        seen, _, calls = weather.poll_through(
             fetch,
             final,
             timeout=wait,
             intervals=weather.backoff(FIRST_PAUSE, FACTOR),
             max_calls=FOLLOW_BUDGET,
             on_value=lambda value, left: update(
-                f"Following the message: {value or 'not in the journal yet (it can lag 2 minutes)'} ({left:.0f} s left)"
+                f"Following the message: {value.status or 'not in the journal yet (it can lag 2 minutes)'} ({left:.0f} s left)"
             ),
             on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
         )
-    if status in DONE_STATUSES or status in FAILED_STATUSES:
+    status = seen.status
+    if not seen.this_message:
+        stopped = "otherChat"
+    elif status in DONE_STATUSES or status in FAILED_STATUSES:
         stopped = None
     elif status == "sent" and to_own_number:
         stopped = "ownNumber"
@@ -204,6 +218,18 @@ def follow_delivery(
     else:
         stopped = "deadline"
     return Followed(status, calls, stopped)
+
+
+def _sent_to(entry: dict[str, object], chat_id: str, id_message: str) -> bool:
+    """Whether a journal entry is the message `id_message` this instance sent to `chat_id`:
+    getMessage looks the ID up in the given chat (https://green-api.com/en/docs/api/journals/GetMessage/),
+    and an entry naming another message, another chat or an incoming message is none of it.
+    A chat written as an @lid ID may stand for the same person (journals may show them: Green API
+    issue 982), so it is not taken as another chat."""
+    if entry.get("idMessage") not in (None, id_message) or entry.get("type") == "incoming":
+        return False
+    chat = entry.get("chatId")
+    return not isinstance(chat, str) or chat == chat_id or chat.endswith("@lid")
 
 
 def _own_chat_and_statuses(client: GreenApiClient) -> tuple[str | None, bool | None]:

@@ -246,6 +246,7 @@ _STOPPED = {
               "follow it later: greencli send-test {phone} --follow {id}",
     "deadline": "Not confirmed yet (journal entries can lag up to 2 minutes); look at the phone, or "
                 "follow it later: greencli send-test {phone} --follow {id}",
+    "otherChat": "The journal's entry for ID {id} is not a message sent to {phone}; look at the phone.",
 }
 
 
@@ -277,6 +278,8 @@ def _follow_only(run: "RunContext", recipient: "Recipient", id_message: str, wai
     out = run.output
     data: dict[str, Any] = {"ok": True, "chatId": recipient.chat_id, "idMessage": id_message, "status": None}
     followed = _follow(run, recipient, id_message, wait, data, sent_now=False)
+    if followed.status is None:
+        _not_found(recipient, id_message, wait, followed)
     failed = followed.status in FAILED_STATUSES
 
     def render() -> None:
@@ -286,6 +289,31 @@ def _follow_only(run: "RunContext", recipient: "Recipient", id_message: str, wai
         _next_step(out, followed, failed, recipient, id_message)
 
     return Result(data, render, ExitCode.NOT_FINE if failed else ExitCode.OK)
+
+
+def _not_found(recipient: "Recipient", id_message: str, wait: float, followed: "Followed") -> None:
+    """--follow ID for a message the chat's journal does not hold is not a success: exit 1, as
+    for any check that ran and found something wrong (the ID is well formed, so it is no usage
+    error; Green API answered, so it is no API error), so a script learns it was not followed."""
+    from greencli.errors import NotFine
+
+    details = {"chatId": recipient.chat_id, "idMessage": id_message, "journalReads": followed.calls}
+    if followed.stopped == "otherChat":
+        raise NotFine(
+            f"Message {id_message} is not one this instance sent to {recipient.display}: the journal holds it "
+            "for another chat, or as an incoming message.",
+            f"Give the number it was sent to: greencli send-test NUMBER --follow {id_message}",
+            code="message_not_found",
+            details=details,
+        )
+    raise NotFine(
+        f"Message {id_message} is not in the journal of {recipient.display} ({followed.calls} reads "
+        f"over {wait:g} s).",
+        "Check the ID and the number it was sent to. A message sent in the last 2 minutes may not be "
+        "in the journal yet: follow it again in a minute.",
+        code="message_not_found",
+        details=details,
+    )
 
 
 def _next_step(out: "Output", followed: "Followed | None", failed: bool, recipient: "Recipient", id_message: str) -> None:
