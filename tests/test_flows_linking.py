@@ -9,6 +9,7 @@ import responses
 
 from greencli.errors import ApiError, NotFine
 from greencli.flows.linking import (
+    InstanceStarting,
     Linked,
     QrCode,
     link_by_qr,
@@ -191,3 +192,47 @@ def test_waiting_for_the_pairing_code_survives_a_5xx(api, client, token, instant
     api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
     api.get(url("getWaSettings", token), json={"phone": "79001234567"})
     assert wait_for_pairing(client, wait=30) == Linked("+79001234567", already=False)
+
+
+# After about five minutes of QR requests an instance can drop to `starting` and stay there until
+# it is rebooted (Green API forum, topic 142: https://green-api.com/en/forum/post/142).
+def test_an_instance_that_drops_to_starting_while_codes_are_shown_is_named(api, client, token) -> None:
+    clock = FakeClock()
+    qr_answer(api, token, png_for("1@first"))
+    api.get(url("getStateInstance", token), json={"stateInstance": "starting"})
+    with pytest.raises(InstanceStarting) as caught:
+        link_by_qr(client, wait=600, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock)
+    assert caught.value.code == "instance_starting" and caught.value.exit_code == 1
+    assert "greencli reboot" in (caught.value.hint or "")
+    assert methods(api) == ["qr", "getStateInstance", "qr", "qr", "getStateInstance"]  # two looks in a row
+    assert "reboot" not in methods(api)  # the flow never reboots on its own
+
+
+def test_starting_while_qr_answers_errors_is_noticed_too(api, client, token) -> None:
+    clock = FakeClock()
+    qr_answer(api, token, png_for("1@first"))
+    api.get(url("getStateInstance", token), json={"stateInstance": "starting"})
+    api.get(url("qr", token), json={"type": "error", "message": "instance is starting"})
+    with pytest.raises(InstanceStarting):
+        link_by_qr(client, wait=600, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock)
+    assert methods(api).count("getStateInstance") == 2
+
+
+def test_one_look_at_starting_is_no_alarm(api, client, token) -> None:
+    clock = FakeClock()
+    qr_answer(api, token, png_for("1@first"))
+    api.get(url("getStateInstance", token), json={"stateInstance": "starting"})
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.get(url("getWaSettings", token), json={"phone": "79001234567"})
+    assert link_by_qr(client, wait=600, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock) == Linked("+79001234567", already=False)
+
+
+def test_starting_before_any_code_is_a_booting_instance_waited_for(api, client, token) -> None:
+    clock = FakeClock()
+    for _ in range(4):
+        api.get(url("qr", token), json={"type": "error", "message": "instance is starting"})
+    qr_answer(api, token, png_for("1@first"))
+    api.get(url("getStateInstance", token), json={"stateInstance": "authorized"})
+    api.get(url("getWaSettings", token), json={"phone": "79001234567"})
+    assert link_by_qr(client, wait=600, on_code=lambda code: None, sleep=clock.sleep, clock=clock.clock).phone == "+79001234567"
+    assert methods(api)[:5] == ["qr"] * 5  # the state is not looked at before a code was shown

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 ROTATION_SECONDS = 20
 LINK_WAIT = 150.0  # seconds setup and doctor --fix wait for the phone to be linked
+REBOOTED_WAIT = 60.0  # at least this long for a QR code after the reboot that ends `starting`
 
 
 def link_phone(run: RunContext, wait: float = LINK_WAIT, show: bool = True) -> Linked:
@@ -34,7 +35,7 @@ def link_phone(run: RunContext, wait: float = LINK_WAIT, show: bool = True) -> L
         if not show:
             outcome = link_by_qr(client, wait, lambda code: None)
         else:
-            outcome = show_qr(client, run.output, once=False, save=None, invert=False, wait=wait, offer_pairing=run.may_prompt())
+            outcome = show_qr(client, run.output, once=False, save=None, invert=False, wait=wait, may_ask=run.may_prompt())
     except PairInstead as choice:
         code = request_pairing_code(client, choice.phone)
         if isinstance(code, Linked):
@@ -74,10 +75,40 @@ class PairInstead(Exception):
 
 
 def show_qr(
-    client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float, offer_pairing: bool
+    client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float, may_ask: bool
 ) -> Linked | QrCode:
     """The QR code, shown until the phone is linked (or, with `once`, the first code); PairInstead
-    when the window cannot show it and the user gives a phone number instead."""
+    when the window cannot show it and the user gives a phone number instead.
+
+    When the instance drops to `starting` meanwhile (flows.linking.InstanceStarting), the reboot
+    that recovers it is offered, and done only on a yes; without a question (`may_ask` off:
+    --no-input, --json, no terminal) the error says what to run."""
+    from greencli.flows.linking import InstanceStarting
+
+    started = time.monotonic()
+    try:
+        return _show_qr(client, out, once, save, invert, wait, may_ask)
+    except InstanceStarting as stuck:
+        if not may_ask or not _reboot_agreed(out, stuck):
+            raise
+    from greencli.flows.account import change_account
+
+    change_account(client, "reboot")
+    left = max(wait - (time.monotonic() - started), REBOOTED_WAIT)
+    out.progress(f"Rebooted. Asking for a QR code again once the instance is up (up to {left:.0f} s)…")
+    return _show_qr(client, out, once, save, invert, left, may_ask)
+
+
+def _reboot_agreed(out: Output, stuck: Exception) -> bool:
+    from greencli.cli.prompts import confirm
+
+    out.warn(str(stuck))
+    return confirm("Reboot the instance now? It restarts, and linking goes on", default=False)
+
+
+def _show_qr(
+    client: GreenApiClient, out: Output, once: bool, save: Path | None, invert: bool, wait: float, offer_pairing: bool
+) -> Linked | QrCode:
     from greencli.flows.linking import link_by_qr
 
     if out.rich_out and not out.json_mode and not once:

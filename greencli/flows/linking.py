@@ -6,7 +6,10 @@ valid for about 2.5 minutes, and asking again after a wrong one can leave the in
 `starting` (https://green-api.com/en/docs/api/account/GetAuthorizationCode/).
 
 Waiting survives the weather: a 5xx, a timeout or an `error` answer is shown and the wait goes
-on to its deadline. Getting a QR code can take up to 10 minutes, after a logout especially
+on to its deadline. After about five minutes of QR requests an instance can drop to `starting`
+and stay there until it is rebooted (Green API forum, topic 142:
+https://green-api.com/en/forum/post/142): seen on two looks in a row once codes were shown,
+linking stops with InstanceStarting, so the caller can offer the reboot. Getting a QR code can take up to 10 minutes, after a logout especially
 (https://green-api.com/en/docs/api/account/QR/, https://github.com/green-api/issues/issues/1029);
 only "Instance has auth" means logging out first.
 """
@@ -34,6 +37,20 @@ if TYPE_CHECKING:
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PAIRING_SECONDS = 150
 LINK_FIX = "Run `greencli logout`, then `greencli qr` again."
+
+
+class InstanceStarting(NotFine):
+    """The instance dropped to `starting` while QR codes were shown (forum topic 142)."""
+
+    code = "instance_starting"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The instance dropped to `starting` while QR codes were being shown: after about five "
+            "minutes of QR requests an instance can stay there (Green API forum, topic 142). A reboot "
+            "recovers it.",
+            "Run `greencli reboot`, then `greencli qr` again.",
+        )
 
 
 class Linked(NamedTuple):
@@ -69,7 +86,7 @@ def link_by_qr(
     shown: str | None = None
     codes_shown = 0
     fallback_file: Path | None = None
-    last_state_check = 0.0
+    looks = _StateLooks(client, clock, on_trouble)
     while True:
         started = clock()
         try:
@@ -78,6 +95,8 @@ def link_by_qr(
             if not is_transient(error) or clock() >= deadline:
                 raise
             on_trouble(f"{error.message} Trying again ({max(0.0, deadline - clock()):.0f} s left).")
+            if codes_shown and looks.due() and looks.linked():
+                return Linked(linked_phone(client), already=False)
             sleep(max(0.0, started + 2.0 - clock()))
             continue
         if answer.type == "alreadyLogged":
@@ -85,6 +104,8 @@ def link_by_qr(
         if answer.type == "error":
             if needs_logout(answer.message):
                 raise NotFine(f"Green API could not give a QR code: {answer.message}", LINK_FIX, code="qr_error")
+            if codes_shown and looks.due() and looks.linked():
+                return Linked(linked_phone(client), already=False)
             if clock() >= deadline:
                 raise NotFine(
                     f"Green API gave no QR code within {wait:g} s: {answer.message}",
@@ -127,17 +148,39 @@ def link_by_qr(
                 "`starting`: `greencli check-state` tells.",
                 code="qr_timeout",
             )
-        # The state method has its own rate limit: look at it every other second only.
-        if clock() - last_state_check >= 2:
-            last_state_check = clock()
-            try:
-                if client.get_state_instance() == "authorized":
-                    return Linked(linked_phone(client), already=False)
-            except ApiError as error:
-                if not is_transient(error):
-                    raise
-                on_trouble(f"{error.message} Still showing the code.")
+        if looks.due() and looks.linked():
+            return Linked(linked_phone(client), already=False)
         sleep(max(0.0, started + 1.0 - clock()))
+
+
+class _StateLooks:
+    """Looks at the state while codes are shown: every other second at most (the state method's
+    rate limit), whether the phone is linked, and whether the instance dropped to `starting`."""
+
+    def __init__(self, client: GreenApiClient, clock: Callable[[], float], on_trouble: Callable[[str], None]) -> None:
+        self.client = client
+        self.clock = clock
+        self.on_trouble = on_trouble
+        self.last = -2.0
+        self.starting = 0  # looks in a row that read `starting`
+
+    def due(self) -> bool:
+        return self.clock() - self.last >= 2
+
+    def linked(self) -> bool:
+        """Whether the phone is linked; InstanceStarting on the second `starting` in a row."""
+        self.last = self.clock()
+        try:
+            state = self.client.get_state_instance()
+        except ApiError as error:
+            if not is_transient(error):
+                raise
+            self.on_trouble(f"{error.message} Still showing the code.")
+            return False
+        self.starting = self.starting + 1 if state == "starting" else 0
+        if self.starting >= 2:
+            raise InstanceStarting()
+        return state == "authorized"
 
 
 def needs_logout(message: str) -> bool:

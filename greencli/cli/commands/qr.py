@@ -56,7 +56,7 @@ def qr(
         return _pair_by_phone(run.client(), out, recipient.phone or 0, wait, once)
     client = run.client()
     try:
-        outcome = show_qr(client, out, once=once, save=save, invert=invert, wait=wait, offer_pairing=run.may_prompt())
+        outcome = show_qr(client, out, once=once, save=save, invert=invert, wait=wait, may_ask=run.may_prompt())
     except PairInstead as choice:
         return _pair_by_phone(client, out, choice.phone, wait, once)
     finally:
