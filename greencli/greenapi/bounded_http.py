@@ -165,7 +165,7 @@ def read_body(response: requests.Response, cap: int, deadline: Deadline) -> byte
         raise
     body = bytes(pieces)
     response._content = body  # what requests would have read itself: .text and .json() work
-    response._content_consumed = True  # type: ignore[attr-defined]
+    response._content_consumed = True
     response.close()  # consumed: returns the connection to the pool
     return body
 

@@ -5,6 +5,7 @@ doctor. Each step is done, skipped (and why) or failed (and the fix). Re-running
 instance that is set up changes nothing: no setSettings, no message, exit 0.
 """
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
@@ -85,7 +86,7 @@ def setup(
                 out.line(styled(f"{indent}→ {step.hint}", "cyan"))
         return step
 
-    steps_to_run = [
+    steps_to_run: list[Callable[[], Step]] = [
         lambda: _credentials(run),
         lambda: _link(run),
         lambda: _notifications(run, url, polling, url_token, yes),
