@@ -150,3 +150,9 @@ def test_when_nothing_can_be_written_the_new_token_is_shown_once_on_stderr(
     assert result.stderr.count(new) == 1 and f"GREEN_API_TOKEN={new}\n" in result.stderr
     assert new not in result.stdout
     assert env_file.read_text() == before
+
+
+def test_a_sandbox_run_is_pointed_at_a_running_sandbox_not_the_console(run_cli) -> None:
+    result = run_cli(["--sandbox", "token", "rotate", "--yes"])
+    assert result.exit_code == 2
+    assert "greencli sandbox > sandbox.env" in result.stderr and "console" not in result.stderr

@@ -42,6 +42,14 @@ def env_file(places: dict[str, Path], token: str) -> Path:
     return path
 
 
+def rotates_to_a_new_token(api, token: str) -> str:  # noqa: ANN001
+    """Green API answers updateApiToken with a new token, and accepts it."""
+    new = secrets.token_hex(25)
+    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
+    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    return new
+
+
 def everything_in(places: dict[str, Path]) -> dict[str, list[str]]:
     return {name: sorted(os.listdir(folder)) for name, folder in places.items()}
 
@@ -96,9 +104,7 @@ def test_a_refused_rotation_is_not_called_uncertain(api, client, token, env_file
 
 
 def test_the_new_token_goes_into_the_env_file_on_its_line(api, client, token, env_file, places) -> None:
-    new = secrets.token_hex(25)
-    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
-    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    new = rotates_to_a_new_token(api, token)
     rotation = rotate(client, env_file)
     assert rotation.saved_in_env_file and rotation.verified_state == "authorized"
     assert env_file.read_text() == f"# mine\nGREEN_API_INSTANCE_ID={ID}\nGREEN_API_TOKEN={new}\n"
@@ -112,9 +118,7 @@ def no_space(*args: object, **kwargs: object) -> None:
 def test_an_unwritable_env_file_leaves_the_token_in_a_private_file_beside_it(
     api, client, token, env_file, places, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new = secrets.token_hex(25)
-    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
-    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    new = rotates_to_a_new_token(api, token)
     monkeypatch.setattr(env_file_writer, "write_atomically", no_space)
     rotation = rotate(client, env_file)
     assert not rotation.saved_in_env_file and rotation.save_error == "No space left on device"
@@ -126,9 +130,7 @@ def test_an_unwritable_env_file_leaves_the_token_in_a_private_file_beside_it(
 def test_when_nothing_can_be_written_no_empty_file_is_left_anywhere(
     api, client, token, env_file, places, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new = secrets.token_hex(25)
-    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
-    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    new = rotates_to_a_new_token(api, token)
     monkeypatch.setattr(env_file_writer, "write_atomically", no_space)
     monkeypatch.setattr(token_rotation.os, "fsync", no_space)  # every private file fails too
     rotation = rotate(client, env_file)
@@ -139,9 +141,7 @@ def test_when_nothing_can_be_written_no_empty_file_is_left_anywhere(
 def test_the_home_directory_is_next_when_the_project_refuses_new_files(
     api, client, token, env_file, places, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    new = secrets.token_hex(25)
-    api.get(url("updateApiToken", token), json={"apiTokenInstance": new})
-    api.get(url("getStateInstance", new), json={"stateInstance": "authorized"})
+    new = rotates_to_a_new_token(api, token)
     monkeypatch.setattr(env_file_writer, "write_atomically", no_space)
     real_mkstemp = token_rotation.tempfile.mkstemp
 
@@ -153,6 +153,7 @@ def test_the_home_directory_is_next_when_the_project_refuses_new_files(
     monkeypatch.setattr(token_rotation.tempfile, "mkstemp", mkstemp)
     rotation = rotate(client, env_file)
     assert rotation.rescue_file is not None and rotation.rescue_file.parent == places["home"]
+    assert rotation.rescue_file.read_text() == f"GREEN_API_TOKEN={new}\n"
 
 
 def test_another_process_holding_the_lock_stops_the_rotation_before_it_starts(

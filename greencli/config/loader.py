@@ -130,8 +130,8 @@ def resolve(
         candidates: list[tuple[str, Origin]] = []
         option_value = clean(option_values.get(variable))
         if option_value is not None:
-            where = "the --sandbox sandbox" if options.sandbox else OPTION_FOR[variable]
-            candidates.append((option_value, Origin("option", where)))
+            origin = Origin("sandbox", "the --sandbox sandbox") if options.sandbox else Origin("option", OPTION_FOR[variable])
+            candidates.append((option_value, origin))
         env_value = clean(environ.get(variable))
         if env_value is not None:
             candidates.append((env_value, Origin("environment", variable)))

@@ -20,7 +20,7 @@ CA_VARIABLES = trust.VARIABLES
 
 
 class Origin(NamedTuple):
-    kind: str  # "option", "environment", "env-file" or "default"
+    kind: str  # "option", "sandbox" (a --sandbox run's), "environment", "env-file" or "default"
     where: str  # e.g. "--token", "GREEN_API_TOKEN", ".env line 3", "built-in default"
 
     def __str__(self) -> str:

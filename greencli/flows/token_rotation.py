@@ -63,6 +63,14 @@ def writable_env_file(resolution: Resolution) -> Path:
             "Run `greencli init` first.",
             code="missing_credentials",
         )
+    if origin.kind == "sandbox":
+        raise UsageError(
+            "--sandbox runs this one command against a sandbox that stops when it ends: a new token "
+            "would have nowhere to be kept.",
+            "To try token rotate, run `greencli sandbox > sandbox.env` in another terminal, then "
+            "`greencli --env-file sandbox.env token rotate`.",
+            code="token_not_in_env_file",
+        )
     if origin.kind != "env-file" or resolution.env_file is None:
         raise UsageError(
             f"The token comes from {origin} (not from a .env file), so greencli could not store "
