@@ -621,3 +621,22 @@ def test_init_force_keeps_export_prefixes_and_other_lines() -> None:
     existing = "# mine\nexport GREEN_API_TOKEN=old\nOTHER=1\n"
     text = render({"GREEN_API_TOKEN": "new"}, existing)
     assert text == "# mine\nexport GREEN_API_TOKEN=new\nOTHER=1\n"
+
+
+def test_init_force_on_a_fifo_is_refused_before_any_request(run_cli, api, token, tmp_path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / ".env")
+    result = run_cli(["--instance-id", ID, "--token", token, "init", "--force", "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "env_file_error" and "FIFO" in error["message"]
+    assert not api.calls
+
+
+def test_init_force_replaces_a_broken_line_of_its_own_and_keeps_the_rest(run_cli, token, tmp_path) -> None:
+    env = tmp_path / ".env"
+    env.write_text('# mine\nGREEN_API_TOKEN="half a token\nOTHER=1\n')
+    result = run_cli(["--instance-id", ID, "--token", token, "--api-url", API, "init", "--force", "--no-check"])
+    assert result.exit_code == 0, result.stderr
+    assert env.read_text() == f"# mine\nGREEN_API_TOKEN={token}\nOTHER=1\nGREEN_API_INSTANCE_ID={ID}\nGREEN_API_URL={API}\n"

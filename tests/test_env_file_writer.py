@@ -148,3 +148,16 @@ def test_any_file_changes_on_the_token_line_only(lines: list[str], position: int
     expected = values_of(before)
     expected["GREEN_API_TOKEN"] = NEW
     assert values_of(after) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('GREEN_API_TOKEN="half\nB=2\n', f"GREEN_API_TOKEN={NEW}\nB=2\n"),
+        ("A=1\r\n  export GREEN_API_TOKEN = 'half\r\nB=2", f"A=1\r\n  export GREEN_API_TOKEN = {NEW}\r\nB=2"),
+        ('X="broken\nGREEN_API_TOKEN=old\n', f'X="broken\nGREEN_API_TOKEN={NEW}\n'),  # someone else's broken line stays
+    ],
+    ids=["unclosed-double", "unclosed-single-export-crlf", "another-variable-broken"],
+)
+def test_a_broken_line_of_a_written_variable_is_replaced_whole(before: str, after: str) -> None:
+    assert render({"GREEN_API_TOKEN": NEW}, before) == after

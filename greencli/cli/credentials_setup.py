@@ -31,6 +31,7 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
     from greencli.config import env_file_writer as envwriter
     from greencli.config import loader as config
     from greencli.config.atomic_files import directory_lock
+    from greencli.config.env_file_reading import EnvFileRefused
     from greencli.errors import ApiError, ConfigError, UsageError
     from greencli.greenapi.credentials import DEFAULT_API_URL, Credentials
 
@@ -61,6 +62,7 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
         values[config.TOKEN] = token.strip() if token else None
     kept: dict[str, str] = {}  # --force: what the file holds, for what was not given
     if force and target.exists():
+        _check_readable(target, shown)  # before any question or request
         kept = {key: value.strip() for key, (value, _line) in config.read_env_file(target, shown).values.items() if value.strip()}
         if not interactive:
             values = {key: value or kept.get(key) for key, value in values.items()}
@@ -137,6 +139,13 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
             raise _exists(shown) from None
         except OSError as error:
             raise _unwritable(shown, error) from None
+        except ValueError as error:  # a file changed since it was read, or one greencli cannot rewrite safely
+            raise UsageError(
+                f"{shown} {error}" if isinstance(error, EnvFileRefused) else f"Cannot update {shown} safely: {error}.",
+                error.hint if isinstance(error, EnvFileRefused) else
+                f"Set the GREEN_API_* lines in {shown} by hand, or move it aside and run `greencli init` again.",
+                code="env_file_error",
+            ) from None
         gitignore = _gitignore(target, shown, out)
 
     return WrittenCredentials(target, shown, credentials, checked, state, gitignore)
@@ -238,6 +247,20 @@ def _unwritable(shown: str, error: OSError) -> Exception:
         "Run init in a directory you can write to, or name another file with --env-file PATH.",
         code="env_file_unwritable",
     )
+
+
+def _check_readable(target: Path, shown: str) -> None:
+    """Fail before any request when the .env to update is not one greencli reads (a FIFO, a
+    device, over 1 MiB): its lines could not be kept."""
+    from greencli.config.env_file_reading import EnvFileRefused, read_env_bytes
+    from greencli.errors import ConfigError
+
+    try:
+        read_env_bytes(target)
+    except EnvFileRefused as refused:
+        raise ConfigError(f"{shown} {refused.why}", refused.hint, code="env_file_error") from None
+    except OSError:
+        pass  # reported with the write, as before
 
 
 def _check_writable(target: Path, shown: str) -> None:

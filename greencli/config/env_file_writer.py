@@ -45,6 +45,9 @@ _BINDING = re.compile(
     re.DOTALL,
 )
 
+# A line python-dotenv could not parse that sets one variable: its head, up to the `=`.
+_BROKEN_BINDING = re.compile(r"\s*(?:export[^\S\r\n]+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)[^\S\r\n]*=[^\S\r\n]*")
+
 
 class _Binding(NamedTuple):
     key: str | None
@@ -74,7 +77,14 @@ def _format(value: str, quote: str = "") -> str:
 
 
 def _replace_value(binding: _Binding, value: str) -> str:
-    """The text of `binding` with its value replaced, everything around it kept."""
+    """The text of `binding` with its value replaced, everything around it kept (a broken
+    line: all after its `=` but the line end)."""
+    if binding.error:
+        head = _BROKEN_BINDING.match(binding.text)
+        if head is None:
+            raise ValueError("cannot locate the broken line's variable")
+        line_end = binding.text[len(binding.text.rstrip("\r\n")):]
+        return head.group(0) + _format(value) + line_end
     match = _BINDING.fullmatch(binding.text)
     if match is None:
         raise ValueError(f"cannot locate the value of {binding.key}")
@@ -105,14 +115,15 @@ def render(values: Mapping[str, str], existing: str | None = None) -> str:
     parts: list[str] = []
     written: set[str] = set()
     for binding in old:
-        if not _is_written(binding, values):
+        key = _written_key(binding, values)
+        if key is None:
             parts.append(binding.text)
-        elif binding.key in written:  # a later duplicate: its line goes, the blank lines before it stay
+        elif key in written:  # a later duplicate: its line goes, the blank lines before it stay
             blank = binding.text[: len(binding.text) - len(binding.text.lstrip())]
             parts.append(blank[: max(blank.rfind("\n"), blank.rfind("\r")) + 1])
         else:
-            parts.append(_replace_value(binding, values[binding.key]))  # type: ignore[index]
-            written.add(binding.key)  # type: ignore[arg-type]
+            parts.append(_replace_value(binding, values[key]))
+            written.add(key)
     missing = [key for key in values if key not in written]
     line_end_added = ""
     if missing and text and not text.endswith(("\n", "\r")):
@@ -124,8 +135,18 @@ def render(values: Mapping[str, str], existing: str | None = None) -> str:
     return bom + new
 
 
+def _written_key(binding: _Binding, values: Mapping[str, str]) -> str | None:
+    """The variable among `values` that `binding` sets: a binding of it with a value, or a
+    line of it python-dotenv cannot parse (`GREEN_API_TOKEN="abc` with no closing quote),
+    which the new value replaces whole; else None."""
+    if binding.error:
+        match = _BROKEN_BINDING.match(binding.text)
+        return match.group("key") if match and match.group("key") in values else None
+    return binding.key if binding.key in values and binding.value is not None else None
+
+
 def _is_written(binding: _Binding, values: Mapping[str, str]) -> bool:
-    return binding.key in values and binding.value is not None and not binding.error
+    return _written_key(binding, values) is not None
 
 
 def _check(
@@ -144,8 +165,10 @@ def _check(
         expected[-1] = (key, value, error, text + line_end_added)
     if others(new) != expected:
         raise ValueError("the rewrite would change a line it must keep")
-    kept = {str(b.key) for b in old if _is_written(b, values)}
+    kept = {str(_written_key(b, values)) for b in old if _is_written(b, values)}
     settings = [b for b in new if _is_written(b, values)]
+    if any(b.error for b in settings):
+        raise ValueError("a written variable would not parse")
     if sorted(str(b.key) for b in settings) != sorted([*kept, *appended]):
         raise ValueError("each variable written must be set exactly once")
     if any(b.value != values[str(b.key)] for b in settings):
