@@ -73,7 +73,12 @@ class GreenApiClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def request(
+    def request(self, http_method: str, api_method: str, **arguments: Any) -> tuple[Any, str]:
+        """Call one API method (the arguments of `_exchange`): its decoded JSON (which may be
+        None) and the answer's text."""
+        return failures.json_answer(*self._exchange(http_method, api_method, **arguments))
+
+    def _exchange(
         self,
         http_method: str,
         api_method: str,
@@ -84,27 +89,13 @@ class GreenApiClient:
         long_poll: float = 0.0,
         form: StreamedForm | None = None,
         media: bool = False,
-    ) -> tuple[Any, str]:
-        """Call one API method: its decoded JSON (which may be None) and the answer's text.
+    ) -> tuple[Any, bytes, Endpoint, Call]:
+        """One call through the transport: the answer, its body, and what reading it needs.
 
         `form` sends a streamed multipart form instead of JSON; `media` sends the request to
         the media host (mediaUrl), where Green API takes uploads. `long_poll`: seconds the
         server may take by design, on top of --timeout.
         """
-        return failures.json_answer(*self._exchange(http_method, api_method, body, params, extra_path, long_poll, form, media))
-
-    def _exchange(
-        self,
-        http_method: str,
-        api_method: str,
-        body: Any = None,
-        params: dict[str, Any] | None = None,
-        extra_path: str | None = None,
-        long_poll: float = 0.0,
-        form: StreamedForm | None = None,
-        media: bool = False,
-    ) -> tuple[Any, bytes, Endpoint, Call]:
-        """One call through the transport: the answer, its body, and what reading it needs."""
         base = self._media_base if media else self._base
         url = f"{base}/{api_method}/{self.credentials.token}"
         if extra_path:
