@@ -53,7 +53,9 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"greencli {__version__}")
+        from greencli.cli.output.streams import write_to_stdout
+
+        write_to_stdout(f"greencli {__version__}\n")
         raise typer.Exit()
 
 
@@ -177,7 +179,13 @@ def _usage_error(run: "RunContext", error: typer.TyperException) -> int:
     or the JSON error document), redacted: a token given in the wrong place is quoted in it."""
     context = getattr(error, "ctx", None)
     if type(error).__name__ == "NoArgsIsHelpError" and context is not None:
-        sys.stdout.write(context.get_help() + "\n")  # `greencli` or `greencli webhooks` alone
+        from greencli.cli.output.streams import write_to_stdout
+
+        try:
+            write_to_stdout(context.get_help() + "\n")  # `greencli` or `greencli webhooks` alone
+        except OutputFailed as failed:
+            _write_stderr(f"error: {failed.message}\n")
+            return int(failed.exit_code)
         return int(ExitCode.USAGE)
     if not run.settings.sandbox:
         try:

@@ -45,7 +45,7 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
             code="usage_error",
         )
     interactive = run.may_prompt() and not token_stdin
-    target = _target(run.env_file(), run.cwd, force, interactive)
+    target = _target(out, run.env_file(), run.cwd, force, interactive)
     shown = os.path.relpath(target, run.cwd)
 
     if target.exists() and not force:
@@ -157,7 +157,7 @@ _API_URL_HINT = "pass it with --api-url (e.g. --api-url https://7103.api.greenap
 _WRONG_HOST = frozenset({"dns_failed", "connection_failed", "timeout", "tls_error", "proxy_error", "forbidden", "not_found", "redirected"})
 
 
-def _target(env_file: Path | None, cwd: Path, force: bool, interactive: bool) -> Path:
+def _target(out: Output, env_file: Path | None, cwd: Path, force: bool, interactive: bool) -> Path:
     """Where .env goes: --env-file; with --force, the .env commands read now; else the project's
     root (the top of the git work tree, where every command finds it), offered when asking is
     possible; else the current directory."""
@@ -173,6 +173,7 @@ def _target(env_file: Path | None, cwd: Path, force: bool, interactive: bool) ->
         return cwd / ".env"
     at_root = root / ".env"
     if interactive and not confirm(
+        out,
         f"Write .env at the project's root ({os.path.relpath(at_root, cwd)}), where every command "
         "in the project finds it?",
         default=True,
@@ -217,16 +218,16 @@ def _ask(values: dict[str, str | None], out: Output, kept: dict[str, str]) -> No
     while not values[config.INSTANCE_ID] or not is_digits(values[config.INSTANCE_ID]):  # type: ignore[arg-type]
         if values[config.INSTANCE_ID]:
             out.warn("The instance ID is digits only, like 1101000001.")
-        values[config.INSTANCE_ID] = ask("Instance ID (idInstance)", default=kept.get(config.INSTANCE_ID)).strip()
+        values[config.INSTANCE_ID] = ask(out, "Instance ID (idInstance)", default=kept.get(config.INSTANCE_ID)).strip()
     while not values[config.TOKEN] or token_problem(values[config.TOKEN]):  # type: ignore[arg-type]
         if values[config.TOKEN]:
             out.warn(f"That token {token_problem(values[config.TOKEN])}; copy apiTokenInstance again.")  # type: ignore[arg-type]
         current = kept.get(config.TOKEN)
         label = f"API token (apiTokenInstance, hidden; Enter keeps {mask(current)})" if current else "API token (apiTokenInstance, hidden)"
-        typed = ask(label, hide_input=True, default="" if current else None, show_default=False).strip()
+        typed = ask(out, label, hide_input=True, default="" if current else None, show_default=False).strip()
         values[config.TOKEN] = typed or current
     if not values[config.API_URL]:
-        values[config.API_URL] = ask("API URL (apiUrl)", default=kept.get(config.API_URL, DEFAULT_API_URL)).strip()
+        values[config.API_URL] = ask(out, "API URL (apiUrl)", default=kept.get(config.API_URL, DEFAULT_API_URL)).strip()
 
 
 def _exists(shown: str) -> Exception:

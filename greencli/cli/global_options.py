@@ -65,8 +65,24 @@ def _take_given(ctx: click.Context) -> dict[str, object]:
     return given
 
 
+def _show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--help: the help on stdout, written as every result is (exit 74 when it cannot be)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from greencli.cli.output.streams import write_to_stdout
+
+    write_to_stdout(ctx.get_help() + "\n")
+    ctx.exit()
+
+
 class InheritsGlobalOptions(click.Command):
     """A command that accepts the global options and lists them in its help."""
+
+    def get_help_option(self, ctx: click.Context) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.callback = _show_help
+        return option
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         params = super().get_params(ctx)

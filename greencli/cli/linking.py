@@ -8,6 +8,7 @@ The waiting itself is greencli.flows.linking's.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,10 @@ def check_writable(path: Path) -> None:
 # -- QR code ---------------------------------------------------------------------------------
 
 
+class LinkedMeanwhile(Exception):
+    """The phone was linked another way while greencli asked for a phone number."""
+
+
 class PairInstead(Exception):
     """The user chose a pairing code over a QR code the window could not show."""
 
@@ -113,9 +118,14 @@ def _show_qr(
 
     if out.rich_out and not out.json_mode and not once:
         # A terminal: the code redrawn in place in the alternate screen, left before the result.
-        with out.screen() as screen:
-            outcome = link_by_qr(client, wait, _ScreenPresenter(out, screen, invert, offer_pairing), save=save,
-                                 on_trouble=out.progress)
+        try:
+            with out.screen() as screen:
+                presenter = _ScreenPresenter(out, screen, invert, offer_pairing, lambda: _authorized(client))
+                outcome = link_by_qr(client, wait, presenter, save=save, on_trouble=out.progress)
+        except LinkedMeanwhile:
+            from greencli.flows.linking import Linked, linked_phone
+
+            return Linked(linked_phone(client), already=False)
     else:
         with out.live() as redraw:
 
@@ -129,6 +139,16 @@ def _show_qr(
 
             outcome = link_by_qr(client, wait, present, once=once, save=save, on_trouble=out.progress)
     return outcome
+
+
+def _authorized(client: GreenApiClient) -> bool:
+    """Whether the phone is linked now (a failed answer says nothing: not yet)."""
+    from greencli.errors import ApiError
+
+    try:
+        return client.get_state_instance() == "authorized"
+    except ApiError:
+        return False
 
 
 def _fitted_once(out: Output, code: QrCode, invert: bool) -> str:
@@ -156,8 +176,10 @@ class _ScreenPresenter:
     """Draws each code full-screen at the size the window allows; redraws only when the code or
     the window's size changed. When no size fits, says so and, once, offers a pairing code."""
 
-    def __init__(self, out: Output, screen: Screen, invert: bool, offer_pairing: bool) -> None:
+    def __init__(self, out: Output, screen: Screen, invert: bool, offer_pairing: bool,
+                 linked_meanwhile: Callable[[], bool] = lambda: False) -> None:
         self.out = out
+        self.linked_meanwhile = linked_meanwhile
         self.screen = screen
         self.show = screen.show
         self.invert = invert
@@ -200,21 +222,24 @@ class _ScreenPresenter:
 
         self.png_for_small_window = self.png_for_small_window or temporary_png()
 
-        write_atomically(self.png_for_small_window, code.png)
+        write_atomically(self.png_for_small_window, code.png, mode=0o600)  # it links a phone: this user's only
         self.show(qr_screen.too_small_screen(columns, lines, needed, str(self.png_for_small_window)))
 
     def _ask_for_phone(self, columns: int, lines: int, needed: tuple[int, int]) -> int | None:
         """The pairing code offered at once: a phone number, or None to wait for a larger window."""
-        from greencli.cli.prompts import ask
+        from greencli.cli.prompts import ask_unless
         from greencli.errors import UsageError
         from greencli.greenapi.phone_numbers import parse_recipient
 
         self.out.line(f"This window is {columns}×{lines}; the QR code needs at least {needed[0]}×{needed[1]}.")
-        self.out.line("Link with a pairing code instead (Green API recommends it): type the number")
-        self.out.line("of the phone that has WhatsApp, with its country code. Or press Enter,")
-        self.out.line("enlarge the window, and the QR code appears.")
+        self.out.line("Link with a pairing code instead (Green API recommends it): type the number of the phone "
+                      "that has WhatsApp, with its country code. Or press Enter, enlarge the window, and the QR "
+                      "code appears.")
         while True:
-            answer = ask("Phone number", default="", show_default=False, err=False)
+            # Meanwhile the phone may be linked another way (a QR code shown elsewhere, the console).
+            answer = ask_unless(self.out, "Phone number", self.linked_meanwhile)
+            if answer is None:
+                raise LinkedMeanwhile
             if not answer.strip():
                 return None
             try:
@@ -277,8 +302,8 @@ def show_pairing_code(out: Output, phone: int, code: str) -> None:
             out.blank()
             out.raw(big_text.draw(pretty) + "\n")  # large, to read off the screen
             out.blank()
-    out.line("On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead,")
-    out.line("then type the code above. It is valid for about 2.5 minutes.")
+    out.line("On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead, "
+             "then type the code above. It is valid for about 2.5 minutes.")
     out.warn(
         "Do not ask for another code after a wrong one: that can leave the instance in `starting`.",
         "If the code was rejected, run `greencli logout`, then `greencli qr`.",

@@ -55,6 +55,6 @@ def follow_restart(
             client.get_state_instance,
             back,
             timeout=wait,
-            on_value=lambda value, left: update(f"Following the restart: {describe_state(value).label} ({left:.0f} s left)"),
+            on_value=lambda value, left: update(f"Following the restart: {describe_state(value).label}", left),
         )
     return state, clock() - started

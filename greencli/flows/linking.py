@@ -129,7 +129,9 @@ def link_by_qr(
             # Kept in a file the user can open and scan (with --once it would be removed as
             # the command ends: --save keeps it).
             fallback_file = save or fallback_file or temporary_png()
-            write_atomically(fallback_file, png)
+            # A QR code links a phone to the instance while it is valid: a temporary picture
+            # is for this user's eyes only.
+            write_atomically(fallback_file, png, mode=0o644 if fallback_file == save else 0o600)
         key = payload or answer.message
         new = key != shown
         if new:
@@ -276,8 +278,8 @@ def wait_for_pairing(client: GreenApiClient, wait: float, spinner: Spinner = no_
             timeout=min(wait, PAIRING_SECONDS),
             intervals=[1.0],
             first_delay=1.0,  # getStateInstance was called a moment ago: 1 call a second
-            on_value=lambda value, left: update(f"Waiting for the phone to enter the code… ({left:.0f} s left)"),
-            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
+            on_value=lambda value, left: update("Waiting for the phone to enter the code…", left),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again…", left),
         )
     if not linked:
         raise NotFine(

@@ -78,10 +78,8 @@ def apply_settings(
             timeout=verify_wait,
             intervals=[2.0],
             first_delay=1.0,  # one getSettings a second
-            on_value=lambda settings, left: update(
-                f"Waiting for Green API to apply {', '.join(missing(settings))} ({left:.0f} s left)…"
-            ),
-            on_hiccup=lambda error, left: update(f"{error.message} Reading again ({left:.0f} s left)…"),
+            on_value=lambda settings, left: update(f"Waiting for Green API to apply {', '.join(missing(settings))}…", left),
+            on_hiccup=lambda error, left: update(f"{error.message} Reading again…", left),
         )
     not_applied = missing(after)
     if unanswered is not None and not_applied:

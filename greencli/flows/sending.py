@@ -200,9 +200,9 @@ def follow_delivery(
             intervals=weather.backoff(FIRST_PAUSE, FACTOR),
             max_calls=FOLLOW_BUDGET,
             on_value=lambda value, left: update(
-                f"Following the message: {value.status or 'not in the journal yet (it can lag 2 minutes)'} ({left:.0f} s left)"
+                f"Following the message: {value.status or 'not in the journal yet (it can lag 2 minutes)'}", left
             ),
-            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again…", left),
         )
     status = seen.status
     if not seen.this_message:

@@ -43,9 +43,7 @@ def wait_until_authorized(client: GreenApiClient, wait: float, spinner: Spinner 
             lambda value: value == "authorized",
             timeout=wait,
             intervals=[1.0],  # the method's rate limit
-            on_value=lambda value, left: update(
-                f"Waiting for authorization: state is {describe_state(value).label} ({left:.0f} s left)"
-            ),
-            on_hiccup=lambda error, left: update(f"{error.message} Trying again ({left:.0f} s left)…"),
+            on_value=lambda value, left: update(f"Waiting for authorization: state is {describe_state(value).label}", left),
+            on_hiccup=lambda error, left: update(f"{error.message} Trying again…", left),
         )
     return state

@@ -5,18 +5,30 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
-# What a flow shows while it waits: entered with a first message, it yields a function that
-# changes the message (the output layer's spinner; `no_spinner` in tests and scripts).
-Spinner = Callable[[str], AbstractContextManager[Callable[[str], None]]]
+
+class SpinnerText(Protocol):
+    """Changes what a spinner says; with `left`, the seconds the wait has left, which the
+    spinner counts down by itself until told again."""
+
+    def __call__(self, text: str, left: float | None = None) -> None: ...
+
+
+# What a flow shows while it waits: entered with a first message, it yields a SpinnerText
+# (the output layer's spinner; `no_spinner` in tests and scripts).
+Spinner = Callable[[str], AbstractContextManager[SpinnerText]]
+
+
+def _say_nothing(text: str, left: float | None = None) -> None:
+    return None
 
 
 @contextmanager
-def no_spinner(message: str) -> Iterator[Callable[[str], None]]:
-    yield lambda text: None
+def no_spinner(message: str) -> Iterator[SpinnerText]:
+    yield _say_nothing
 
 
 def poll(

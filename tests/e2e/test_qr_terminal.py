@@ -15,6 +15,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +111,46 @@ def test_a_window_too_small_for_the_code_offers_a_pairing_code_at_once(fresh_san
     fresh_sandbox.control("POST", "/state", {"state": "authorized"})
     after = terminal.wait_for(lambda text: "Linked as" in text, "the linked line")
     assert last_line(after).startswith("✓ Linked as +79001234567")
+
+
+def with_history(terminal: Pane) -> str:
+    """The pane and its scrollback, as far back as the terminal keeps it."""
+    return terminal.tmux("capture-pane", "-p", "-S", "-", "-t", "qr")
+
+
+@pytest.mark.parametrize("grown", [(100, 40), (120, 50)], ids=["100x40", "120x50"])
+def test_enter_at_the_offer_then_a_larger_window_leaves_no_code_behind(fresh_sandbox: Sandbox, pane, grown) -> None:
+    terminal = pane(60, 24, "qr", "--wait", "60")
+    terminal.wait_for(lambda text: "Phone number:" in text, "the pairing code offer")
+    terminal.tmux("send-keys", "-t", "qr", "Enter")
+    terminal.wait_for(lambda text: "Enlarge the window" in text, "what to do in a small window")
+    terminal.tmux("resize-window", "-t", "qr", "-x", str(grown[0]), "-y", str(grown[1]))
+    terminal.wait_for(has_code, "the QR code after the resize")
+    fresh_sandbox.control("POST", "/state", {"state": "authorized"})
+    after = terminal.wait_for(lambda text: "Linked as" in text, "the linked line")
+    assert last_line(after).startswith("✓ Linked as +")
+    # Not one row of the code on the screen or in the scrollback (tmux carries rows of the
+    # alternate screen over when the window grew: they are blank).
+    assert not any("█" in line or "▀" in line or "▄" in line for line in with_history(terminal).splitlines())
+
+
+def test_a_phone_linked_while_the_offer_waits_ends_with_the_linked_line(fresh_sandbox: Sandbox, pane) -> None:
+    terminal = pane(60, 24, "qr", "--wait", "60")
+    terminal.wait_for(lambda text: "Phone number:" in text, "the pairing code offer")
+    fresh_sandbox.control("POST", "/state", {"state": "authorized"})  # a QR shown elsewhere, the console
+    after = terminal.wait_for(lambda text: "Linked as" in text, "the linked line")
+    assert last_line(after).startswith("✓ Linked as +")
+    assert not fresh_sandbox.requests_for("getAuthorizationCode")
+
+
+def test_the_picture_kept_for_a_small_window_is_private(fresh_sandbox: Sandbox, pane) -> None:
+    import re
+    import stat
+
+    terminal = pane(80, 24, "--no-input", "qr", "--wait", "60")
+    screen = terminal.wait_for(lambda text: ".png" in text, "the saved picture")
+    picture = Path(re.search(r"(/\S+\.png)", screen).group(1))  # type: ignore[union-attr]
+    assert stat.S_IMODE(picture.stat().st_mode) == 0o600  # a QR code links a phone while valid
 
 
 def test_the_code_appears_when_the_window_grows(fresh_sandbox: Sandbox, pane) -> None:

@@ -78,6 +78,16 @@ def test_a_full_stdout_is_one_line_on_stderr_and_exit_74(json_flag: list[str]) -
     assert "Traceback" not in completed.stderr and "Exception ignored" not in completed.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["webhooks", "enable", "--help"], [], ["webhooks"]],
+                         ids=["help", "version", "subcommand help", "no command", "group alone"])
+def test_help_and_version_into_a_full_stdout_exit_74_like_every_command(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        completed = run_into(full.fileno(), *args)
+    assert completed.returncode == 74, completed.stderr
+    assert completed.stderr == "error: could not write the output to stdout: No space left on device (exit 74).\n"
+
+
 class Failing(io.StringIO):
     def __init__(self, code: int) -> None:
         super().__init__()

@@ -225,7 +225,7 @@ def _decide(run: "RunContext", fix: "Fix", yes: bool) -> tuple[str, str]:
         return "apply", ""
     if not run.may_prompt():
         return "skipped", "not applied: confirm with --yes, or run at a terminal"
-    if confirm(f"Fix: {fix.description}?", default=True):
+    if confirm(run.output, f"Fix: {fix.description}?", default=True):
         return "apply", ""
     return "declined", "left as it is"
 

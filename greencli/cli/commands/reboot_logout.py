@@ -118,4 +118,4 @@ def _confirmed(run: RunContext, yes: bool, question: str) -> bool:
         phone=f" (linked to {phone})" if phone else "",
         linked=phone or "the phone",
     )
-    return confirm(f"{text}. Continue?", default=False)
+    return confirm(run.output, f"{text}. Continue?", default=False)

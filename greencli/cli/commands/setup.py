@@ -175,7 +175,7 @@ def _notifications(run: RunContext, url: str | None, polling: bool, url_token: s
     if not yes:
         if not run.may_prompt():  # never change the instance without a yes
             return Step("Notifications", "failed", f"not changed ({shown} is needed)", "Run again with --yes to let setup change the settings.")
-        if not confirm("Switch on the guide's notifications? The instance restarts", default=True):
+        if not confirm(run.output, "Switch on the guide's notifications? The instance restarts", default=True):
             return Step("Notifications", "failed", "left as they are", "Run `greencli webhooks enable` when ready.")
     # One setSettings, never repeated: every call restarts the instance
     # (https://green-api.com/en/docs/api/account/SetSettings/).
@@ -199,9 +199,10 @@ def _settings_applied(run: RunContext, steps: list[Step]) -> Step:
         except ApiError:
             return False  # restarting: it answers again in a moment
 
-    with run.output.spinner("Waiting for Green API to apply the settings (up to 5 minutes)…"):
+    with run.output.spinner("Waiting for Green API to apply the settings (up to 5 minutes)…") as say:
         # Paced well under the methods' one call a second: getSettings was called just before.
-        _, done = poll(applied, lambda value: value, timeout=APPLY_WAIT, interval=2.0, first_delay=2.0)
+        _, done = poll(applied, lambda value: value, timeout=APPLY_WAIT, interval=2.0, first_delay=2.0,
+                       on_value=lambda value, left: say("Waiting for Green API to apply the settings…", left))
     if not done:
         return Step("Apply", "failed", "the settings have not applied yet", "Settings can take up to 5 minutes: run `greencli setup` again later.")
     return Step("Apply", "done", "the instance is back and the settings are in effect")

@@ -161,4 +161,4 @@ def _confirmed(run: RunContext, yes: bool, instance_id: str) -> bool:
             code="confirmation_required",
         )
     run.output.warn(WARNING)
-    return confirm(f"Rotate the token of instance {instance_id}?", default=False)
+    return confirm(run.output, f"Rotate the token of instance {instance_id}?", default=False)

@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from greencli.cli.output import wrapping
 from greencli.cli.output.text_safety import safe
 from greencli.redaction import redact
 
 if TYPE_CHECKING:
     from greencli.cli.output.rendering import Output
+    from greencli.flows.waiting import SpinnerText as SpinnerUpdate
 
 
 class Steps:
@@ -35,9 +37,7 @@ class Steps:
         if self._status is None:
             return
         if text:
-            from rich.text import Text
-
-            self._status.update(Text(safe(text)))  # a Text: a str would be parsed as markup
+            self._status.update(SpinnerText(text, style=""))  # never a str: it would be parsed as markup
             if not self._running:
                 self._status.start()
                 self._running = True
@@ -76,25 +76,59 @@ class Screen:
             self._live.start(refresh=True)
 
 
-@contextmanager
-def spinner(out: Output, message: str) -> Iterator[Callable[[str], None]]:
-    """See Output.spinner()."""
-    if out.quiet:
-        yield lambda text: None
-    elif out.rich_err and not out.json_mode:
+class SpinnerText:
+    """What a spinner says, drawn afresh at each of its refreshes: a countdown ("(12 s left)")
+    ticks by itself between two updates, and the text is cut at word boundaries to the window
+    (output/wrapping.py) rather than cut off at its edge."""
+
+    def __init__(self, text: str, style: str = "dim") -> None:
+        self.style = style
+        self.say(text)
+
+    def say(self, text: str, left: float | None = None) -> None:
+        import time
+
+        self.text = safe(text)
+        self.deadline = None if left is None else time.monotonic() + left
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        import math
+        import time
+
+        from rich.cells import cell_len
         from rich.text import Text
 
-        # A Text, never a str: rich parses a str status as markup ("[/x]" is an error,
-        # "[link=…]" a link).
-        with out.console(err=True).status(Text(safe(message), style="dim")) as status:
-            out.active_spinner = lambda text: status.update(Text(safe(text), style="dim"))
+        text = self.text
+        if self.deadline is not None:
+            text += f" ({max(0, math.ceil(self.deadline - time.monotonic()))} s left)"
+        yield Text("\n".join(wrapping.wrap(text, max(10, options.max_width), cells=cell_len)), style=self.style)
+
+
+@contextmanager
+def spinner(out: Output, message: str) -> Iterator[SpinnerUpdate]:
+    """See Output.spinner()."""
+    if out.quiet:
+        yield _say_nothing
+    elif out.rich_err and not out.json_mode:
+        shown = SpinnerText(message)
+        with out.console(err=True).status(shown) as status:
+
+            def say(text: str, left: float | None = None) -> None:
+                shown.say(text, left)
+                status.update(shown)
+
+            out.active_spinner = say
             try:
-                yield out.active_spinner
+                yield say
             finally:
                 out.active_spinner = None
     else:
         out.progress(message)
-        yield lambda text: None
+        yield _say_nothing
+
+
+def _say_nothing(text: str, left: float | None = None) -> None:
+    return None
 
 
 @contextmanager
@@ -119,7 +153,12 @@ def screen(out: Output) -> Iterator[Screen]:
     live = Live(Text(""), console=out.console(err=False), screen=True, auto_refresh=False, transient=True,
                 redirect_stdout=False, redirect_stderr=False)
     with live:
-        yield Screen(live)
+        try:
+            yield Screen(live)
+        finally:
+            # Blank before leaving: a terminal that carries rows of the alternate screen over to
+            # the normal one when the window grew meanwhile (tmux does) carries blank rows.
+            live.update(Text(""), refresh=True)
 
 
 @contextmanager

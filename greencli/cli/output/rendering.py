@@ -17,12 +17,14 @@ from contextlib import AbstractContextManager
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from greencli.cli.output import live as live_screens
+from greencli.cli.output import wrapping
 from greencli.cli.output.streams import GuardedStream, wants_rich
 from greencli.cli.output.text_safety import PLAIN_PUNCTUATION, json_text, safe, visible
 from greencli.errors import GreenCliError
 
 if TYPE_CHECKING:
     from greencli.cli.output.live import Screen, Steps
+    from greencli.flows.waiting import SpinnerText as SpinnerUpdate
 
 
 class Styled(NamedTuple):
@@ -57,8 +59,11 @@ class Output:
         self.stderr: IO[str] = GuardedStream(stderr or sys.stderr, report=False)  # type: ignore[assignment]
         self.rich_out = wants_rich(self.stdout)
         self.rich_err = wants_rich(self.stderr)
+        # Lines are fitted to the window only on a terminal: elsewhere (FORCE_COLOR into a pipe)
+        # there is no window, and a line is written whole.
+        self._on_terminal = {False: _isatty(self.stdout), True: _isatty(self.stderr)}
         self._consoles: dict[bool, Any] = {}
-        self.active_spinner: Callable[[str], None] | None = None  # the turning spinner's text, if any
+        self.active_spinner: SpinnerUpdate | None = None  # changes the turning spinner's text, if any
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -89,8 +94,10 @@ class Output:
         """✓ ! ✗ – on a terminal; ok / warn / FAIL / skip in plain output."""
         return SYMBOLS[status] if self.rich_out else WORDS[status]
 
-    def line(self, *parts: Part, err: bool = False) -> None:
-        """Write one line made of plain and styled parts."""
+    def line(self, *parts: Part, err: bool = False, hang: str | None = None) -> None:
+        """Write one line made of plain and styled parts. On a terminal it is cut at word
+        boundaries to fit the window (output/wrapping.py), each further line starting with
+        `hang` (by default, the line's own indentation)."""
         if self._is_rich(err):
             from rich.text import Text
 
@@ -100,7 +107,9 @@ class Output:
                     text.append(safe(part.text), style=part.style)
                 else:
                     text.append(safe(part))
-            self.console(err).print(text)
+            console = self.console(err)
+            for piece in _fitted(text, console.width, hang) if self._on_terminal[err] else [text]:
+                console.print(piece)
         else:
             stream = self.stderr if err else self.stdout
             plain = safe("".join(p.text if isinstance(p, Styled) else p for p in parts)).translate(PLAIN_PUNCTUATION)
@@ -153,7 +162,7 @@ class Output:
         """A two-column list of labels and values."""
         width = max((len(label) for label, _ in rows), default=0)
         for label, value in rows:
-            self.line(styled(f"{label + ':':<{width + 1}} ", "dim"), value, err=err)
+            self.line(styled(f"{label + ':':<{width + 1}} ", "dim"), value, err=err, hang=" " * (width + 2))
 
     def table(self, rows: Sequence[Sequence[str]]) -> None:
         """Columns aligned two spaces apart; the first row is the header, in bold."""
@@ -165,14 +174,14 @@ class Output:
     def status_line(self, status: str, *parts: Part, hint: str | None = None, err: bool = False) -> None:
         """An outcome: its symbol, the message, and under it what to do next."""
         prefix = f"{self.symbol(status)} "
-        self.line(styled(prefix, STATUS_STYLE[status]), *parts, err=err)
+        self.line(styled(prefix, STATUS_STYLE[status]), *parts, err=err, hang=self.indent)
         if hint and not self.quiet:
-            self.line(styled(f"{self.indent}→ {hint}", "cyan"), err=err)
+            self.line(styled(f"{self.indent}→ {hint}", "cyan"), err=err, hang=self.indent + "  ")
 
     def next_step(self, text: str) -> None:
         """What to do next, under an outcome (left out with --quiet)."""
         if not self.quiet:
-            self.line(styled(f"{self.indent}→ {text}", "cyan"))
+            self.line(styled(f"{self.indent}→ {text}", "cyan"), hang=self.indent + "  ")
 
     # -- progress, warnings, errors (stderr) ------------------------------------------------
 
@@ -182,23 +191,24 @@ class Output:
             self.line(styled(message, "dim"), err=True)
 
     def warn(self, message: str, hint: str | None = None) -> None:
-        self.line(styled("warning: ", "yellow bold"), message, err=True)
+        self.line(styled("warning: ", "yellow bold"), message, err=True, hang=" " * len("warning: "))
         if hint:
-            self.line(styled("hint: ", "cyan"), hint, err=True)
+            self.line(styled("hint: ", "cyan"), hint, err=True, hang=" " * len("hint: "))
 
     def error(self, error: GreenCliError) -> None:
         if self.json_mode:
             # A stream of JSON lines (webhooks listen) ends with its error as one more line.
             (self.json_line if self.json_lines else self.json_document)(error.to_json())
             return
-        self.line(styled("error: ", "red bold"), error.message, err=True)
+        self.line(styled("error: ", "red bold"), error.message, err=True, hang=" " * len("error: "))
         if error.hint:
-            self.line(styled("hint: ", "cyan"), error.hint, err=True)
+            self.line(styled("hint: ", "cyan"), error.hint, err=True, hang=" " * len("hint: "))
 
-    def spinner(self, message: str) -> AbstractContextManager[Callable[[str], None]]:
+    def spinner(self, message: str) -> AbstractContextManager[SpinnerUpdate]:
         """A spinner on stderr when it is a terminal; elsewhere one line, then quiet updates.
 
-        Yields a function that changes the spinner's text.
+        Yields a function that changes the spinner's text (and, with `left`, starts a
+        countdown of the seconds left, which ticks by itself).
         """
         return live_screens.spinner(self, message)
 
@@ -222,10 +232,23 @@ class Output:
         """`text` cut at word boundaries to fit after `indent` on a terminal (whole elsewhere)."""
         if not self.rich_out:
             return [text]
-        import textwrap
+        from rich.cells import cell_len
 
-        width = max(20, self.console(err=False).width - len(indent))
-        return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
+        return wrapping.wrap(text, max(20, self.width - cell_len(indent)), cells=cell_len)
+
+    def fitted(self, text: str, err: bool = False) -> list[str]:
+        """`text` as the lines it takes on the terminal (whole when not drawing on one)."""
+        if not self._is_rich(err) or not self._on_terminal[err]:
+            return [text]
+        from rich.cells import cell_len
+
+        return wrapping.wrap(text, self.console(err).width, cells=cell_len)
+
+    @property
+    def width(self) -> int:
+        """The terminal's width in columns now (it can change between two calls)."""
+        width: int = self.console(err=False).width
+        return width
 
     def terminal_size(self) -> tuple[int, int]:
         """The window's (columns, lines) now: it can change between two calls."""
@@ -244,3 +267,32 @@ class Output:
     def live(self) -> AbstractContextManager[Callable[[str], None]]:
         """Redraw a block of text in place on a terminal; elsewhere print each new block."""
         return live_screens.redrawn(self)
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _fitted(text: Any, width: int, hang: str | None) -> list[Any]:
+    """A rich Text as the lines it takes in `width` columns: cut between the pieces
+    output/wrapping.py allows, each further line indented by `hang`."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    plain = text.plain
+    if "\n" in plain or cell_len(plain) <= width:
+        return [text]
+    if hang is None:
+        hang = plain[: len(plain) - len(plain.lstrip(" "))]
+    if cell_len(hang) > width // 2:  # a deep indent would leave no room: start at the margin
+        hang = ""
+    offsets = wrapping.break_points(plain, width - cell_len(hang), first_width=width, cells=cell_len)
+    lines = text.divide(offsets)
+    fitted = []
+    for number, line in enumerate(lines):
+        line.rstrip()
+        fitted.append(line if number == 0 else Text(hang) + line)
+    return fitted

@@ -90,3 +90,13 @@ def wants_rich(stream: IO[str]) -> bool:
         return False
 
 
+
+
+def write_to_stdout(text: str) -> None:
+    """Write our own text (the help, the version) to stdout, as every result is written: a
+    reader that went away ends the run quietly, any other failure is OutputFailed (exit 74)."""
+    import sys
+
+    stream = GuardedStream(sys.stdout, report=True)
+    stream.write(text)
+    stream.flush()
