@@ -1,20 +1,20 @@
 """The test messages `greencli setup --send-test` has sent, remembered per user, instance and chat.
 
-A small JSON file in the user's state directory ($XDG_STATE_HOME/greencli, else
-~/.local/state/greencli; the directory 0700, the file 0600): what outlasts a reboot but is not
-a setting. It holds message IDs and times, never a token. A file that cannot be read or written
+A small JSON file in the user's private state directory (config/private_dirs.py:
+$XDG_STATE_HOME/greencli, else ~/.local/state/greencli; the file 0600): what outlasts a reboot
+but is not a setting. It holds message IDs and times, never a token. A file that cannot be read or written
 is not an error: the record is a courtesy (greencli.flows.test_message says what it is for).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import NamedTuple
 
 from greencli.config.atomic_files import directory_lock, write_atomically
+from greencli.config.private_dirs import NotPrivate, state_directory
 
 FILE_NAME = "test-messages.json"
 
@@ -22,12 +22,6 @@ FILE_NAME = "test-messages.json"
 class SentTest(NamedTuple):
     id_message: str
     sent_at: float  # seconds since the epoch
-
-
-def _directory() -> Path:
-    value = os.environ.get("XDG_STATE_HOME", "")
-    base = Path(value) if value and os.path.isabs(value) else Path.home() / ".local" / "state"
-    return base / "greencli"
 
 
 def _key(api_url: str, instance_id: str, chat_id: str) -> str:
@@ -44,7 +38,11 @@ def _read(path: Path) -> dict[str, object]:
 
 def recorded(api_url: str, instance_id: str, chat_id: str) -> SentTest | None:
     """The test message recorded for this chat of this instance, if any."""
-    entry = _read(_directory() / FILE_NAME).get(_key(api_url, instance_id, chat_id))
+    try:
+        directory = state_directory()
+    except (OSError, NotPrivate):
+        return None
+    entry = _read(directory / FILE_NAME).get(_key(api_url, instance_id, chat_id))
     if not isinstance(entry, dict):
         return None
     id_message, sent_at = entry.get("idMessage"), entry.get("sentAt")
@@ -55,12 +53,11 @@ def recorded(api_url: str, instance_id: str, chat_id: str) -> SentTest | None:
 
 def record(api_url: str, instance_id: str, chat_id: str, id_message: str) -> None:
     """Remember a test message sent to this chat (best effort: a failure is silent)."""
-    directory = _directory()
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory = state_directory()
         with directory_lock(directory, wait=5.0):
             data = _read(directory / FILE_NAME)
             data[_key(api_url, instance_id, chat_id)] = {"idMessage": id_message, "sentAt": time.time()}
             write_atomically(directory / FILE_NAME, json.dumps(data, indent=1).encode("utf-8"), mode=0o600)
-    except (OSError, TimeoutError):
+    except (OSError, TimeoutError, NotPrivate):
         pass
