@@ -108,7 +108,7 @@ def _reboot_agreed(out: Output, stuck: Exception) -> bool:
     from greencli.cli.prompts import confirm
 
     out.warn(str(stuck))
-    return confirm("Reboot the instance now? It restarts, and linking goes on", default=False)
+    return confirm(out, "Reboot the instance now? It restarts, and linking goes on", default=False)
 
 
 def _show_qr(
