@@ -1,15 +1,92 @@
 """greencli's errors: each carries a stable code, an exit code, a message and a hint.
 
 The API client and the credentials loader raise these; only the error boundary in
-`greencli.cli.app.main` turns them into output and an exit status.
+`greencli.cli.app.main` turns them into output and an exit status. The codes are a closed set
+(`ErrorCode`): a new one is added there and documented in docs/configuration.md (a test reads
+`ERROR_CODES`), and mypy refuses any other string.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
 from greencli.redaction import redact
+
+ErrorCode = Literal[
+    # exit 2: bad input, found before any request
+    "usage_error",
+    "missing_credentials",
+    "invalid_instance_id",
+    "invalid_token",
+    "invalid_api_url",
+    "invalid_config",
+    "env_file_error",
+    "env_file_exists",
+    "env_file_unwritable",
+    "invalid_timeout",
+    "invalid_phone",
+    "invalid_message",
+    "invalid_file",
+    "invalid_message_id",
+    "invalid_url",
+    "invalid_path",
+    "confirmation_required",
+    "port_unavailable",
+    "token_not_in_env_file",
+    "env_file_not_writable",
+    "env_file_locked",
+    # exit 1: the command ran; what it checks is not fine
+    "reboot_pending",
+    "not_authorized",
+    "no_whatsapp",
+    "polling_impossible",
+    "listener_running",
+    "settings_not_applied",
+    "qr_error",
+    "qr_timeout",
+    "pairing_failed",
+    "pairing_timeout",
+    "instance_starting",
+    "message_not_found",
+    "reboot_failed",
+    "logout_failed",
+    "env_not_updated",
+    "no_webhook_url",
+    "webhook_url_credentials",
+    "internal_error",
+    # exit 3: the API could not be reached or answered with an error
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "bad_request",
+    "instance_expired",
+    "instance_deleted",
+    "rate_limited",
+    "quota_exceeded",
+    "server_error",
+    "http_error",
+    "redirected",
+    "bad_response",
+    "possibly_sent",
+    "timeout",
+    "connection_failed",
+    "dns_failed",
+    "tls_error",
+    "proxy_error",
+    "api_error",
+    "token_not_rotated",
+    "rotation_uncertain",
+    # exit 74 and 130
+    "output_failed",
+    "set_aside_failed",
+    "interrupted",
+]
+ERROR_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
+
+
+def is_error_code(code: str) -> TypeGuard[ErrorCode]:
+    return code in ERROR_CODES
 
 
 class ExitCode(IntEnum):
@@ -22,9 +99,10 @@ class ExitCode(IntEnum):
 
 
 class GreenCliError(Exception):
-    """Base class. `code` is a stable string scripts can match on."""
+    """Base class. `code` is a stable string scripts can match on; each subclass names its own
+    (the base's is never shown: only its subclasses are raised)."""
 
-    code = "error"
+    code: ErrorCode = "internal_error"
     exit_code = ExitCode.API
 
     def __init__(
@@ -32,7 +110,7 @@ class GreenCliError(Exception):
         message: str,
         hint: str | None = None,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
         self.message = redact(message)
@@ -52,27 +130,31 @@ class GreenCliError(Exception):
 class UsageError(GreenCliError):
     """Input greencli can reject before sending anything (exit 2)."""
 
-    code = "usage_error"
+    code: ErrorCode = "usage_error"
     exit_code = ExitCode.USAGE
 
 
 class ConfigError(UsageError):
     """Missing or malformed credentials, or an unreadable .env (exit 2)."""
 
-    code = "invalid_config"
+    code: ErrorCode = "invalid_config"
 
 
 class NotFine(GreenCliError):
-    """The command ran and found something wrong (exit 1)."""
+    """The command ran and found something wrong (exit 1); `code` says what, always."""
 
-    code = "not_fine"
     exit_code = ExitCode.NOT_FINE
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, code: ErrorCode, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, hint, code=code, details=details)
 
 
 class InternalError(GreenCliError):
     """A bug in greencli, caught at the boundary so the user sees one line, not a traceback."""
 
-    code = "internal_error"
+    code: ErrorCode = "internal_error"
     exit_code = ExitCode.NOT_FINE
 
 
@@ -80,7 +162,7 @@ class OutputFailed(GreenCliError):
     """stdout failed for another reason than a reader that went away (exit 74); reported as
     one line on stderr, since stdout is what failed."""
 
-    code = "output_failed"
+    code: ErrorCode = "output_failed"
     exit_code = ExitCode.OUTPUT
 
 
@@ -92,7 +174,7 @@ class ReaderGone(Exception):
 class Interrupted(GreenCliError):
     """Ctrl-C: reported as one line (or, with --json, the error document) and exit 130."""
 
-    code = "interrupted"
+    code: ErrorCode = "interrupted"
     exit_code = ExitCode.INTERRUPTED
 
 
@@ -103,7 +185,7 @@ class ApiError(GreenCliError):
     the request reached the server but its answer was lost: a send may have gone out.
     """
 
-    code = "api_error"
+    code: ErrorCode = "api_error"
     exit_code = ExitCode.API
 
     def __init__(
@@ -111,7 +193,7 @@ class ApiError(GreenCliError):
         message: str,
         hint: str | None = None,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         status: int | None = None,
         method: str | None = None,
         may_have_been_processed: bool = False,
@@ -130,7 +212,7 @@ class QuotaExceeded(ApiError):
     `allowed_chats` lists the chats the plan still allows, when the answer names them.
     """
 
-    code = "quota_exceeded"
+    code: ErrorCode = "quota_exceeded"
 
     def __init__(
         self,

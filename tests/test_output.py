@@ -8,7 +8,7 @@ import json
 import pytest
 
 from greencli.cli.output import Output, styled
-from greencli.errors import ApiError, ConfigError, ExitCode, GreenCliError, NotFine, UsageError
+from greencli.errors import ApiError, ConfigError, ExitCode, GreenCliError, InternalError, NotFine, UsageError
 from tests.conftest import token_leaks
 
 
@@ -85,11 +85,11 @@ def test_error_output_modes(token: str) -> None:
 
 
 def test_errors_redact_at_construction(token: str) -> None:
-    error = GreenCliError(f"message {token}", f"hint {secret_url(token)}", code="x", details={"k": 1})
+    error = GreenCliError(f"message {token}", f"hint {secret_url(token)}", code="bad_response", details={"k": 1})
     assert token not in error.message and token not in (error.hint or "") and token not in str(error)
     assert error.to_json() == {
         "ok": False,
-        "error": {"code": "x", "message": error.message, "hint": error.hint, "details": {"k": 1}},
+        "error": {"code": "bad_response", "message": error.message, "hint": error.hint, "details": {"k": 1}},
     }
 
 
@@ -98,8 +98,8 @@ def test_errors_redact_at_construction(token: str) -> None:
     [
         (UsageError, "usage_error", ExitCode.USAGE),
         (ConfigError, "invalid_config", ExitCode.USAGE),
-        (NotFine, "not_fine", ExitCode.NOT_FINE),
         (ApiError, "api_error", ExitCode.API),
+        (InternalError, "internal_error", ExitCode.NOT_FINE),
     ],
 )
 def test_error_classes_codes_and_exit_codes(cls, code: str, exit_code: ExitCode) -> None:
@@ -107,7 +107,14 @@ def test_error_classes_codes_and_exit_codes(cls, code: str, exit_code: ExitCode)
     assert error.code == code
     assert error.exit_code == exit_code
     assert error.hint is None
-    assert cls("m", code="custom").code == "custom"
+    assert cls("m", code="timeout").code == "timeout"
+
+
+def test_not_fine_always_says_what_is_not_fine() -> None:
+    assert NotFine("m", code="qr_timeout").code == "qr_timeout"
+    assert NotFine("m", code="qr_timeout").exit_code == ExitCode.NOT_FINE
+    with pytest.raises(TypeError):
+        NotFine("m")  # type: ignore[call-arg]
 
 
 def test_exit_code_values() -> None:

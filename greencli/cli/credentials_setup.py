@@ -96,7 +96,7 @@ def write_credentials(run: RunContext, force: bool, no_check: bool, token_stdin:
                 values[problem.variable or config.TOKEN] = None
             continue
         if errors:
-            raise ConfigError(errors[0].message, errors[0].hint, code=errors[0].code)
+            raise errors[0].error()
         for problem in problems:
             out.warn(problem.message, problem.hint)
         credentials = Credentials(

@@ -34,7 +34,7 @@ from greencli.config.variables import (
     Setting,
     clean,
 )
-from greencli.errors import ConfigError, UsageError
+from greencli.errors import UsageError
 from greencli.greenapi.credentials import DEFAULT_API_URL, Credentials
 from greencli.greenapi.trust import Trust
 
@@ -93,8 +93,7 @@ class Resolution:
     def credentials(self) -> Credentials:
         """The validated credentials, or a ConfigError for the first problem found."""
         if self.errors:
-            first = self.errors[0]
-            raise ConfigError(first.message, first.hint, code=first.code)
+            raise self.errors[0].error()
         return Credentials(
             instance_id=self.value(INSTANCE_ID) or "",
             token=self.value(TOKEN) or "",

@@ -11,6 +11,7 @@ from greencli.config.variables import (
     MEDIA_URL,
     OPTION_FOR,
     TOKEN,
+    Level,
     Origin,
     Problem,
     Setting,
@@ -140,7 +141,7 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
     url = setting.value
     if url is None:
         return []
-    level = "error" if required else "warning"
+    level: Level = "error" if required else "warning"
     example = "https://7103.api.greenapi.com" if required else "https://7103.media.greenapi.com"
     hint = f"Copy {'apiUrl' if required else 'mediaUrl'} from the instance's page at console.green-api.com, e.g. {example}"
     why = check_url_shape(url)
@@ -163,7 +164,7 @@ def _validate_url(setting: Setting, required: bool) -> list[Problem]:
     return []
 
 
-def _other_product_problem(setting: Setting, product: OtherProduct, level: str) -> Problem:
+def _other_product_problem(setting: Setting, product: OtherProduct, level: Level) -> Problem:
     """An address of Green API's MAX or Telegram API, not of WhatsApp: an error when its path
     says so, a warning when only its host does (that host is observed in the Telegram docs)."""
     if product.certain:

@@ -3,8 +3,9 @@ a value with its origin (Setting), and a problem found on the way (Problem)."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+from greencli.errors import ConfigError, ErrorCode, is_error_code
 from greencli.greenapi import trust
 
 INSTANCE_ID = "GREEN_API_INSTANCE_ID"
@@ -35,12 +36,24 @@ class Setting(NamedTuple):
     shadowed: tuple[Origin, ...] = ()
 
 
+# What only ever warns; an error-level problem carries greencli's error code.
+WarningCode = Literal[
+    "shadowed_variable", "duplicate_variable", "unusual_instance_id", "unusual_token", "env_file_permissions", "ca_in_env_file"
+]
+ProblemCode = ErrorCode | WarningCode
+Level = Literal["error", "warning"]
+
+
 class Problem(NamedTuple):
-    level: str  # "error" or "warning"
-    code: str
+    level: Level
+    code: ProblemCode
     message: str
     hint: str
     variable: str | None = None
+
+    def error(self) -> ConfigError:
+        """The error a command stops with when this problem is an error."""
+        return ConfigError(self.message, self.hint, code=self.code if is_error_code(self.code) else "invalid_config")
 
 
 def clean(value: str | None) -> str | None:

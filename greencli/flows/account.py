@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from greencli.errors import NotFine
+from greencli.errors import ErrorCode, NotFine
 from greencli.flows import waiting
 from greencli.flows.waiting import Spinner, no_spinner
 from greencli.greenapi.states import describe_state
@@ -22,7 +22,8 @@ def change_account(client: GreenApiClient, action: str) -> None:
     """Call `reboot` or `logout`; NotFine when Green API answers that it did not happen."""
     done = client.reboot() if action == "reboot" else client.logout()
     if not done:
-        raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=f"{action}_failed")
+        code: ErrorCode = "reboot_failed" if action == "reboot" else "logout_failed"
+        raise NotFine(f"Green API answered that the {action} did not happen.", "Wait a minute and try again.", code=code)
 
 
 SETTLE_SECONDS = 15  # still authorized this long after a reboot: it restarted between two looks

@@ -42,14 +42,13 @@ LINK_FIX = "Run `greencli logout`, then `greencli qr` again."
 class InstanceStarting(NotFine):
     """The instance dropped to `starting` while QR codes were shown (forum topic 142)."""
 
-    code = "instance_starting"
-
     def __init__(self) -> None:
         super().__init__(
             "The instance dropped to `starting` while QR codes were being shown: after about five "
             "minutes of QR requests an instance can stay there (Green API forum, topic 142). A reboot "
             "recovers it.",
             "Run `greencli reboot`, then `greencli qr` again.",
+            code="instance_starting",
         )
 
 

@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from greencli.errors import ApiError, ExitCode, GreenCliError, NotFine, ReaderGone
+from greencli.errors import ApiError, ErrorCode, ExitCode, GreenCliError, NotFine, ReaderGone
 from greencli.greenapi.failures import is_transient
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class SetAsideFailed(GreenCliError):
     """An unreadable notification could not be saved to its file (exit 74, like any output
     greencli could not write): it stays in the queue."""
 
-    code = "set_aside_failed"
+    code: ErrorCode = "set_aside_failed"
     exit_code = ExitCode.OUTPUT
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from greencli.errors import QuotaExceeded
+from greencli.errors import ErrorCode, QuotaExceeded
 from greencli.greenapi.strict_json import parse_json
 from greencli.redaction import redact
 
@@ -94,7 +94,7 @@ def body_summary(text: str) -> str:
     return redact(line)
 
 
-def code_for_400(text: str) -> str:
+def code_for_400(text: str) -> ErrorCode:
     """The error code of a 400: the documented answers about the instance itself have codes of
     their own (https://green-api.com/en/docs/api/common-errors/: "Instance account is expired.
     Renew your instance from personal area", "Instance is deleted"); any other 400 is a request

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import DecodeError, ProtocolError
 
-from greencli.errors import ApiError
+from greencli.errors import ApiError, ErrorCode
 from greencli.greenapi.bounded_http import BodyTooLarge, header_text
 from greencli.greenapi.error_bodies import (
     body_summary,
@@ -31,7 +31,7 @@ from greencli.redaction import redact
 # (https://green-api.com/en/docs/api/recommendations/working-with-incomming-webhooks/) and
 # answers 499 or times out under load (https://github.com/green-api/issues/issues/487); an
 # answer cut short or garbled, a 429 and a lost connection pass as well.
-TRANSIENT_CODES = frozenset({"server_error", "timeout", "connection_failed", "bad_response", "rate_limited", "http_error"})
+TRANSIENT_CODES: frozenset[ErrorCode] = frozenset({"server_error", "timeout", "connection_failed", "bad_response", "rate_limited", "http_error"})
 
 def is_transient(error: ApiError) -> bool:
     """Passing trouble: Green API, or the way to it, failed for now. Only an answer that says

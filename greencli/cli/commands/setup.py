@@ -113,15 +113,13 @@ def setup(
 
 def _credentials(run: RunContext) -> Step:
     from greencli.cli.credentials_setup import write_credentials
-    from greencli.errors import ConfigError
 
     resolution = run.resolution()
     if not resolution.errors:
         where = resolution.settings["GREEN_API_TOKEN"].origin
         return Step("Credentials", "skipped", f"found ({where})")
     if not run.may_prompt():
-        first = resolution.errors[0]
-        raise ConfigError(first.message, first.hint, code=first.code)
+        raise resolution.errors[0].error()
     written = write_credentials(run, force=False, no_check=False, token_stdin=False)
     run.forget_resolution()
     return Step("Credentials", "done", f"written to {written.path}")

@@ -10,7 +10,7 @@ from greencli.doctor.answers import STATE, Fetched
 from greencli.doctor.declaration import Check, Evidence, Gate, Stage
 from greencli.doctor.facts import InstanceFacts
 from greencli.doctor.result import Verdict, failed, passed, warned
-from greencli.errors import ApiError
+from greencli.errors import ApiError, ErrorCode
 from greencli.greenapi.failures import is_transient
 from greencli.greenapi.probes import HostProbe
 
@@ -133,7 +133,7 @@ def unanswered(error: ApiError) -> bool:
     return error.status is None or (error.status != 200 and is_transient(error))
 
 
-_GONE = {"instance_expired": "the instance has expired", "instance_deleted": "the instance has been deleted"}
+_GONE: dict[ErrorCode, str] = {"instance_expired": "the instance has expired", "instance_deleted": "the instance has been deleted"}
 
 
 def why_stopped(error: ApiError | None) -> str:

@@ -4,6 +4,7 @@ credentials. (Whether anything exposes the token is greencli.doctor.checks.hygie
 from __future__ import annotations
 
 from greencli.config import loader as config
+from greencli.config.variables import ProblemCode
 from greencli.doctor.declaration import Check, Gate, Stage
 from greencli.doctor.result import Verdict, failed, passed, skipped, warned
 
@@ -15,7 +16,8 @@ def check_config(resolution: config.Resolution) -> Verdict:
         setting = settings[variable]
         if setting.value is not None:
             details.append(f"{variable}: from {setting.origin}")
-    problems = [p for p in resolution.problems if p.code in ("missing_credentials", "env_file_error", "shadowed_variable", "duplicate_variable")]
+    codes: tuple[ProblemCode, ...] = ("missing_credentials", "env_file_error", "shadowed_variable", "duplicate_variable")
+    problems = [p for p in resolution.problems if p.code in codes]
     errors = [p for p in problems if p.level == "error"]
     if errors:
         return failed(errors[0].message, errors[0].hint, details + [p.message for p in errors[1:]])
@@ -28,7 +30,7 @@ def check_config(resolution: config.Resolution) -> Verdict:
 
 
 def check_format(resolution: config.Resolution) -> Verdict:
-    codes = ("invalid_instance_id", "unusual_instance_id", "invalid_token", "unusual_token", "invalid_api_url", "host_mismatch")
+    codes: tuple[ProblemCode, ...] = ("invalid_instance_id", "unusual_instance_id", "invalid_token", "unusual_token", "invalid_api_url")
     problems = [p for p in resolution.problems if p.code in codes]
     if resolution.value(config.INSTANCE_ID) is None or resolution.value(config.TOKEN) is None:
         if not problems:
