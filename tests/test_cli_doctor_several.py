@@ -113,16 +113,14 @@ def test_debug_logging_redacts_the_record_itself(three_instances) -> None:
     healthy = three_instances["healthy"]
     record = logging.LogRecord("urllib3", logging.DEBUG, __file__, 1, "GET %s", (f"/waInstance1/getSettings/{healthy.instance.token}",), None)
     from greencli.cli import debug_log
-    from greencli.cli.context import RunContext
 
-    run = RunContext()
-    debug_log.start(run)
+    started = debug_log.start()
     handler = next(h for h in logging.getLogger("urllib3").handlers if h.get_name() == "greencli-debug")
     try:
         handler.filter(record)
         assert not token_leaks(str(record.msg) + str(record.args), healthy.instance.token)
     finally:
-        debug_log.stop(run)
+        debug_log.stop(started)
     assert not any(h.get_name() == "greencli-debug" for h in logging.getLogger("urllib3").handlers)
 
 

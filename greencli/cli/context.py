@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +23,8 @@ from greencli.cli.run_settings import RunSettings
 from greencli.errors import UsageError
 
 if TYPE_CHECKING:
+    import logging
+
     from greencli.cli.output import Output
     from greencli.config.loader import Resolution, RootOptions
     from greencli.greenapi.client import GreenApiClient, RetryNotice
@@ -48,7 +50,7 @@ class RunContext:
         # its own file alone.
         self.isolated = isolated
         self.sandbox: RunningSandbox | None = None
-        self.debug_log: Any = None
+        self.debug_log: logging.Handler | None = None  # --debug: see debug_log.py
         self._output: Output | None = None
         self._resolution: Resolution | None = None
         self._client: GreenApiClient | None = None
@@ -91,9 +93,11 @@ class RunContext:
         from greencli.config.loader import RootOptions
 
         if self.settings.sandbox:
-            from greencli.cli.run_sandbox import sandbox_for
+            if self.sandbox is None:  # started on first use, stopped by close()
+                from greencli.cli.run_sandbox import start_sandbox
 
-            sandbox = sandbox_for(self)
+                self.sandbox = start_sandbox(self.settings, self.output)
+            sandbox = self.sandbox
             return RootOptions(sandbox.instance.instance_id, sandbox.instance.token, sandbox.url, sandbox=True)
         if self.isolated:
             return RootOptions(env_file=self.env_file())
@@ -172,9 +176,11 @@ class RunContext:
         return GreenApiClient(credentials, timeout=timeout, backoff=backoff, on_retry=on_retry)
 
     def close(self) -> None:
-        from greencli.cli import debug_log
+        if self.debug_log is not None:
+            from greencli.cli import debug_log
 
-        debug_log.stop(self)
+            debug_log.stop(self.debug_log)
+            self.debug_log = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -191,8 +197,8 @@ def use(ctx: typer.Context, json_output: bool = False) -> RunContext:
         ctx.obj = run
     run.command_started = True
     run.json_mode = run.json_mode or run.settings.json or json_output
-    if run.settings.debug:
+    if run.settings.debug and run.debug_log is None:
         from greencli.cli import debug_log
 
-        debug_log.start(run)
+        run.debug_log = debug_log.start()
     return run

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from greencli.cli.context import RunContext
 
 _LOGGERS = ("urllib3", "greencli")
 
 
-def start(run: RunContext) -> None:
-    """Log to stderr until the run ends (see `stop`); once per run."""
-    if run.debug_log is not None:
-        return
+def start() -> logging.Handler:
+    """Log to stderr until `stop` is given the handler this returns (the run keeps it)."""
     from greencli.cli.output import safe
     from greencli.cli.workflow_commands import inert
 
@@ -35,14 +29,11 @@ def start(run: RunContext) -> None:
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
-    run.debug_log = handler
+    return handler
 
 
-def stop(run: RunContext) -> None:
+def stop(handler: logging.Handler) -> None:
     """The --debug log ends with its run."""
-    if run.debug_log is None:
-        return
     for name in _LOGGERS:
-        logging.getLogger(name).removeHandler(run.debug_log)
+        logging.getLogger(name).removeHandler(handler)
         logging.getLogger(name).setLevel(logging.NOTSET)
-    run.debug_log = None
