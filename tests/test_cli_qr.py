@@ -8,7 +8,7 @@ import json
 import pytest
 import responses
 
-from greencli.sandbox.qrimage import png_for
+from greencli.sandbox.qr_image import png_for
 from tests.conftest import FakeClock
 from tests.mocked_api import ID, methods, mocked, url
 

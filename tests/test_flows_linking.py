@@ -18,7 +18,7 @@ from greencli.flows.linking import (
     remove_temporary_pngs,
     wait_for_pairing,
 )
-from greencli.sandbox.qrimage import png_for
+from greencli.sandbox.qr_image import png_for
 from tests.conftest import FakeClock
 from tests.mocked_api import methods, url
 

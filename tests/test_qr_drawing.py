@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greencli.cli import qr_drawing as qrdraw
+from greencli.cli import qr_drawing
 from greencli.greenapi import qr_image
-from greencli.sandbox.qrimage import png_for
+from greencli.sandbox.qr_image import png_for
 from tests.qr_reading import dark_modules, payload_from_drawing, strip_quiet_zone
 
 WHATSAPP_LIKE = "2@" + "A" * 58 + "," + "b" * 44 + "," + "c" * 44 + "," + "d" * 44 + ",1"
@@ -19,17 +19,17 @@ WHATSAPP_LIKE = "2@" + "A" * 58 + "," + "b" * 44 + "," + "c" * 44 + "," + "d" * 
 
 @pytest.mark.parametrize("invert", [False, True])
 def test_drawing_round_trips_to_the_same_module_matrix(invert: bool) -> None:
-    matrix = qrdraw.matrix_for(WHATSAPP_LIKE)
-    drawing = qrdraw.draw(matrix, invert=invert)
+    matrix = qr_drawing.matrix_for(WHATSAPP_LIKE)
+    drawing = qr_drawing.draw(matrix, invert=invert)
     modules = dark_modules(drawing, invert=invert)
-    assert len(modules[0]) == len(matrix) + 2 * qrdraw.QUIET_ZONE
-    quiet = modules[: qrdraw.QUIET_ZONE]
+    assert len(modules[0]) == len(matrix) + 2 * qr_drawing.QUIET_ZONE
+    quiet = modules[: qr_drawing.QUIET_ZONE]
     assert not any(any(row) for row in quiet)  # a proper quiet zone all round
     assert strip_quiet_zone(modules) == matrix
 
 
 def test_drawing_fits_an_80_column_terminal_and_reads_back() -> None:
-    drawing = qrdraw.draw(qrdraw.matrix_for(WHATSAPP_LIKE))
+    drawing = qr_drawing.draw(qr_drawing.matrix_for(WHATSAPP_LIKE))
     assert max(len(line) for line in drawing.splitlines()) <= 80
     assert payload_from_drawing(drawing) == WHATSAPP_LIKE
 
@@ -39,7 +39,7 @@ def test_drawing_fits_an_80_column_terminal_and_reads_back() -> None:
 def test_any_payload_survives_png_decode_and_redraw(payload: str) -> None:
     decoded = qr_image.decode_png(png_for(payload))
     assert decoded == payload
-    assert payload_from_drawing(qrdraw.draw(qrdraw.matrix_for(decoded))) == payload
+    assert payload_from_drawing(qr_drawing.draw(qr_drawing.matrix_for(decoded))) == payload
 
 
 def test_decodes_a_256_pixel_png_drawn_another_way() -> None:

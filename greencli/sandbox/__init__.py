@@ -10,7 +10,7 @@ Where things live:
   that holds that part of the state: `journal.py` (the journals), `quotas.py` (the plan's
   monthly quotas), `notifications.py` (the notification queue), `push.py` (delivery to a
   webhook URL).
-- `server.py` — the HTTP front: Green API's URL scheme, auth, rate limits (`ratelimit.py`),
+- `server.py` — the HTTP front: Green API's URL scheme, auth, rate limits (`rate_limiter.py`),
   faults (`faults.py`), multipart forms (`forms.py`), HTTPS (`tls.py`).
 - `control.py` — the control endpoint under /sandbox that tests and bots steer it with.
 """

@@ -14,7 +14,7 @@ from typing import Any
 
 from greencli.sandbox.faults import FaultPlan, parse_fault
 from greencli.sandbox.instance import STATES, Instance
-from greencli.sandbox.ratelimit import RateLimiter
+from greencli.sandbox.rate_limiter import RateLimiter
 
 ControlAnswer = tuple[int, Any]
 _SECRET_KEYS = {"webhookurltoken", "authorization", "token", "apitokeninstance"}

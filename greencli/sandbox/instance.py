@@ -298,7 +298,7 @@ class Instance:
         return f"2@{piece(b'ref', 60)},{piece(b'noise', 32)},{piece(b'identity', 32)},{piece(b'adv', 32)},1"
 
     def qr_png(self) -> bytes:
-        from greencli.sandbox.qrimage import png_for
+        from greencli.sandbox.qr_image import png_for
 
         return png_for(self.qr_payload())
 
