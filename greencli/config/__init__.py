@@ -11,8 +11,12 @@
 - env_file_writer.py: writing greencli's variables into a .env, every other byte kept.
 - atomic_files.py: whole-or-nothing writes and a directory's lock.
 - file_identity.py: acting on exactly the file that was planned (no symlink followed).
-- git.py: the questions asked of git and the two changes made with it.
+- private_dirs.py: directories only this user can enter, for the files greencli keeps.
+- git.py: the questions asked of git and the two changes made with it; git_history.py:
+  finding the token in a repository's history.
 - listener_lock.py: one `webhooks listen` per instance on this machine.
+- set_aside.py: keeping a notification `webhooks listen` cannot read.
+- sent_tests.py: the test messages `setup --send-test` has sent.
 - token_scan.py: finding a Green API token in files about to be published.
 
 A new setting: its name in variables.py, its rule in validation.py, its source in loader.py.

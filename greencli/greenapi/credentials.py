@@ -1,6 +1,6 @@
 """What Green API's credentials look like: the instance ID, the token and the host URLs.
 
-Shapes only; where the values come from is `greencli.config.loader.loader`'s job.
+Shapes only; where the values come from is `greencli.config.loader`'s job.
 """
 
 from __future__ import annotations
