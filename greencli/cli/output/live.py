@@ -2,22 +2,38 @@
 redrawn as it changes, a full screen) and what stands in for each elsewhere.
 
 Every function takes the run's Output and draws on its consoles; `Output.spinner()`,
-`.steps()`, `.live()` and `.screen()` are the way in.
+`.steps()`, `.live()` and `.screen()` are the way in. What they need of it is `Consoles`, so
+this module does not import rendering.py, which imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from greencli.cli.output import wrapping
 from greencli.cli.output.text_safety import safe
 from greencli.redaction import redact
 
 if TYPE_CHECKING:
-    from greencli.cli.output.rendering import Output
     from greencli.flows.waiting import SpinnerText as SpinnerUpdate
+
+
+class Consoles(Protocol):
+    """The run's Output (greencli.cli.output.rendering) as the live screens use it."""
+
+    quiet: bool
+    json_mode: bool
+    rich_out: bool
+    rich_err: bool
+    active_spinner: SpinnerUpdate | None
+
+    def console(self, err: bool) -> Any: ...
+
+    def progress(self, message: str) -> None: ...
+
+    def raw(self, text: str, err: bool = False) -> None: ...
 
 
 class Steps:
@@ -105,7 +121,7 @@ class SpinnerText:
 
 
 @contextmanager
-def spinner(out: Output, message: str) -> Iterator[SpinnerUpdate]:
+def spinner(out: Consoles, message: str) -> Iterator[SpinnerUpdate]:
     """See Output.spinner()."""
     if out.quiet:
         yield _say_nothing
@@ -132,7 +148,7 @@ def _say_nothing(text: str, left: float | None = None) -> None:
 
 
 @contextmanager
-def steps(out: Output) -> Iterator[Steps]:
+def steps(out: Consoles) -> Iterator[Steps]:
     """See Output.steps()."""
     status = None
     if out.rich_err and not out.json_mode and not out.quiet:
@@ -145,7 +161,7 @@ def steps(out: Output) -> Iterator[Steps]:
 
 
 @contextmanager
-def screen(out: Output) -> Iterator[Screen]:
+def screen(out: Consoles) -> Iterator[Screen]:
     """See Output.screen()."""
     from rich.live import Live
     from rich.text import Text
@@ -162,7 +178,7 @@ def screen(out: Output) -> Iterator[Screen]:
 
 
 @contextmanager
-def redrawn(out: Output) -> Iterator[Callable[[str], None]]:
+def redrawn(out: Consoles) -> Iterator[Callable[[str], None]]:
     """See Output.live()."""
     if out.rich_out:
         from rich.live import Live
