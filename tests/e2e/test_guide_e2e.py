@@ -64,7 +64,7 @@ def test_check_state_wait_returns_once_the_phone_is_linked(fresh_sandbox: Sandbo
     assert run.exit_code == 0, run.stderr
     assert "authorized" in run.stdout
     # It stops at the first look after the link. (Its pace, a call a second, is counted on a
-    # fake clock in tests/test_waiting.py.)
+    # fake clock in tests/test_flows_waiting.py.)
     looks_after_the_link = [r for r in fresh_sandbox.running.sandbox.requests[linked[0]:] if r["method"] == "getStateInstance"]
     assert len(looks_after_the_link) <= 1
 
