@@ -1,5 +1,5 @@
 """doctor's checks as a registry: one declaration per check, a runner driven by it, the
-instance's facts derived once and handed to the checks."""
+instance's facts derived once and handed to the checks; a broken check fails alone."""
 
 from __future__ import annotations
 
@@ -94,3 +94,34 @@ def test_results_are_typed_and_serialize_as_the_documented_words() -> None:
     assert json.loads(json.dumps(document))["status"] == "warn"
     assert f"{Status.FAIL}" == "fail" and Status.WARN.is_problem and not Status.SKIP.is_problem
     assert Tally.of([result]).to_json() == {"passed": 0, "warnings": 1, "failed": 0, "skipped": 0}
+
+
+class _Odd(BaseException):
+    """Neither an Exception nor KeyboardInterrupt: still only one check's failure."""
+
+
+@pytest.mark.parametrize("raised", [RecursionError("deep"), _Odd("odd"), SystemExit(3), ValueError("v")])
+def test_a_broken_doctor_check_or_call_fails_alone(raised: BaseException) -> None:
+    from greencli.doctor.answers import fetch
+    from greencli.doctor.runner import guarded
+
+    def broken():  # noqa: ANN202
+        raise raised
+
+    result = guarded(broken)
+    assert result.status == "fail" and type(raised).__name__ in result.message
+    fetched = fetch(broken)
+    assert fetched.error is not None and fetched.error.code == "internal_error"
+
+
+def test_ctrl_c_still_stops_doctor() -> None:
+    from greencli.doctor.answers import fetch
+    from greencli.doctor.runner import guarded
+
+    def interrupted():  # noqa: ANN202
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        guarded(interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fetch(interrupted)
