@@ -45,6 +45,22 @@ def settings_url(token: str) -> str:
     return url("getWaSettings", token)
 
 
+def test_check_state_says_which_instance_host_and_where_each_value_came_from(api, run_cli, token, tmp_path) -> None:
+    (tmp_path / ".env").write_text(f"GREEN_API_TOKEN={token}\n")
+    (tmp_path / ".env").chmod(0o600)
+    api.get(f"{BASE}/getStateInstance/{token}", json={"stateInstance": "authorized"})
+    api.get(f"{BASE}/getWaSettings/{token}", json={"phone": "79001234567"})
+    result = run_cli(["check-state", "--instance-id", ID])
+    assert result.exit_code == 0
+    assert f"Instance: {ID}  (from --instance-id)" in result.stdout
+    assert "Host:     https://api.green-api.com  (from built-in default)" in result.stdout
+    assert f"Token:    {token[:4]}...{token[-4:]}  (from .env line 1)" in result.stdout
+    assert "Phone:    +79001234567" in result.stdout
+    assert token not in result.stdout
+    document = json.loads(run_cli(["check-state", "--instance-id", ID, "--json"]).stdout)
+    assert document["sources"] == {"instanceId": "--instance-id", "apiUrl": "built-in default", "token": ".env line 1"}
+
+
 def phone_answered(api, token: str, base: str = BASE) -> None:
     """check-state asks for the linked phone (getWaSettings) at the same time as the state."""
     api.get(f"{base}/getWaSettings/{token}", json={"phone": "79001234567"})

@@ -85,3 +85,20 @@ def test_usage_errors_with_json_are_the_error_document(run_cli, args) -> None:
     assert result.exit_code == 2
     assert json.loads(result.stdout)["error"]["code"] == "usage_error"
     assert result.stderr == ""
+
+
+def test_sandbox_says_where_it_runs(run_cli) -> None:
+    result = run_cli(["--sandbox", "check-state"])
+    assert result.exit_code == 0
+    assert "http://127.0.0.1:" in result.stderr and "/sandbox" in result.stderr
+    quiet = run_cli(["--sandbox", "check-state", "--json"])
+    assert json.loads(quiet.stdout)["ok"] and quiet.stderr == ""
+
+
+def test_quiet_leaves_out_progress_and_next_steps(run_cli) -> None:
+    loud = run_cli(["--sandbox", "webhooks", "disable", "--verify-wait", "0"])
+    quiet = run_cli(["--sandbox", "webhooks", "disable", "--verify-wait", "0", "--quiet"])
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "restarts to apply settings" in loud.stdout and "restarts to apply settings" not in quiet.stdout
+    assert quiet.stderr == ""  # not even where the sandbox runs
+    assert quiet.stdout.splitlines()[0] == loud.stdout.splitlines()[0]  # the result itself stays

@@ -749,3 +749,31 @@ def test_a_broken_env_line_is_reported_once_by_greencli(run_cli, tmp_path) -> No
     assert result.exit_code == 2
     assert ".env line 2" in result.stderr
     assert "python-dotenv could not parse" not in result.stderr
+
+
+def test_a_trailing_slash_does_not_make_the_same_url_a_different_one(run_cli, token) -> None:
+    env = {"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token, "GREEN_API_URL": "http://127.0.0.1:9"}
+    result = run_cli(["--api-url", "http://127.0.0.1:9/", "doctor", "--json"], env=env)
+    assert "overrides" not in result.stderr + result.stdout
+
+
+def test_env_file_naming_a_directory_is_not_told_to_remove_it(run_cli, tmp_path) -> None:
+    (tmp_path / "configs").mkdir()
+    result = run_cli(["--env-file", "configs", "check-state"])
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr and "Remove it" not in result.stderr
+    assert "--env-file" in result.stderr
+
+
+def test_a_zero_timeout_is_explained_truthfully(run_cli, token) -> None:
+    env = {"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": token, "GREENCLI_TIMEOUT": "0"}
+    result = run_cli(["check-state"], env=env)
+    assert result.exit_code == 2
+    assert "more than 0" in result.stderr and "between 0 and" not in result.stderr
+
+
+def test_only_the_token_missing_speaks_of_one_value(run_cli) -> None:
+    result = run_cli(["check-state"], env={"GREEN_API_INSTANCE_ID": "1101000001"})
+    assert result.exit_code == 2
+    assert "GREEN_API_TOKEN is not set" in result.stderr
+    assert "Both" not in result.stderr and "write them" not in result.stderr
