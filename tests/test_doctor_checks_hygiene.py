@@ -191,3 +191,17 @@ def test_an_inherited_git_dir_does_not_send_the_search_to_another_repository(
     monkeypatch.setenv("GIT_WORK_TREE", str(other.path))
     search = find_in_history(repo.path, token, seconds=30)
     assert search is not None and [leak.commit for leak in search.leaks] == [added]
+
+
+def test_hygiene_fails_for_a_committed_env_and_a_token_in_code(tmp_path: Path, token: str) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    env = tmp_path / ".env"
+    env.write_text(f"GREEN_API_TOKEN={token}\n")
+    env.chmod(0o644)
+    assert check_hygiene(env, token, tmp_path).status == "warn"  # not ignored, readable by others
+    (tmp_path / "bot.py").write_text(f"token = '{token}'\n")
+    subprocess.run(["git", "add", "bot.py", ".env"], cwd=tmp_path, check=True)
+    result = check_hygiene(env, token, tmp_path)
+    assert result.status == "fail" and "tracked by git" in result.message
+    assert any("bot.py" in detail for detail in result.details)
+    assert token not in result.message + (result.hint or "") + " ".join(result.details)

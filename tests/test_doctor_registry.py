@@ -19,6 +19,8 @@ from greencli.doctor.runner import reads_of, run_checks
 from greencli.greenapi.client import GreenApiClient
 from greencli.sandbox.instance import Options, guide_settings
 from greencli.sandbox.server import start
+from tests.doctor_inputs import ID
+from tests.mocked_api import mocked
 
 CHECKS_DIR = Path(__file__).resolve().parent.parent / "greencli" / "doctor" / "checks"
 
@@ -125,3 +127,45 @@ def test_ctrl_c_still_stops_doctor() -> None:
         guarded(interrupted)
     with pytest.raises(KeyboardInterrupt):
         fetch(interrupted)
+
+
+def test_missing_credentials_skip_everything_after_configuration(tmp_path: Path) -> None:
+    results = run_checks(resolve(RootOptions(), {}, tmp_path), tmp_path, lambda c: pytest.fail("no client"), 1.0).results
+    by_id = {r.id: r for r in results}
+    assert [r.id for r in results] == list(ORDER)
+    assert by_id["config"].status == "fail"
+    assert all(by_id[i].status == "skip" for i in ("reachability", "credentials", "state", "notifications", "queue"))
+
+
+def test_new_api_calls_join_the_concurrent_phase_and_the_queue_is_counted(token: str, tmp_path: Path) -> None:
+    import socket
+
+    from greencli.greenapi.client import GreenApiClient
+
+    listener = socket.socket()  # the reachability probes connect here; `responses` answers the API
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    root = f"{base}/waInstance{ID}"
+    settings = {"incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingAPIMessageWebhook": "yes",
+                "stateWebhook": "yes", "outgoingWebhook": "no", "webhookUrl": ""}
+    with mocked() as api:
+        api.get(f"{root}/getStateInstance/{token}", json={"stateInstance": "notAuthorized"})
+        api.get(f"{root}/getStatusInstance/{token}", json={"statusInstance": "offline"})
+        api.get(f"{root}/getWaSettings/{token}", json={"phone": ""})
+        api.get(f"{root}/getSettings/{token}", json=settings)
+        api.get(f"{root}/getMessagesCount/{token}", json={"count": 1})
+        api.get(f"{root}/getWebhooksCount/{token}", json={"count": 0})
+        api.get(f"{root}/GetStateInstanceHistory/{token}", json=[])
+        resolution = resolve(RootOptions(instance_id=ID, token=token, api_url=base), {}, tmp_path)
+        results = run_checks(resolution, tmp_path, lambda c: GreenApiClient(c, timeout=2, backoff=0), 2.0).results
+        called = [call.request.url.split("/")[4] for call in api.calls]
+    listener.close()
+    by_id = {r.id: r for r in results}
+    assert [r.id for r in results] == list(ORDER)
+    assert "showMessagesQueue" not in called and called.count("getMessagesCount") == 1
+    assert sorted(called) == sorted(["getStateInstance", "getStatusInstance", "getWaSettings", "getSettings",
+                                     "getMessagesCount", "getWebhooksCount", "GetStateInstanceHistory"])
+    assert by_id["queue"].status == "fail" and "1 message" in by_id["queue"].message
+    assert by_id["statuses"].hint == "greencli webhooks enable --status"
+    assert by_id["link"].status == "pass" and by_id["media"].status == "pass"
